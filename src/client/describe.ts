@@ -1,0 +1,112 @@
+import { WorkflowNotFoundError } from '../errors.js';
+import { reviveFailure } from '../engine/revive-failure.js';
+import type { PayloadEncoder } from '../store/codec.js';
+import type { AttemptRow, ExecutionRow, StepRow, WorkflowRow } from '../store/rows.js';
+import type { StepKind } from '../store/statuses.js';
+import type { WorkflowStore } from '../store/workflow-store.js';
+import type { AttemptDescription, ExecutionDescription, StepDescription, WorkflowDescription, WorkflowSummary } from './description.js';
+
+/** Reads a workflow, its executions, steps with attempts, and its children, and decodes their payloads. */
+export function describeWorkflow(store: WorkflowStore, payloads: PayloadEncoder, workflowId: string): WorkflowDescription {
+  const workflow = store.getWorkflow(workflowId);
+  if (!workflow) throw new WorkflowNotFoundError(workflowId);
+  const runRows = store.workflowsOfRun(workflow.runId);
+  return build(store, payloads, workflow, runRows);
+}
+
+function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: WorkflowRow, runRows: readonly WorkflowRow[]): WorkflowDescription {
+  const run = store.getRun(workflow.runId);
+  const data = store.getWorkflowData(workflow.id);
+  const where = { description: `payload of workflow "${workflow.id}"`, workflowId: workflow.id };
+  const steps = store.stepsOf(workflow.id);
+  const attempts = loadAttempts(store, steps);
+  return {
+    run: { id: workflow.runId, status: run?.status ?? 'unknown', rootWorkflowId: run?.rootWorkflowId ?? workflow.id, createdAt: new Date(run?.createdAt ?? workflow.createdAt) },
+    workflowId: workflow.id,
+    name: workflow.name,
+    queue: workflow.queue,
+    status: workflow.status,
+    generation: workflow.generation,
+    ...(workflow.parentId !== null ? { parentId: workflow.parentId } : {}),
+    ...(data?.input != null ? { input: payloads.decode(data.input, where) } : {}),
+    ...(data?.output != null ? { output: payloads.decode(data.output, where) } : {}),
+    ...(data?.error != null ? { error: reviveFailure(payloads.decodeError(data.error)) } : {}),
+    createdAt: new Date(workflow.createdAt),
+    ...(workflow.completedAt !== null ? { completedAt: new Date(workflow.completedAt) } : {}),
+    executions: store.executionsOf(workflow.id).map((row) => execution(payloads, row)),
+    steps: steps.map((row) => step(payloads, row, attempts.get(row.id) ?? [])),
+    children: runRows.filter((row) => row.parentId === workflow.id).map((child) => build(store, payloads, child, runRows)),
+  };
+}
+
+function loadAttempts(store: WorkflowStore, steps: readonly StepRow[]): Map<string, AttemptRow[]> {
+  const byStep = new Map<string, AttemptRow[]>();
+  for (const kind of ['activity', 'sideEffect', 'saga'] as StepKind[]) {
+    const ids = steps.filter((s) => s.kind === kind).map((s) => s.id);
+    if (ids.length === 0) continue;
+    for (const attempt of store.attemptsOf(kind, ids)) {
+      const list = byStep.get(attempt.stepEntityId) ?? [];
+      list.push(attempt);
+      byStep.set(attempt.stepEntityId, list);
+    }
+  }
+  return byStep;
+}
+
+function timing(startedAt: number, endedAt: number | null): { startedAt: Date; endedAt?: Date; durationMs?: number } {
+  return { startedAt: new Date(startedAt), ...(endedAt !== null ? { endedAt: new Date(endedAt), durationMs: endedAt - startedAt } : {}) };
+}
+
+function execution(payloads: PayloadEncoder, row: ExecutionRow): ExecutionDescription {
+  return {
+    id: row.id,
+    number: row.attempt,
+    generation: row.generation,
+    reason: row.reason,
+    status: row.status,
+    ...(row.error !== null ? { error: reviveFailure(payloads.decodeError(row.error)) } : {}),
+    ...timing(row.startedAt, row.endedAt),
+  };
+}
+
+function step(payloads: PayloadEncoder, row: StepRow, attempts: readonly AttemptRow[]): StepDescription {
+  const where = { description: `payload of step "${row.stepId}"`, stepId: row.stepId };
+  const executions = attempts.map(
+    (a): AttemptDescription => ({
+      id: a.id,
+      attempt: a.attempt,
+      ...(a.kind !== null ? { kind: a.kind } : {}),
+      status: a.status,
+      workflowExecutionId: a.workflowExecutionId,
+      ...(a.error !== null ? { error: reviveFailure(payloads.decodeError(a.error)) } : {}),
+      ...timing(a.startedAt, a.endedAt),
+    }),
+  );
+  return {
+    id: row.id,
+    stepId: row.stepId,
+    kind: row.kind,
+    name: row.name,
+    status: row.status,
+    generation: row.generation,
+    attempts: executions.length,
+    ...(row.input !== null ? { input: payloads.decode(row.input, where) } : {}),
+    ...(row.output !== null ? { output: payloads.decode(row.output, where) } : {}),
+    ...(row.error !== null ? { error: reviveFailure(payloads.decodeError(row.error)) } : {}),
+    executions,
+  };
+}
+
+/** A list row from a stored workflow. */
+export function summarize(row: WorkflowRow): WorkflowSummary {
+  return {
+    workflowId: row.id,
+    runId: row.runId,
+    name: row.name,
+    queue: row.queue,
+    status: row.status,
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+    ...(row.completedAt !== null ? { completedAt: new Date(row.completedAt) } : {}),
+  };
+}

@@ -1,0 +1,78 @@
+import type { AttemptStatus, ExecutionReason, ExecutionStatus, StepKind, StepStatus, WorkflowStatus } from '../store/statuses.js';
+
+/** One attempt of a step. */
+export interface AttemptDescription {
+  readonly id: string;
+  readonly attempt: number;
+  /** Saga attempts only: `transaction` or `compensation`. */
+  readonly kind?: string;
+  readonly status: AttemptStatus;
+  /** The workflow execution during which the attempt ran. */
+  readonly workflowExecutionId: string;
+  readonly error?: Error;
+  readonly startedAt: Date;
+  readonly endedAt?: Date;
+  readonly durationMs?: number;
+}
+
+/** One checkpointed step (activity, side effect, saga step). */
+export interface StepDescription {
+  readonly id: string;
+  readonly stepId: string;
+  readonly kind: StepKind;
+  readonly name: string;
+  readonly status: StepStatus;
+  readonly generation: number;
+  /** Attempts made, retries and interrupted ones included. */
+  readonly attempts: number;
+  readonly input?: unknown;
+  readonly output?: unknown;
+  readonly error?: Error;
+  readonly executions: readonly AttemptDescription[];
+}
+
+/** One entry into the workflow body. */
+export interface ExecutionDescription {
+  readonly id: string;
+  /** 1-based sequence number of the execution. */
+  readonly number: number;
+  readonly generation: number;
+  readonly reason: ExecutionReason;
+  readonly status: ExecutionStatus;
+  readonly error?: Error;
+  readonly startedAt: Date;
+  readonly endedAt?: Date;
+  readonly durationMs?: number;
+}
+
+/** Everything known about one workflow: its run, executions and steps. */
+export interface WorkflowDescription {
+  readonly run: { readonly id: string; readonly status: string; readonly rootWorkflowId: string; readonly createdAt: Date };
+  readonly workflowId: string;
+  readonly name: string;
+  readonly queue: string;
+  readonly status: WorkflowStatus;
+  readonly generation: number;
+  readonly parentId?: string;
+  readonly input?: unknown;
+  readonly output?: unknown;
+  readonly error?: Error;
+  readonly createdAt: Date;
+  readonly completedAt?: Date;
+  readonly executions: readonly ExecutionDescription[];
+  readonly steps: readonly StepDescription[];
+  /** Child workflows started by this one, described the same way. */
+  readonly children: readonly WorkflowDescription[];
+}
+
+/** A line of `list()`. */
+export interface WorkflowSummary {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly name: string;
+  readonly queue: string;
+  readonly status: WorkflowStatus;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly completedAt?: Date;
+}

@@ -1,0 +1,64 @@
+import type { AttemptDescription, StepDescription, WorkflowDescription } from './description.js';
+
+const KIND_LABEL: Record<string, string> = { activity: 'Activity', sideEffect: 'SideEffect', saga: 'Saga' };
+
+interface Node {
+  readonly text: string;
+  readonly children: readonly Node[];
+}
+
+/**
+ * Draws a workflow's run as a tree, the way the design notes draw it:
+ * Run → workflow → executions → the steps attempted in each, with status,
+ * attempts, timings and errors; child workflows nest under their parent.
+ */
+export function formatRunTree(description: WorkflowDescription): string {
+  const root: Node = { text: `Run ${description.run.id} · ${description.run.status}`, children: [workflowNode(description)] };
+  return render(root, '', true, true).join('\n');
+}
+
+function workflowNode(w: WorkflowDescription): Node {
+  const executions = w.executions.map((e): Node => {
+    const steps = w.steps
+      .map((step) => ({ step, attempts: step.executions.filter((a) => a.workflowExecutionId === e.id) }))
+      .filter((entry) => entry.attempts.length > 0)
+      .map((entry) => stepNode(entry.step, entry.attempts));
+    const parts = [`Execution #${e.number}`, e.reason, e.status, duration(e.durationMs), e.error ? errorText(e.error) : undefined];
+    return { text: join(parts), children: steps };
+  });
+  const children = w.children.map(workflowNode);
+  const header = join([`Workflow ${w.workflowId}`, w.name, w.status, w.generation > 0 ? `generation ${w.generation}` : undefined]);
+  return { text: header, children: [...executions, ...children] };
+}
+
+function stepNode(step: StepDescription, attempts: readonly AttemptDescription[]): Node {
+  const label = `${KIND_LABEL[step.kind] ?? step.kind} ${step.stepId}`;
+  if (step.kind === 'sideEffect') return { text: join([label, step.status]), children: [] };
+  const children = attempts.map((a): Node => ({
+    text: join([`${a.kind === 'compensation' ? 'compensation' : 'attempt'} ${a.attempt}`, a.status, duration(a.durationMs), a.error ? errorText(a.error) : undefined]),
+    children: [],
+  }));
+  return { text: join([label, step.status, `${step.attempts} attempt${step.attempts === 1 ? '' : 's'}`]), children };
+}
+
+function errorText(error: Error): string {
+  let inner: unknown = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  const root = inner as Error;
+  return `${root.name}: ${root.message}`;
+}
+
+function duration(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : `${ms} ms`;
+}
+
+function join(parts: readonly (string | undefined)[]): string {
+  return parts.filter((p): p is string => p !== undefined && p.length > 0).join(' · ');
+}
+
+function render(node: Node, prefix: string, last: boolean, isRoot: boolean): string[] {
+  const lines = [isRoot ? node.text : `${prefix}${last ? '└── ' : '├── '}${node.text}`];
+  const childPrefix = isRoot ? '' : `${prefix}${last ? '    ' : '│   '}`;
+  node.children.forEach((child, index) => lines.push(...render(child, childPrefix, index === node.children.length - 1, false)));
+  return lines;
+}

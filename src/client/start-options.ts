@@ -1,0 +1,13 @@
+/** Options of `engine.startWorkflow`. */
+export interface StartOptions {
+  /**
+   * Workflow id: starting an id that exists returns the existing workflow's
+   * handle (if it runs the same workflow). 1 to 255 characters.
+   * @default a generated UUID v7
+   */
+  id?: string;
+  /** Queue to run on. @default the workflow's `queue` option, else 'default' */
+  queue?: string;
+  /** Higher runs first among waiting workflows of a queue. @default 0 */
+  priority?: number;
+}

@@ -1,0 +1,87 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RetryPolicyOptions } from '../engine/retry-policy.js';
+import type { Registration } from '../registry/registration.js';
+import type { ActivityContext } from './activity-context.js';
+
+/** Options that one step call takes from the context's builder. */
+export interface StepCallOptions {
+  /** Explicit step id, instead of `name#occurrence`. */
+  readonly id?: string;
+  /** Retry policy for this call, over the registration's. */
+  readonly retry?: RetryPolicyOptions;
+}
+
+/** Facts about the running workflow execution. */
+export interface WorkflowInfo {
+  /** The workflow entity's id (user-chosen or generated). */
+  readonly workflowId: string;
+  /** The run (execution tree) it belongs to. */
+  readonly runId: string;
+  /** Durable name of the workflow. */
+  readonly workflowName: string;
+  /** Id of this entry into the body. */
+  readonly executionId: string;
+  /** Continue-as-new generation, from 0. */
+  readonly generation: number;
+  /** 1 for the first attempt of the body, 2 after its first failure, ... */
+  readonly attempt: number;
+}
+
+/** What the engine's per-execution runtime offers to dispatchers and contexts. */
+export interface WorkflowRuntimeApi {
+  readonly info: WorkflowInfo;
+  /** Runs `registration` as a durable step of this execution. */
+  callStep(registration: Registration, thisArg: unknown, args: readonly unknown[], options: StepCallOptions | undefined): Promise<unknown>;
+}
+
+/** Ambient state while a workflow body runs. */
+export interface WorkflowScope {
+  readonly kind: 'workflow';
+  readonly runtime: WorkflowRuntimeApi;
+  /** Set by `withId(...).run(fn)`; taken by the first step call inside `fn`. */
+  readonly pending?: { options: StepCallOptions; taken: boolean };
+}
+
+/** Ambient state while a step (activity, side effect, saga) runs: decorated calls inside it are plain calls. */
+export interface StepScope {
+  readonly kind: 'step';
+  readonly activity?: ActivityContext;
+}
+
+/** Either ambient scope. */
+export type Scope = WorkflowScope | StepScope;
+
+/** The AsyncLocalStorage that carries workflow and step scopes through awaits. */
+export const ambient = new AsyncLocalStorage<Scope>();
+
+/** The scope of the current async call chain, if any. */
+export function currentScope(): Scope | undefined {
+  return ambient.getStore();
+}
+
+/** Starts a workflow from a call made outside any workflow, and awaits its result. Installed by a started engine. */
+export type OutsideWorkflowStarter = (registration: Registration, args: readonly unknown[]) => Promise<unknown>;
+
+const STARTER_KEY = Symbol.for('tempolite.outside-starters');
+
+function starters(): OutsideWorkflowStarter[] {
+  const holder = globalThis as { [STARTER_KEY]?: OutsideWorkflowStarter[] };
+  holder[STARTER_KEY] ??= [];
+  return holder[STARTER_KEY];
+}
+
+/** Makes `starter` the one used by calls outside workflows; returns a function that removes it. */
+export function installOutsideStarter(starter: OutsideWorkflowStarter): () => void {
+  starters().push(starter);
+  return () => {
+    const list = starters();
+    const index = list.lastIndexOf(starter);
+    if (index >= 0) list.splice(index, 1);
+  };
+}
+
+/** The most recently started engine's starter. */
+export function outsideStarter(): OutsideWorkflowStarter | undefined {
+  const list = starters();
+  return list[list.length - 1];
+}

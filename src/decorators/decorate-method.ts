@@ -1,0 +1,46 @@
+import { InvalidOptionsError } from '../errors.js';
+import { callerLocation, record } from '../registry/metadata-storage.js';
+import type { AnyFunction, Constructor, MethodRegistration, RegistrationKind } from '../registry/registration.js';
+import { dispatch } from './dispatch.js';
+
+/** A method that returns a promise: every step and workflow is awaited. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- decorated methods keep their own signatures
+export type AsyncMethod = (...args: any[]) => Promise<unknown>;
+
+/**
+ * Shared body of the method decorators: records the registration and puts a
+ * thin dispatcher in place of the method. The dispatcher reads ambient state
+ * at call time; nothing here touches an engine or a database.
+ */
+export function decorateMethod(
+  kind: RegistrationKind,
+  decoratorName: string,
+  target: object,
+  propertyKey: string | symbol,
+  descriptor: PropertyDescriptor,
+  options: unknown,
+): PropertyDescriptor {
+  const method = String(propertyKey);
+  const subject = `@${decoratorName} on ${typeof target === 'function' ? target.name : target.constructor.name}.${method}`;
+  if (typeof target === 'function') throw new InvalidOptionsError(subject, 'target', 'static methods cannot be decorated; decorate an instance method');
+  if (typeof propertyKey === 'symbol') throw new InvalidOptionsError(subject, 'target', 'symbol-named methods have no stable durable name');
+  const original: unknown = descriptor.value;
+  if (typeof original !== 'function') throw new InvalidOptionsError(subject, 'target', 'only methods can be decorated (not accessors or fields)');
+  if (options !== undefined && (options === null || typeof options !== 'object')) throw new InvalidOptionsError(subject, 'options', 'must be an object');
+
+  const registration: MethodRegistration = {
+    source: 'method',
+    kind,
+    target: target.constructor as Constructor,
+    method,
+    options: options ?? {},
+    registeredAt: callerLocation(),
+    original: original as AnyFunction,
+  };
+  record(registration, subject);
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    return dispatch(registration, this, args);
+  };
+  Object.defineProperty(wrapper, 'name', { value: (original as AnyFunction).name });
+  return { ...descriptor, value: wrapper };
+}

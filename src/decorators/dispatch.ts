@@ -1,0 +1,39 @@
+import { ambient, currentScope, outsideStarter, type StepCallOptions } from '../context/ambient.js';
+import { EngineStateError } from '../errors.js';
+import type { Registration } from '../registry/registration.js';
+
+/**
+ * Routes a call to a registered method or function by where it is made:
+ * inside a workflow body it becomes a durable step; inside a step it is a
+ * plain call; outside, a workflow starts durably and is awaited, anything
+ * else simply runs.
+ */
+export function dispatch(registration: Registration, thisArg: unknown, args: unknown[]): unknown {
+  const scope = currentScope();
+  if (scope?.kind === 'workflow') {
+    let options: StepCallOptions | undefined;
+    if (scope.pending !== undefined && !scope.pending.taken) {
+      scope.pending.taken = true;
+      options = scope.pending.options;
+    } else if (scope.pending?.taken === true) {
+      return Promise.reject(new EngineStateError('A step options builder\'s run() must make exactly one step call; make further calls outside run().'));
+    }
+    return scope.runtime.callStep(registration, thisArg, args, options);
+  }
+  if (scope === undefined && registration.kind === 'workflow') {
+    const start = outsideStarter();
+    if (start === undefined) {
+      return Promise.reject(new EngineStateError('A @Workflow method was called outside any workflow, but no Tempolite engine is started. Call engine.start() first.'));
+    }
+    return start(registration, args);
+  }
+  // Inside a step, nested registered calls are ordinary calls, not steps of their own.
+  return registration.original.apply(thisArg, args as never[]);
+}
+
+/** Runs `fn` so that the first step call it makes takes `options`. */
+export function withPendingOptions<T>(options: StepCallOptions, fn: () => T): T {
+  const scope = currentScope();
+  if (scope?.kind !== 'workflow') return fn();
+  return ambient.run({ ...scope, pending: { options, taken: false } }, fn);
+}

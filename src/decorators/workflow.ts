@@ -1,0 +1,21 @@
+import type { RetryPolicyOptions } from '../engine/retry-policy.js';
+import { decorateMethod, type AsyncMethod } from './decorate-method.js';
+
+/** Options of `@Workflow`. */
+export interface WorkflowOptions {
+  /** Durable name, stored with every run. Keep it stable across deployments. @default `ClassName.method` */
+  name?: string;
+  /** How the whole body is retried after it throws. @default `{ maxAttempts: 1 }` (no retry) */
+  retry?: RetryPolicyOptions;
+  /** Queue the workflow runs on unless the start names another. @default 'default' */
+  queue?: string;
+}
+
+/**
+ * Marks a method as a durable workflow. Called inside another workflow it runs
+ * as a child; called anywhere else it starts durably and resolves with its result.
+ */
+export function Workflow(options?: WorkflowOptions) {
+  return <T extends AsyncMethod>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> =>
+    decorateMethod('workflow', 'Workflow', target, propertyKey, descriptor, options) as TypedPropertyDescriptor<T>;
+}

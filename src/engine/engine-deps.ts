@@ -1,0 +1,19 @@
+import type { ServiceContainer } from '../di/service-container.js';
+import type { Registry } from '../registry/registry.js';
+import type { PayloadEncoder } from '../store/codec.js';
+import type { WorkflowStore } from '../store/workflow-store.js';
+import type { Clock } from './clock.js';
+import type { ResolvedOptions } from './engine-options.js';
+import type { Logger } from './logger.js';
+
+/** What the engine's parts share once it has started. */
+export interface EngineDeps {
+  readonly store: WorkflowStore;
+  readonly registry: Registry;
+  readonly payloads: PayloadEncoder;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly container: ServiceContainer;
+  readonly options: ResolvedOptions;
+  readonly workerId: string;
+}

@@ -1,0 +1,112 @@
+import type { PayloadCodec } from '../store/codec.js';
+import type { ServiceContainer } from '../di/service-container.js';
+import { InvalidOptionsError } from '../errors.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+
+/** A named queue and its limits. */
+export interface QueueOptions {
+  /** Workflows of this queue running at once in this engine. @default 100 */
+  concurrency?: number;
+}
+
+/** Options of the Tempolite engine. */
+export interface TempoliteOptions {
+  /** SQLite file path, or `':memory:'`. @default './tempolite.db' */
+  database?: string;
+  /**
+   * `full`: a step reported done survives power loss. `normal`: survives a
+   * process crash, may lose the last commits on power loss; much faster.
+   * @default 'full'
+   */
+  durability?: 'full' | 'normal';
+  /** How long SQLite waits for a lock held by another connection, in ms. @default 5000 */
+  busyTimeoutMs?: number;
+  /** Queues by name. A queue `default` always exists. @default { default: { concurrency: 100 } } */
+  queues?: Record<string, QueueOptions>;
+  /**
+   * Classes (and functions registered with the twins) this engine runs.
+   * @default every decorated class and registered function of the process
+   */
+  register?: readonly unknown[];
+  /** Resolves workflow and activity classes. @default the global tsyringe container */
+  container?: ServiceContainer;
+  /** Turns payloads into text and back. @default SuperJsonCodec */
+  codec?: PayloadCodec;
+  /** Largest encoded payload (input, output, error), in bytes. @default 4_194_304 (4 MiB) */
+  maxPayloadBytes?: number;
+  /** How long a claimed workflow stays leased without a heartbeat, in ms. @default 30_000 */
+  leaseMs?: number;
+  /** How often idle workers look for work that became due, in ms. @default 1000 */
+  pollIntervalMs?: number;
+  /** Waits longer than this release the workflow from memory and its queue slot, in ms. @default 5000 */
+  suspendAfterMs?: number;
+  /** Source of time. @default the system clock */
+  clock?: Clock;
+  /** Where the engine logs; a pino logger fits. @default warnings and errors to the console */
+  logger?: Logger;
+  /** Identifies this engine in leases and executions. @default a random id */
+  workerId?: string;
+}
+
+/** Options with every default applied. */
+export interface ResolvedOptions {
+  readonly database: string;
+  readonly durability: 'full' | 'normal';
+  readonly busyTimeoutMs: number;
+  readonly queues: ReadonlyMap<string, { readonly concurrency: number }>;
+  readonly maxPayloadBytes: number;
+  readonly leaseMs: number;
+  readonly pollIntervalMs: number;
+  readonly suspendAfterMs: number;
+}
+
+const SUBJECT = 'the Tempolite engine';
+
+const KNOWN = new Set([
+  'database', 'durability', 'busyTimeoutMs', 'queues', 'register', 'container', 'codec',
+  'maxPayloadBytes', 'leaseMs', 'pollIntervalMs', 'suspendAfterMs', 'clock', 'logger', 'workerId',
+]);
+
+/** Validates engine options and applies defaults. @throws InvalidOptionsError */
+export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError(SUBJECT, 'options', 'must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new InvalidOptionsError(SUBJECT, key, 'unknown option');
+  }
+  const database = options.database ?? './tempolite.db';
+  if (typeof database !== 'string' || database.length === 0) throw new InvalidOptionsError(SUBJECT, 'database', 'must be a file path or ":memory:"');
+  const durability = options.durability ?? 'full';
+  if (durability !== 'full' && durability !== 'normal') throw new InvalidOptionsError(SUBJECT, 'durability', `must be "full" or "normal", got ${String(durability)}`);
+  if (options.register !== undefined && !Array.isArray(options.register)) throw new InvalidOptionsError(SUBJECT, 'register', 'must be an array of classes or registered functions');
+  const queues = new Map<string, { concurrency: number }>([['default', { concurrency: 100 }]]);
+  if (options.queues !== undefined) {
+    if (options.queues === null || typeof options.queues !== 'object') throw new InvalidOptionsError(SUBJECT, 'queues', 'must be an object keyed by queue name');
+    for (const [name, queue] of Object.entries(options.queues)) {
+      if (name.length === 0 || name.length > 200) throw new InvalidOptionsError(SUBJECT, 'queues', 'queue names must have 1 to 200 characters');
+      const concurrency = queue?.concurrency ?? 100;
+      positiveInteger(concurrency, `queues.${name}.concurrency`);
+      queues.set(name, { concurrency });
+    }
+  }
+  return {
+    database,
+    durability,
+    busyTimeoutMs: nonNegativeInteger(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs'),
+    queues,
+    maxPayloadBytes: positiveInteger(options.maxPayloadBytes ?? 4 * 1024 * 1024, 'maxPayloadBytes'),
+    leaseMs: positiveInteger(options.leaseMs ?? 30_000, 'leaseMs'),
+    pollIntervalMs: positiveInteger(options.pollIntervalMs ?? 1000, 'pollIntervalMs'),
+    suspendAfterMs: nonNegativeInteger(options.suspendAfterMs ?? 5000, 'suspendAfterMs'),
+  };
+}
+
+function positiveInteger(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new InvalidOptionsError(SUBJECT, path, `must be an integer ≥ 1, got ${String(value)}`);
+  return value;
+}
+
+function nonNegativeInteger(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidOptionsError(SUBJECT, path, `must be an integer ≥ 0, got ${String(value)}`);
+  return value;
+}

@@ -1,0 +1,142 @@
+import type { ActivityContext } from '../../context/activity-context.js';
+import { ambient } from '../../context/ambient.js';
+import { ActivityFailure, PayloadTooLargeError, SerializationError } from '../../errors.js';
+import type { StepDefinition } from '../../registry/definitions.js';
+import type { PayloadLocation } from '../../store/codec.js';
+import type { CheckpointRow } from '../../store/rows.js';
+import type { AttemptStart } from '../../store/workflow-store.js';
+import { newId } from '../ids.js';
+import { resolveRetryPolicy, retryDelayMs, shouldRetry, type RetryPolicy, type RetryPolicyOptions } from '../retry-policy.js';
+import type { WorkflowRuntime } from '../workflow-runtime.js';
+import { recordedFailure } from './checkpoints.js';
+
+type AttemptOutcome = { readonly ok: true; readonly value: unknown; readonly output: string } | { readonly ok: false; readonly error: unknown; readonly retry: boolean };
+
+/**
+ * Runs an activity (or a saga transaction) as a checkpointed step: returns the
+ * recorded result when there is one, else runs attempts under the retry policy,
+ * each one an execution row, with durable waits between them.
+ */
+export async function runActivityStep(
+  rt: WorkflowRuntime,
+  definition: StepDefinition,
+  stepId: string,
+  thisArg: unknown,
+  args: readonly unknown[],
+  retryOverride: RetryPolicyOptions | undefined,
+): Promise<unknown> {
+  const { payloads, clock, store } = rt.deps;
+  const workflowId = rt.info.workflowId;
+  const kind = definition.kind === 'saga' ? 'saga' : 'activity';
+  const label = `${kind === 'saga' ? 'saga step' : 'activity'} "${stepId}" in workflow "${workflowId}"`;
+  const recorded = rt.checkpoints.at(workflowId, stepId, kind, definition.name);
+  if (recorded && recorded.status !== 'pending' && recorded.status !== 'running' && recorded.status !== 'retrying' && recorded.status !== 'failed') {
+    return payloads.decode(recorded.output ?? '', { description: `output of ${label}`, workflowId, stepId });
+  }
+  if (recorded?.status === 'failed') throw recordedFailure(workflowId, recorded, payloads.decodeError(recorded.error ?? ''));
+
+  const policy = retryOverride === undefined ? definition.retry : resolveRetryPolicy(retryOverride, definition.retry, `step "${stepId}"`);
+  const stepEntityId = recorded?.id ?? newId();
+  let create: AttemptStart['create'] = recorded
+    ? undefined
+    : {
+        workflowId,
+        generation: rt.info.generation,
+        stepId,
+        name: definition.name,
+        input: payloads.encode(args, { description: `input of ${label}`, workflowId, stepId }),
+        ...(definition.compensation && 'method' in definition.compensation ? { compensateName: definition.compensation.method } : {}),
+      };
+  let failed = recorded?.attempts ?? 0;
+  if (recorded?.status === 'running') await rt.track(store.interruptAttempts(kind, stepEntityId, clock.now()));
+  if (recorded?.status === 'retrying') await rt.wait(Math.max(0, recorded.updatedAt + retryDelayMs(policy, failed) - clock.now()));
+
+  for (;;) {
+    await rt.boundary();
+    const attempt = failed + 1;
+    const outcome = await rt.track(runAttempt(rt, definition, { stepId, stepEntityId, create, attempt, policy, label, kind }, thisArg, args));
+    create = undefined;
+    if (outcome.ok) {
+      rt.checkpoints.set(checkpoint(kind, stepEntityId, stepId, definition.name, 'completed', failed, outcome.output, clock.now()));
+      return outcome.value;
+    }
+    if (rt.abort.signal.aborted) await rt.boundary();
+    failed = attempt;
+    if (!outcome.retry) throw new ActivityFailure(workflowId, stepId, definition.name, failed, outcome.error);
+    await rt.wait(retryDelayMs(policy, failed));
+  }
+}
+
+interface AttemptPlan {
+  readonly stepId: string;
+  readonly stepEntityId: string;
+  readonly create: AttemptStart['create'];
+  readonly attempt: number;
+  readonly policy: RetryPolicy;
+  readonly label: string;
+  readonly kind: 'activity' | 'saga';
+}
+
+async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan: AttemptPlan, thisArg: unknown, args: readonly unknown[]): Promise<AttemptOutcome> {
+  const { store, clock, payloads } = rt.deps;
+  const workflowId = rt.info.workflowId;
+  const attemptId = newId();
+  // Not awaited before the attempt runs: the start record rides the same group commit as the result when the step is quick.
+  const started = store.beginAttempt({
+    kind: plan.kind,
+    stepEntityId: plan.stepEntityId,
+    ...(plan.create ? { create: plan.create } : {}),
+    attemptId,
+    workflowExecutionId: rt.info.executionId,
+    attempt: plan.attempt,
+    ...(plan.kind === 'saga' ? { attemptKind: 'transaction' as const } : {}),
+    now: clock.now(),
+  });
+  started.catch(() => undefined);
+
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(rt.abort.signal.reason);
+  rt.abort.signal.addEventListener('abort', onAbort, { once: true });
+  if (rt.abort.signal.aborted) onAbort();
+  const context: ActivityContext = {
+    workflowId,
+    stepId: plan.stepId,
+    name: definition.name,
+    attempt: plan.attempt,
+    idempotencyKey: plan.stepEntityId,
+    signal: controller.signal,
+  };
+  let outcome: AttemptOutcome;
+  try {
+    const value: unknown = await ambient.run({ kind: 'step', activity: context }, () => definition.registration.original.apply(thisArg, args as never[]));
+    const where: PayloadLocation = { description: `output of ${plan.label}`, workflowId, stepId: plan.stepId };
+    try {
+      outcome = { ok: true, value, output: payloads.encode(value, where) };
+    } catch (encodeError) {
+      outcome = { ok: false, error: encodeError, retry: false };
+    }
+  } catch (error) {
+    const unrecordable = error instanceof SerializationError || error instanceof PayloadTooLargeError;
+    outcome = { ok: false, error, retry: !unrecordable && shouldRetry(plan.policy, plan.attempt, error) };
+  } finally {
+    rt.abort.signal.removeEventListener('abort', onAbort);
+  }
+
+  await started;
+  const now = clock.now();
+  if (outcome.ok) {
+    await store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'completed', stepStatus: 'completed', attempts: plan.attempt - 1, output: outcome.output, now });
+  } else if (rt.abort.signal.aborted) {
+    // Stopped from outside (engine closing, cancel): not the step's failure, so it does not count as an attempt.
+    await store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'interrupted', stepStatus: 'pending', attempts: plan.attempt - 1, now });
+  } else {
+    const error = payloads.encodeError(outcome.error, { description: `error of ${plan.label}`, workflowId, stepId: plan.stepId });
+    const stepStatus = outcome.retry ? 'retrying' : 'failed';
+    await store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'failed', stepStatus, attempts: plan.attempt, error, now });
+  }
+  return outcome;
+}
+
+function checkpoint(kind: 'activity' | 'saga', id: string, stepId: string, name: string, status: CheckpointRow['status'], attempts: number, output: string, now: number): CheckpointRow {
+  return { kind, id, stepId, name, status, attempts, output, error: null, updatedAt: now };
+}

@@ -1,0 +1,326 @@
+import { inject, injectable, singleton } from 'tsyringe';
+import { describeWorkflow, summarize } from '../client/describe.js';
+import type { WorkflowDescription, WorkflowSummary } from '../client/description.js';
+import type { StartOptions } from '../client/start-options.js';
+import { WorkflowHandle, type HandleBackend } from '../client/workflow-handle.js';
+import { installOutsideStarter } from '../context/ambient.js';
+import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
+import { tsyringeContainer } from '../di/service-container.js';
+import {
+  EngineStateError,
+  InvalidOptionsError,
+  InvalidStateError,
+  UnknownQueueError,
+  UnknownWorkflowError,
+  WorkflowFailure,
+  WorkflowIdConflictError,
+  WorkflowNotFoundError,
+} from '../errors.js';
+import { QueueWorker } from '../queue/queue-worker.js';
+import type { WorkflowDefinition } from '../registry/definitions.js';
+import { allRegistrations, freeze, unfreeze } from '../registry/metadata-storage.js';
+import type { Constructor, Registration } from '../registry/registration.js';
+import { Registry } from '../registry/registry.js';
+import { PayloadEncoder, SuperJsonCodec } from '../store/codec.js';
+import { openStore } from '../store/open-store.js';
+import { isTerminal, type WorkflowStatus } from '../store/statuses.js';
+import type { ListFilter } from '../store/workflow-store.js';
+import { SystemClock } from './clock.js';
+import { CompletionHub } from './completion-hub.js';
+import type { EngineDeps } from './engine-deps.js';
+import { resolveOptions, type ResolvedOptions, type TempoliteOptions } from './engine-options.js';
+import { newId } from './ids.js';
+import { consoleLogger } from './logger.js';
+import { reviveFailure } from './revive-failure.js';
+import type { AsyncMethodNames, MethodArgs, MethodResult } from './workflow-types.js';
+import { WorkflowRunner } from './workflow-runner.js';
+
+/** DI token under which the engine finds its options: `container.register(TEMPOLITE_OPTIONS, { useValue: {...} })`. */
+export const TEMPOLITE_OPTIONS = Symbol.for('tempolite.options');
+
+/** Filters of `engine.list()`. */
+export interface ListOptions {
+  /** Only workflows in this status (or any of these). */
+  status?: WorkflowStatus | readonly WorkflowStatus[];
+  /** Only workflows of this durable name. */
+  name?: string;
+  /** Only workflows of this queue. */
+  queue?: string;
+  /** Page size. @default 100 */
+  limit?: number;
+  /** Rows to skip. @default 0 */
+  offset?: number;
+}
+
+interface Started {
+  readonly deps: EngineDeps;
+  readonly runner: WorkflowRunner;
+  readonly workers: Map<string, QueueWorker>;
+  readonly heartbeat: NodeJS.Timeout;
+  readonly releaseLock: () => void;
+  readonly uninstallStarter: () => void;
+}
+
+/**
+ * The Tempolite engine: opens the database, runs the workers of its queues,
+ * recovers interrupted workflows, and is the client of the logical model.
+ *
+ * ```ts
+ * container.register(TEMPOLITE_OPTIONS, { useValue: { database: './app.db' } });
+ * const engine = container.resolve(Tempolite);
+ * await engine.start();
+ * const handle = await engine.startWorkflow(OrderService, 'placeOrder', [order], { id: `order-${order.id}` });
+ * console.log(await handle.result());
+ * await engine.close();
+ * ```
+ */
+@singleton()
+@injectable()
+export class Tempolite implements HandleBackend {
+  private readonly resolved: ResolvedOptions;
+  private started: Started | undefined;
+  private starting: Promise<void> | undefined;
+  private readonly hub = new CompletionHub();
+  private closed = false;
+
+  constructor(@inject(TEMPOLITE_OPTIONS, { isOptional: true }) private readonly options: TempoliteOptions = {}) {
+    this.options = options ?? {};
+    this.resolved = resolveOptions(this.options);
+  }
+
+  /** Whether `start()` has completed and `close()` has not been called. */
+  get isRunning(): boolean {
+    return this.started !== undefined;
+  }
+
+  /**
+   * Opens (and migrates) the database, validates and freezes the registry,
+   * recovers workflows interrupted by a crash, and starts the queue workers.
+   * @throws SchemaTooNewError, DatabaseInUseError, and the registry's validation errors
+   */
+  start(): Promise<void> {
+    if (this.closed) return Promise.reject(new EngineStateError('This engine was closed; create a new one.'));
+    this.starting ??= this.doStart().catch((error: unknown) => {
+      this.starting = undefined;
+      throw error;
+    });
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    const options = this.resolved;
+    const registry = Registry.build(allRegistrations(), {
+      ...(this.options.register !== undefined ? { include: this.options.register } : {}),
+      queues: [...options.queues.keys()],
+      defaultQueue: 'default',
+    });
+    const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs });
+    const logger = this.options.logger ?? consoleLogger;
+    const deps: EngineDeps = {
+      store: opened.store,
+      registry,
+      payloads: new PayloadEncoder(this.options.codec ?? new SuperJsonCodec(), options.maxPayloadBytes),
+      clock: this.options.clock ?? new SystemClock(),
+      logger,
+      container: this.options.container ?? tsyringeContainer(),
+      options,
+      workerId: this.options.workerId ?? `worker-${newId()}`,
+    };
+    // Alone on the file, every lease left in it belongs to a dead process: recover now, not after expiry.
+    if (opened.exclusive) await opened.store.releaseLeases(undefined);
+    const names = registry.workflowNames();
+    for (const unknown of opened.store.unknownWorkflowNames(names)) {
+      logger.warn({ workflowName: unknown.name, count: unknown.count }, `workflows of "${unknown.name}" are not registered in this engine; left untouched until that code is registered again`);
+    }
+    freeze();
+    const runner = new WorkflowRunner(deps, (id) => this.hub.notify(id));
+    const workers = new Map<string, QueueWorker>();
+    for (const [queue, { concurrency }] of options.queues) {
+      workers.set(
+        queue,
+        new QueueWorker(queue, concurrency, {
+          store: deps.store,
+          clock: deps.clock,
+          logger,
+          owner: deps.workerId,
+          leaseMs: options.leaseMs,
+          pollIntervalMs: options.pollIntervalMs,
+          workflowNames: names,
+          run: (id) => runner.run(id),
+        }),
+      );
+    }
+    const heartbeat = setInterval(() => {
+      deps.store.renewLeases(deps.workerId, deps.clock.now(), options.leaseMs).catch((error: unknown) => logger.error({ err: error }, 'renewing leases failed'));
+    }, Math.max(10, Math.floor(options.leaseMs / 3)));
+    heartbeat.unref();
+    const uninstallStarter = installOutsideStarter((registration, args) => this.startFromCall(registration, args));
+    this.started = { deps, runner, workers, heartbeat, releaseLock: opened.release, uninstallStarter };
+    for (const worker of workers.values()) worker.start();
+  }
+
+  /**
+   * Stops gracefully: no new claims, running bodies stop at their next step
+   * boundary (running activities see their AbortSignal and are awaited), leases
+   * are released so the next engine resumes at once. Nothing recorded is lost.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
+    const started = this.started;
+    if (!started) return;
+    this.started = undefined;
+    started.uninstallStarter();
+    for (const runtime of started.runner.active) runtime.stop();
+    await Promise.all([...started.workers.values()].map((worker) => worker.stop()));
+    clearInterval(started.heartbeat);
+    try {
+      await started.deps.store.releaseLeases(started.deps.workerId);
+      await started.deps.store.close();
+    } finally {
+      started.releaseLock();
+      unfreeze();
+      this.hub.notifyAll();
+    }
+  }
+
+  /**
+   * Starts a workflow method durably, or returns the handle of the workflow
+   * already started under `options.id`.
+   * @throws UnknownWorkflowError, WorkflowIdConflictError, UnknownQueueError, SerializationError
+   */
+  startWorkflow<C extends Constructor, K extends AsyncMethodNames<InstanceType<C>>>(
+    workflowClass: C,
+    method: K,
+    args: MethodArgs<InstanceType<C>, K>,
+    options?: StartOptions,
+  ): Promise<WorkflowHandle<MethodResult<InstanceType<C>, K>>>;
+  /** Starts a workflow registered with `registerWorkflow`. */
+  startWorkflow<A extends unknown[], R>(workflow: RegisteredFunction<A, R>, args: A, options?: StartOptions): Promise<WorkflowHandle<R>>;
+  async startWorkflow(target: unknown, methodOrArgs: unknown, argsOrOptions?: unknown, maybeOptions?: unknown): Promise<WorkflowHandle<unknown>> {
+    const { deps } = this.require();
+    let definition: WorkflowDefinition | undefined;
+    let args: unknown;
+    let options: StartOptions | undefined;
+    if (typeof target === 'function' && REGISTRATION in target) {
+      const found = deps.registry.definitionOf((target as RegisteredFunction<unknown[], unknown>)[REGISTRATION]);
+      definition = found?.kind === 'workflow' ? found : undefined;
+      if (!definition) throw new UnknownWorkflowError((target as RegisteredFunction<unknown[], unknown>).durableName);
+      args = methodOrArgs;
+      options = argsOrOptions as StartOptions | undefined;
+    } else {
+      const cls = target as Constructor;
+      definition = typeof cls === 'function' ? deps.registry.workflowOfMethod(cls, String(methodOrArgs)) : undefined;
+      if (!definition) throw new UnknownWorkflowError(`${typeof cls === 'function' ? cls.name : String(cls)}.${String(methodOrArgs)}`);
+      args = argsOrOptions;
+      options = maybeOptions as StartOptions | undefined;
+    }
+    if (!Array.isArray(args)) throw new InvalidOptionsError(`startWorkflow("${definition.name}")`, 'args', 'must be an array of the workflow arguments');
+    return this.startDefinition(definition, args, options ?? {});
+  }
+
+  private async startDefinition(definition: WorkflowDefinition, args: readonly unknown[], options: StartOptions): Promise<WorkflowHandle<unknown>> {
+    const { deps, workers } = this.require();
+    const subject = `startWorkflow("${definition.name}")`;
+    const id = options.id ?? newId();
+    if (typeof id !== 'string' || id.length === 0 || id.length > 255) throw new InvalidOptionsError(subject, 'id', 'must be a string of 1 to 255 characters');
+    const queue = options.queue ?? definition.queue;
+    const worker = workers.get(queue);
+    if (!worker) throw new UnknownQueueError(queue, [...workers.keys()]);
+    const priority = options.priority ?? 0;
+    if (!Number.isSafeInteger(priority)) throw new InvalidOptionsError(subject, 'priority', 'must be an integer');
+    const input = deps.payloads.encode([...args], { description: `input of workflow "${id}" (${definition.name})`, workflowId: id });
+    const runId = newId();
+    const result = await deps.store.createWorkflow({ id, runId, newRun: true, name: definition.name, queue, priority, input, now: deps.clock.now() });
+    if (!result.created) {
+      if (result.existing.name !== definition.name) throw new WorkflowIdConflictError(id, result.existing.name, definition.name);
+      return new WorkflowHandle(id, result.existing.runId, definition.name, this);
+    }
+    worker.poke();
+    return new WorkflowHandle(id, runId, definition.name, this);
+  }
+
+  private async startFromCall(registration: Registration, args: readonly unknown[]): Promise<unknown> {
+    const definition = this.require().deps.registry.definitionOf(registration);
+    if (definition?.kind !== 'workflow') throw new UnknownWorkflowError(registration.source === 'function' ? registration.name : `${registration.target.name}.${registration.method}`);
+    const handle = await this.startDefinition(definition, args, {});
+    return handle.result();
+  }
+
+  /**
+   * The handle of an existing workflow.
+   * @throws WorkflowNotFoundError
+   */
+  getHandle<R = unknown>(workflowId: string): WorkflowHandle<R> {
+    const row = this.require().deps.store.getWorkflow(workflowId);
+    if (!row) throw new WorkflowNotFoundError(workflowId);
+    return new WorkflowHandle<R>(row.id, row.runId, row.name, this);
+  }
+
+  /** Workflows, newest first, filtered by status, name and queue. */
+  list(options: ListOptions = {}): Promise<WorkflowSummary[]> {
+    const { deps } = this.require();
+    const limit = options.limit ?? 100;
+    const offset = options.offset ?? 0;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidOptionsError('list()', 'limit', 'must be an integer ≥ 1');
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidOptionsError('list()', 'offset', 'must be an integer ≥ 0');
+    const filter: ListFilter = {
+      limit,
+      offset,
+      ...(options.status !== undefined ? { status: options.status } : {}),
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.queue !== undefined ? { queue: options.queue } : {}),
+    };
+    return Promise.resolve(deps.store.listWorkflows(filter).map(summarize));
+  }
+
+  /**
+   * Runs a failed workflow again from its failed step: completed steps keep
+   * their results, failed ones get a fresh round of attempts.
+   * @throws WorkflowNotFoundError, InvalidStateError when the workflow is not `failed`
+   */
+  async retry(workflowId: string): Promise<WorkflowHandle<unknown>> {
+    const { deps, workers } = this.require();
+    const row = deps.store.getWorkflow(workflowId);
+    if (!row) throw new WorkflowNotFoundError(workflowId);
+    if (row.status !== 'failed') throw new InvalidStateError(workflowId, row.status, 'retry');
+    await deps.store.retryWorkflow(workflowId, deps.clock.now());
+    workers.get(row.queue)?.poke();
+    return new WorkflowHandle(row.id, row.runId, row.name, this);
+  }
+
+  /** @internal Used by handles. */
+  describe(workflowId: string): Promise<WorkflowDescription> {
+    const { deps } = this.require();
+    return Promise.resolve(describeWorkflow(deps.store, deps.payloads, workflowId));
+  }
+
+  /** @internal Used by handles. */
+  status(workflowId: string): Promise<WorkflowStatus> {
+    const row = this.require().deps.store.getWorkflow(workflowId);
+    if (!row) return Promise.reject(new WorkflowNotFoundError(workflowId));
+    return Promise.resolve(row.status);
+  }
+
+  /** @internal Used by handles: waits for a terminal status and returns the output or throws the failure. */
+  async waitForResult(workflowId: string): Promise<unknown> {
+    for (;;) {
+      const { deps } = this.require();
+      const row = deps.store.getWorkflow(workflowId);
+      if (!row) throw new WorkflowNotFoundError(workflowId);
+      if (isTerminal(row.status)) {
+        const data = deps.store.getWorkflowData(workflowId);
+        const where = { description: `outcome of workflow "${workflowId}"`, workflowId };
+        if (row.status === 'completed') return deps.payloads.decode(data?.output ?? '', where);
+        const cause = data?.error != null ? reviveFailure(deps.payloads.decodeError(data.error)) : new Error(`workflow ended ${row.status}`);
+        throw new WorkflowFailure(workflowId, row.name, row.runId, cause);
+      }
+      await this.hub.wait(workflowId, deps.options.pollIntervalMs);
+    }
+  }
+
+  private require(): Started {
+    if (!this.started) throw new EngineStateError(this.closed ? 'The engine is closed.' : 'The engine is not started: call engine.start() first.');
+    return this.started;
+  }
+}

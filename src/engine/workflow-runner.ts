@@ -1,0 +1,163 @@
+import { ambient } from '../context/ambient.js';
+import { NonDeterminismError, PayloadTooLargeError, SerializationError } from '../errors.js';
+import type { WorkflowDefinition } from '../registry/definitions.js';
+import type { ExecutionRow } from '../store/rows.js';
+import { isTerminal, type ExecutionReason } from '../store/statuses.js';
+import type { EngineDeps } from './engine-deps.js';
+import { newId } from './ids.js';
+import { retryDelayMs, shouldRetry } from './retry-policy.js';
+import { Checkpoints } from './steps/checkpoints.js';
+import { WorkflowRuntime, type Suspension } from './workflow-runtime.js';
+
+type BodyOutcome = { readonly kind: 'completed'; readonly value: unknown } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'suspended'; readonly suspension: Suspension };
+
+/** Decides why a body is entered from how the previous execution ended. */
+function reasonFor(last: ExecutionRow | undefined): ExecutionReason {
+  switch (last?.status) {
+    case undefined:
+      return 'start';
+    case 'failed':
+      return 'retry';
+    case 'suspended':
+      return 'wake';
+    case 'paused':
+      return 'resume';
+    case 'continued':
+      return 'continue';
+    default:
+      return 'recovery';
+  }
+}
+
+/**
+ * Runs one claimed workflow task: one WorkflowExecution from entry to its end
+ * (completed, failed and maybe scheduled for retry, or suspended).
+ */
+export class WorkflowRunner {
+  /** Runtimes of the bodies running now, so `close()` can stop them at a step boundary. */
+  readonly active = new Set<WorkflowRuntime>();
+
+  constructor(
+    private readonly deps: EngineDeps,
+    /** Called after a workflow reached a terminal status. */
+    private readonly onFinished: (workflowId: string) => void,
+  ) {}
+
+  /** Runs the workflow `workflowId` that this engine has just claimed. */
+  async run(workflowId: string): Promise<void> {
+    const { store, registry, clock } = this.deps;
+    const snapshot = store.loadSnapshot(workflowId);
+    if (snapshot === undefined) return;
+    const { workflow, lastExecution } = snapshot;
+    if (isTerminal(workflow.status)) {
+      await store.dropTask(workflowId);
+      return;
+    }
+    const definition = registry.workflow(workflow.name);
+    if (definition === undefined) return; // claims filter on registered names; nothing to do if the code vanished since
+
+    const reason = reasonFor(lastExecution);
+    const executionId = newId();
+    const attempt = (lastExecution?.attempt ?? 0) + 1;
+    const now = clock.now();
+    const begun = store.beginExecution({
+      id: executionId,
+      workflowId,
+      generation: workflow.generation,
+      attempt,
+      reason,
+      owner: this.deps.workerId,
+      ...(lastExecution?.status === 'running' ? { interrupted: lastExecution.id } : {}),
+      now,
+    });
+    begun.catch(() => undefined);
+
+    const runtime = new WorkflowRuntime(
+      this.deps,
+      workflow,
+      { workflowId, runId: workflow.runId, workflowName: workflow.name, executionId, generation: workflow.generation, attempt: workflow.attempts + 1 },
+      new Checkpoints(snapshot.checkpoints),
+    );
+    this.active.add(runtime);
+    try {
+      const outcome = await this.runBody(runtime, definition, snapshot.input);
+      await begun;
+      await this.finish(runtime, definition, outcome);
+    } finally {
+      this.active.delete(runtime);
+    }
+  }
+
+  private async runBody(runtime: WorkflowRuntime, definition: WorkflowDefinition, input: string | null): Promise<BodyOutcome> {
+    const { payloads, container } = this.deps;
+    const where = { description: `input of workflow "${runtime.info.workflowId}"`, workflowId: runtime.info.workflowId };
+    let body: Promise<unknown>;
+    try {
+      const args = payloads.decode(input ?? '', where) as unknown[];
+      const instance = definition.target === undefined ? undefined : container.resolve(definition.target);
+      body = Promise.resolve(ambient.run({ kind: 'workflow', runtime }, () => definition.registration.original.apply(instance, args as never[])));
+    } catch (error) {
+      body = Promise.reject(error);
+    }
+    const settled = body.then(
+      (value): BodyOutcome => ({ kind: 'completed', value }),
+      (error: unknown): BodyOutcome => ({ kind: 'failed', error }),
+    );
+    const outcome = await Promise.race([settled, runtime.suspended.then((suspension): BodyOutcome => ({ kind: 'suspended', suspension }))]);
+    if (outcome.kind !== 'suspended') await runtime.settle();
+    return outcome;
+  }
+
+  private async finish(runtime: WorkflowRuntime, definition: WorkflowDefinition, outcome: BodyOutcome): Promise<void> {
+    const { store, payloads, clock } = this.deps;
+    const { workflowId, executionId } = runtime.info;
+    const now = clock.now();
+    if (outcome.kind === 'suspended') {
+      const stopping = outcome.suspension.cause === 'stop';
+      await store.endExecution({
+        workflowId,
+        executionId,
+        executionStatus: stopping ? 'interrupted' : 'suspended',
+        workflowStatus: stopping ? 'pending' : 'waiting',
+        nextRunAt: stopping ? now : outcome.suspension.wakeAt,
+        now,
+      });
+      return;
+    }
+    let error: unknown = runtime.fatal;
+    let output: string | undefined;
+    if (error === undefined && outcome.kind === 'completed') {
+      try {
+        output = payloads.encode(outcome.value, { description: `output of workflow "${workflowId}"`, workflowId });
+      } catch (encodeError) {
+        error = encodeError;
+      }
+    } else if (error === undefined && outcome.kind === 'failed') {
+      error = outcome.error;
+    }
+    if (output !== undefined) {
+      await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'completed', output, now });
+      this.onFinished(workflowId);
+      return;
+    }
+    const encoded = payloads.encodeError(error, { description: `error of workflow "${workflowId}"`, workflowId });
+    const failed = runtime.workflow.attempts + 1;
+    const permanent = error instanceof NonDeterminismError || error instanceof SerializationError || error instanceof PayloadTooLargeError;
+    if (!permanent && shouldRetry(definition.retry, failed, error)) {
+      await store.endExecution({
+        workflowId,
+        executionId,
+        executionStatus: 'failed',
+        executionError: encoded,
+        workflowStatus: 'pending',
+        attempts: failed,
+        nextRunAt: now + retryDelayMs(definition.retry, failed),
+        resetFailedSteps: true,
+        now,
+      });
+      return;
+    }
+    await store.endExecution({ workflowId, executionId, executionStatus: 'failed', executionError: encoded, workflowStatus: 'failed', attempts: failed, error: encoded, now });
+    this.onFinished(workflowId);
+  }
+}

@@ -1,0 +1,133 @@
+import type { StepCallOptions, WorkflowInfo, WorkflowRuntimeApi } from '../context/ambient.js';
+import { EngineStateError, InvalidOptionsError, NonDeterminismError } from '../errors.js';
+import type { Registration } from '../registry/registration.js';
+import { describeRegistration } from '../registry/registration.js';
+import type { WorkflowRow } from '../store/rows.js';
+import type { EngineDeps } from './engine-deps.js';
+import { never } from './never.js';
+import { runActivityStep } from './steps/activity-step.js';
+import type { Checkpoints } from './steps/checkpoints.js';
+import { runSideEffectStep } from './steps/side-effect-step.js';
+
+/** Why a body stopped without settling: a long wait, or the engine stopping. */
+export interface Suspension {
+  /** When the workflow should run again; `null` when only an event (signal, child) wakes it. */
+  readonly wakeAt: number | null;
+  /** `stop`: the engine is closing; `wait`: the workflow waits. */
+  readonly cause: 'wait' | 'stop';
+}
+
+/**
+ * State of one entry into a workflow body: step counters, checkpoints, the
+ * steps in flight, and how the body ends if it does not settle (suspension).
+ */
+export class WorkflowRuntime implements WorkflowRuntimeApi {
+  /** Fires when the execution must stop (engine closing, cancel). */
+  readonly abort = new AbortController();
+  /** Settles when the body has been abandoned and every step in flight has finished. */
+  readonly suspended: Promise<Suspension>;
+  /** An error that fails the execution even if the body catches it (non-determinism). */
+  fatal: Error | undefined;
+
+  private readonly counters = new Map<string, number>();
+  private readonly explicitIds = new Set<string>();
+  private readonly busy = new Set<Promise<unknown>>();
+  private suspension: { wakeAt: number | null; cause: 'wait' | 'stop' } | undefined;
+  private resolveSuspended!: (suspension: Suspension) => void;
+
+  constructor(
+    readonly deps: EngineDeps,
+    readonly workflow: WorkflowRow,
+    readonly info: WorkflowInfo,
+    readonly checkpoints: Checkpoints,
+  ) {
+    this.suspended = new Promise((resolve) => (this.resolveSuspended = resolve));
+  }
+
+  callStep(registration: Registration, thisArg: unknown, args: readonly unknown[], options: StepCallOptions | undefined): Promise<unknown> {
+    const definition = this.deps.registry.definitionOf(registration);
+    if (definition === undefined) {
+      return Promise.reject(new EngineStateError(`${describeRegistration(registration)} is not registered in this engine; add it to the engine's "register" option.`));
+    }
+    if (definition.kind === 'workflow') {
+      return Promise.reject(new EngineStateError(`Calling workflow "${definition.name}" from inside a workflow (a child workflow) is not supported yet.`));
+    }
+    let stepId: string;
+    try {
+      stepId = this.nextStepId(definition.name, options?.id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.suspension !== undefined) return never();
+    const run = definition.kind === 'sideEffect'
+      ? runSideEffectStep(this, definition, stepId, thisArg, args)
+      : runActivityStep(this, definition, stepId, thisArg, args, options?.retry);
+    return run.catch((error: unknown) => {
+      if (error instanceof NonDeterminismError) this.fatal ??= error;
+      throw error;
+    });
+  }
+
+  /** Step ids are taken synchronously at call time, so `Promise.all` of steps numbers them in call order. */
+  private nextStepId(name: string, explicit: string | undefined): string {
+    if (explicit !== undefined) {
+      if (typeof explicit !== 'string' || explicit.length === 0 || explicit.length > 255) {
+        throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', 'a step id must have 1 to 255 characters');
+      }
+      if (this.explicitIds.has(explicit)) {
+        throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', `step id "${explicit}" is used twice in one generation`);
+      }
+      this.explicitIds.add(explicit);
+      return explicit;
+    }
+    const occurrence = this.counters.get(name) ?? 0;
+    this.counters.set(name, occurrence + 1);
+    return `${name}#${occurrence}`;
+  }
+
+  /** Keeps `work` (a step attempt and its writes) counted until it settles. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.busy.add(work);
+    const forget = (): void => {
+      this.busy.delete(work);
+    };
+    work.then(forget, forget);
+    return work;
+  }
+
+  /** Resolves once no step attempt or write of this execution is in flight. */
+  async settle(): Promise<void> {
+    while (this.busy.size > 0) await Promise.allSettled([...this.busy]);
+  }
+
+  /** Abandons the body until `wakeAt` (or an event when `null`); the returned promise never settles. */
+  suspend(wakeAt: number | null, cause: 'wait' | 'stop' = 'wait'): Promise<never> {
+    if (this.suspension === undefined) {
+      this.suspension = { wakeAt, cause };
+      void this.settle().then(() => this.resolveSuspended({ ...this.suspension! }));
+    } else {
+      const current = this.suspension;
+      if (cause === 'stop') current.cause = 'stop';
+      if (wakeAt !== null && (current.wakeAt === null || wakeAt < current.wakeAt)) current.wakeAt = wakeAt;
+    }
+    return never();
+  }
+
+  /** A step boundary: a stopping engine abandons the body here. */
+  async boundary(): Promise<void> {
+    if (this.abort.signal.aborted) await this.suspend(this.deps.clock.now(), 'stop');
+  }
+
+  /** Waits `ms` in memory when short, else suspends the workflow until then. */
+  async wait(ms: number): Promise<void> {
+    const clock = this.deps.clock;
+    if (ms > this.deps.options.suspendAfterMs) await this.suspend(clock.now() + ms);
+    await clock.sleep(ms, this.abort.signal);
+    await this.boundary();
+  }
+
+  /** Asks the body to stop at its next step boundary (engine closing). */
+  stop(): void {
+    this.abort.abort(new EngineStateError('The engine is closing.'));
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * One error hierarchy for Tempolite.
+ *
+ * Two families, kept apart as in Temporal's SDK:
+ * - `...Error`: misuse or environment problems (bad options, duplicate names,
+ *   unknown workflow, schema too new). Thrown at the call that is wrong.
+ * - `...Failure`: the outcome of a workflow or a step (an activity that gave up,
+ *   a workflow that failed). They chain the original error in `cause`.
+ *
+ * Every class has a stable `code` and carries the ids of what failed as
+ * readonly fields, so callers can branch on them without parsing messages.
+ */
+
+/** Stable error codes. New codes may be added; existing ones never change meaning. */
+export const ErrorCode = {
+  InvalidOptions: 'TEMPOLITE_INVALID_OPTIONS',
+  DuplicateName: 'TEMPOLITE_DUPLICATE_NAME',
+  ReservedName: 'TEMPOLITE_RESERVED_NAME',
+  MissingCompensation: 'TEMPOLITE_MISSING_COMPENSATION',
+  RegistryFrozen: 'TEMPOLITE_REGISTRY_FROZEN',
+  UnknownWorkflow: 'TEMPOLITE_UNKNOWN_WORKFLOW',
+  UnknownQueue: 'TEMPOLITE_UNKNOWN_QUEUE',
+  WorkflowIdConflict: 'TEMPOLITE_WORKFLOW_ID_CONFLICT',
+  WorkflowNotFound: 'TEMPOLITE_WORKFLOW_NOT_FOUND',
+  InvalidState: 'TEMPOLITE_INVALID_STATE',
+  NonDeterminism: 'TEMPOLITE_NON_DETERMINISM',
+  Serialization: 'TEMPOLITE_SERIALIZATION',
+  PayloadTooLarge: 'TEMPOLITE_PAYLOAD_TOO_LARGE',
+  SchemaTooNew: 'TEMPOLITE_SCHEMA_TOO_NEW',
+  DatabaseInUse: 'TEMPOLITE_DATABASE_IN_USE',
+  EngineState: 'TEMPOLITE_ENGINE_STATE',
+  OutsideWorkflow: 'TEMPOLITE_OUTSIDE_WORKFLOW',
+  WorkflowFailed: 'TEMPOLITE_WORKFLOW_FAILED',
+  ActivityFailed: 'TEMPOLITE_ACTIVITY_FAILED',
+  WorkflowCancelled: 'TEMPOLITE_WORKFLOW_CANCELLED',
+} as const;
+
+/** One of the values of {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base class of every error Tempolite throws. */
+export abstract class TempoliteError extends Error {
+  /** Stable machine-readable code. */
+  abstract readonly code: ErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Invalid options given to a decorator, a registration, the engine or a call. */
+export class InvalidOptionsError extends TempoliteError {
+  readonly code = ErrorCode.InvalidOptions;
+  /**
+   * @param subject what the options belong to, e.g. `@Activity on OrderService.charge`
+   * @param path the option that is wrong, e.g. `retry.maxAttempts`
+   * @param reason what is wrong with it
+   */
+  constructor(
+    readonly subject: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`Invalid option "${path}" for ${subject}: ${reason}`);
+  }
+}
+
+/** Two registrations claimed the same durable name. */
+export class DuplicateNameError extends TempoliteError {
+  readonly code = ErrorCode.DuplicateName;
+  constructor(
+    readonly durableName: string,
+    readonly firstRegisteredAt: string,
+    readonly secondRegisteredAt: string,
+  ) {
+    super(
+      `The durable name "${durableName}" is registered twice: first by ${firstRegisteredAt}, again by ${secondRegisteredAt}. ` +
+        `Give one of them an explicit { name } option.`,
+    );
+  }
+}
+
+/** A user-chosen name uses a prefix Tempolite keeps for itself. */
+export class ReservedNameError extends TempoliteError {
+  readonly code = ErrorCode.ReservedName;
+  constructor(
+    readonly durableName: string,
+    readonly registeredAt: string,
+    readonly reservedPrefix: string,
+  ) {
+    super(`The name "${durableName}" (${registeredAt}) starts with the reserved prefix "${reservedPrefix}"; choose another name.`);
+  }
+}
+
+/** A `@Saga({ compensate })` names a method that is missing or not usable as a compensation. */
+export class MissingCompensationError extends TempoliteError {
+  readonly code = ErrorCode.MissingCompensation;
+  constructor(
+    readonly className: string,
+    readonly methodName: string,
+    readonly compensate: string,
+    reason: string,
+  ) {
+    super(`@Saga on ${className}.${methodName} names compensate: "${compensate}", but ${reason}.`);
+  }
+}
+
+/** A registration was attempted after the engine started and froze its registry. */
+export class RegistryFrozenError extends TempoliteError {
+  readonly code = ErrorCode.RegistryFrozen;
+  constructor(readonly durableName: string) {
+    super(`Cannot register "${durableName}": the registry is frozen once an engine has started. Register everything before engine.start().`);
+  }
+}
+
+/** A workflow name (or class method) that no registration knows. */
+export class UnknownWorkflowError extends TempoliteError {
+  readonly code = ErrorCode.UnknownWorkflow;
+  constructor(
+    readonly workflowName: string,
+    readonly workflowId?: string,
+  ) {
+    super(
+      workflowId
+        ? `Workflow "${workflowId}" runs "${workflowName}", which is not registered in this engine; it is left untouched until that code is registered again.`
+        : `"${workflowName}" is not a registered workflow. Decorate the method with @Workflow or register it with registerWorkflow().`,
+    );
+  }
+}
+
+/** A queue name that the engine options do not declare. */
+export class UnknownQueueError extends TempoliteError {
+  readonly code = ErrorCode.UnknownQueue;
+  constructor(
+    readonly queue: string,
+    readonly knownQueues: readonly string[],
+  ) {
+    super(`Unknown queue "${queue}". Declared queues: ${knownQueues.join(', ')}. Declare it in the engine's "queues" option.`);
+  }
+}
+
+/** A workflow id already exists and runs a different workflow. */
+export class WorkflowIdConflictError extends TempoliteError {
+  readonly code = ErrorCode.WorkflowIdConflict;
+  constructor(
+    readonly workflowId: string,
+    readonly existingName: string,
+    readonly requestedName: string,
+  ) {
+    super(`Workflow id "${workflowId}" already runs "${existingName}"; it cannot be started again as "${requestedName}".`);
+  }
+}
+
+/** No workflow with this id exists. */
+export class WorkflowNotFoundError extends TempoliteError {
+  readonly code = ErrorCode.WorkflowNotFound;
+  constructor(readonly workflowId: string) {
+    super(`No workflow with id "${workflowId}".`);
+  }
+}
+
+/** An operation that the workflow's current status does not allow. */
+export class InvalidStateError extends TempoliteError {
+  readonly code = ErrorCode.InvalidState;
+  constructor(
+    readonly workflowId: string,
+    readonly status: string,
+    readonly operation: string,
+  ) {
+    super(`Cannot ${operation} workflow "${workflowId}": its status is "${status}".`);
+  }
+}
+
+/** What a step id was recorded as, or is expected to be. */
+export interface StepShape {
+  /** Step kind: `activity`, `sideEffect`, `saga`, ... */
+  readonly kind: string;
+  /** Durable name of the step. */
+  readonly name: string;
+}
+
+/** The code calls a different step at an id than the one recorded there. */
+export class NonDeterminismError extends TempoliteError {
+  readonly code = ErrorCode.NonDeterminism;
+  constructor(
+    readonly workflowId: string,
+    readonly stepId: string,
+    readonly expected: StepShape,
+    readonly recorded: StepShape,
+  ) {
+    super(
+      `Non-determinism in workflow "${workflowId}" at step "${stepId}": the code now calls ${expected.kind} "${expected.name}", ` +
+        `but the database recorded ${recorded.kind} "${recorded.name}". Check that the workflow calls its steps the same way, ` +
+        `or give the new step an explicit id.`,
+    );
+  }
+}
+
+/** A value the payload codec cannot encode or decode. Nothing was written. */
+export class SerializationError extends TempoliteError {
+  readonly code = ErrorCode.Serialization;
+  /**
+   * @param where what was being encoded, e.g. `input of activity "charge#0" in workflow "order-1"`
+   * @param path the path inside the value, e.g. `$.items[2].callback`
+   * @param reason why it cannot be encoded
+   */
+  constructor(
+    readonly where: string,
+    readonly path: string,
+    readonly reason: string,
+    readonly workflowId?: string,
+    readonly stepId?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Cannot serialize ${where}: ${reason} at ${path}`, options);
+  }
+}
+
+/** An encoded payload exceeds the configured size limit. Nothing was written. */
+export class PayloadTooLargeError extends TempoliteError {
+  readonly code = ErrorCode.PayloadTooLarge;
+  constructor(
+    readonly where: string,
+    readonly size: number,
+    readonly limit: number,
+    readonly workflowId?: string,
+    readonly stepId?: string,
+  ) {
+    super(`The ${where} is ${size} bytes once encoded, over the limit of ${limit} bytes (engine option "maxPayloadBytes").`);
+  }
+}
+
+/** The database was migrated by a newer Tempolite than this one. */
+export class SchemaTooNewError extends TempoliteError {
+  readonly code = ErrorCode.SchemaTooNew;
+  constructor(
+    readonly unknownMigrations: readonly string[],
+    readonly database: string,
+  ) {
+    super(
+      `The database ${database} has migrations this version of Tempolite does not know (${unknownMigrations.join(', ')}). ` +
+        `It was written by a newer Tempolite; upgrade the package instead of running an older one on it.`,
+    );
+  }
+}
+
+/** Another live engine already works on this SQLite file. */
+export class DatabaseInUseError extends TempoliteError {
+  readonly code = ErrorCode.DatabaseInUse;
+  constructor(readonly database: string) {
+    super(
+      `Another Tempolite engine is running on ${database}. One SQLite file is worked by one process; ` +
+        `use PostgreSQL to run several worker processes, or stop the other engine first.`,
+    );
+  }
+}
+
+/** The engine is not in a state that allows the call (not started, or closed). */
+export class EngineStateError extends TempoliteError {
+  readonly code = ErrorCode.EngineState;
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** A workflow-only API was called outside a running workflow. */
+export class OutsideWorkflowError extends TempoliteError {
+  readonly code = ErrorCode.OutsideWorkflow;
+  constructor(readonly api: string) {
+    super(`${api} can only be called inside a running workflow.`);
+  }
+}
+
+/** An activity (or saga step) gave up: retries exhausted or a non-retryable error. */
+export class ActivityFailure extends TempoliteError {
+  readonly code = ErrorCode.ActivityFailed;
+  constructor(
+    readonly workflowId: string,
+    readonly stepId: string,
+    readonly activityName: string,
+    readonly attempts: number,
+    cause: unknown,
+  ) {
+    super(`Activity "${stepId}" (${activityName}) of workflow "${workflowId}" failed after ${attempts} attempt(s): ${describeCause(cause)}`, { cause });
+  }
+}
+
+/** The logical outcome of a workflow that failed terminally. `cause` holds what made it fail. */
+export class WorkflowFailure extends TempoliteError {
+  readonly code = ErrorCode.WorkflowFailed;
+  constructor(
+    readonly workflowId: string,
+    readonly workflowName: string,
+    readonly runId: string,
+    cause: unknown,
+  ) {
+    super(`Workflow "${workflowId}" (${workflowName}) failed: ${describeCause(cause)}`, { cause });
+  }
+}
+
+/** The workflow was cancelled before it finished. */
+export class WorkflowCancelledFailure extends TempoliteError {
+  readonly code = ErrorCode.WorkflowCancelled;
+  constructor(
+    readonly workflowId: string,
+    readonly workflowName: string,
+  ) {
+    super(`Workflow "${workflowId}" (${workflowName}) was cancelled.`);
+  }
+}
+
+/** `Name: message` of an error-like value, for messages that chain causes. */
+export function describeCause(cause: unknown): string {
+  if (cause instanceof TempoliteError) return cause.message;
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+  return String(cause);
+}
+
+/** The innermost `cause` of an error chain: usually the error user code threw. */
+export function rootCause(error: unknown): unknown {
+  let current = error;
+  const seen = new Set<unknown>();
+  while (current instanceof Error && current.cause !== undefined && !seen.has(current)) {
+    seen.add(current);
+    current = current.cause;
+  }
+  return current;
+}

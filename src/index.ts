@@ -1,0 +1,84 @@
+/**
+ * Tempolite: durable workflows for TypeScript services.
+ *
+ * Decorate service methods with `@Workflow`, `@Activity`, `@SideEffect` and
+ * `@Saga`; start the engine; start workflows. Each step's result is
+ * checkpointed in SQLite under a stable step id, so a workflow interrupted by
+ * a crash, a failure or a restart resumes where it stopped.
+ *
+ * ```ts
+ * import 'reflect-metadata';
+ * import { Activity, Tempolite, Workflow } from 'tempolite';
+ *
+ * class Greeter {
+ *   @Activity() async greet(name: string) { return `hello ${name}`; }
+ *   @Workflow() async run(name: string) { return this.greet(name); }
+ * }
+ *
+ * const engine = new Tempolite({ database: './app.db' });
+ * await engine.start();
+ * const handle = await engine.startWorkflow(Greeter, 'run', ['ana'], { id: 'greet-ana' });
+ * console.log(await handle.result());
+ * await engine.close();
+ * ```
+ *
+ * @packageDocumentation
+ */
+import './reflect-check.js';
+
+export { Workflow, type WorkflowOptions } from './decorators/workflow.js';
+export { Activity, type ActivityOptions } from './decorators/activity.js';
+export { SideEffect, type SideEffectOptions } from './decorators/side-effect.js';
+export { Saga, type SagaOptions } from './decorators/saga.js';
+export { registerWorkflow } from './decorators/register-workflow.js';
+export { registerActivity } from './decorators/register-activity.js';
+export { registerSideEffect } from './decorators/register-side-effect.js';
+export { registerSaga, type SagaFunctions, type RegisterSagaOptions } from './decorators/register-saga.js';
+export type { RegisteredFunction } from './decorators/register-function.js';
+
+export { Tempolite, TEMPOLITE_OPTIONS, type ListOptions } from './engine/tempolite.js';
+export type { TempoliteOptions, QueueOptions } from './engine/engine-options.js';
+export type { RetryPolicyOptions } from './engine/retry-policy.js';
+export { SystemClock, type Clock } from './engine/clock.js';
+export { consoleLogger, silentLogger, type Logger } from './engine/logger.js';
+export type { AsyncMethodNames, MethodArgs, MethodResult } from './engine/workflow-types.js';
+
+export { workflowContext, WorkflowContext, StepOptionsBuilder } from './context/workflow-context.js';
+export { activityContext, type ActivityContext } from './context/activity-context.js';
+
+export { WorkflowHandle } from './client/workflow-handle.js';
+export type { StartOptions } from './client/start-options.js';
+export type { WorkflowDescription, ExecutionDescription, StepDescription, AttemptDescription, WorkflowSummary } from './client/description.js';
+export { formatRunTree } from './client/format-tree.js';
+
+export { tsyringeContainer, type ServiceContainer } from './di/service-container.js';
+export { SuperJsonCodec, type PayloadCodec } from './store/codec.js';
+export type { WorkflowStatus, ExecutionStatus, ExecutionReason, StepStatus, StepKind, AttemptStatus } from './store/statuses.js';
+
+export {
+  ErrorCode,
+  TempoliteError,
+  InvalidOptionsError,
+  DuplicateNameError,
+  ReservedNameError,
+  MissingCompensationError,
+  RegistryFrozenError,
+  UnknownWorkflowError,
+  UnknownQueueError,
+  WorkflowIdConflictError,
+  WorkflowNotFoundError,
+  InvalidStateError,
+  NonDeterminismError,
+  SerializationError,
+  PayloadTooLargeError,
+  SchemaTooNewError,
+  DatabaseInUseError,
+  EngineStateError,
+  OutsideWorkflowError,
+  ActivityFailure,
+  WorkflowFailure,
+  WorkflowCancelledFailure,
+  rootCause,
+  describeCause,
+  type StepShape,
+} from './errors.js';

@@ -1,0 +1,106 @@
+import type { Logger } from '../engine/logger.js';
+import type { Clock } from '../engine/clock.js';
+import type { WorkflowStore } from '../store/workflow-store.js';
+
+/** What a queue worker needs from the engine. */
+export interface QueueWorkerDeps {
+  readonly store: WorkflowStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly pollIntervalMs: number;
+  /** Workflow names this engine can run: tasks of others are left alone. */
+  readonly workflowNames: readonly string[];
+  /** Runs one claimed workflow to the end of its execution. */
+  readonly run: (workflowId: string) => Promise<void>;
+}
+
+/**
+ * Claims and runs the tasks of one queue, never more than its concurrency at
+ * once. Woken by `poke()` when work may have appeared here, by a timer at the
+ * next known due time, and by polling for work from elsewhere.
+ */
+export class QueueWorker {
+  private readonly running = new Map<string, Promise<void>>();
+  private stopping = false;
+  private claiming = false;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly queue: string,
+    private readonly concurrency: number,
+    private readonly deps: QueueWorkerDeps,
+  ) {}
+
+  /** Workflows of this queue running now. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Starts claiming. */
+  start(): void {
+    this.poke();
+  }
+
+  /** Asks for a claim round soon (new task, freed slot, woken workflow). */
+  poke(): void {
+    if (this.stopping) return;
+    if (this.claiming) {
+      this.again = true;
+      return;
+    }
+    this.claiming = true;
+    setImmediate(() => {
+      void this.claimRound();
+    });
+  }
+
+  private async claimRound(): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    try {
+      do {
+        this.again = false;
+        const free = this.concurrency - this.running.size;
+        if (free <= 0 || this.stopping) break;
+        const ids = await store.claimTasks(this.queue, this.deps.owner, free, this.deps.workflowNames, clock.now(), this.deps.leaseMs);
+        for (const id of ids) this.launch(id);
+        if (ids.length === free) this.again = true;
+      } while (this.again && !this.stopping);
+    } catch (error) {
+      logger.error({ err: error, queue: this.queue }, 'claiming tasks failed');
+    } finally {
+      this.claiming = false;
+      this.schedule();
+    }
+  }
+
+  private launch(workflowId: string): void {
+    const work = this.deps
+      .run(workflowId)
+      .catch((error: unknown) => this.deps.logger.error({ err: error, workflowId }, 'running a workflow failed'))
+      .finally(() => {
+        this.running.delete(workflowId);
+        this.poke();
+      });
+    this.running.set(workflowId, work);
+  }
+
+  /** Sleeps until the next known due task or the poll interval, whichever comes first. */
+  private schedule(): void {
+    if (this.stopping) return;
+    clearTimeout(this.timer);
+    const now = this.deps.clock.now();
+    const due = this.deps.store.nextWakeAt(this.queue, now);
+    const delay = Math.min(this.deps.pollIntervalMs, due === undefined ? Infinity : Math.max(0, due - now));
+    this.timer = setTimeout(() => this.poke(), delay);
+  }
+
+  /** Stops claiming and waits for the running workflows (the engine has asked them to stop). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await Promise.allSettled([...this.running.values()]);
+  }
+}

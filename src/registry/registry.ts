@@ -1,0 +1,150 @@
+import { DEFAULT_ACTIVITY_RETRY, DEFAULT_WORKFLOW_RETRY, resolveRetryPolicy, type RetryPolicy } from '../engine/retry-policy.js';
+import { DuplicateNameError, InvalidOptionsError, UnknownQueueError } from '../errors.js';
+import { validateSaga, type DecoratedMethods } from './validate-saga.js';
+import { RESERVED_PREFIX, type Definition, type StepDefinition, type WorkflowDefinition } from './definitions.js';
+import { describeRegistration, type Constructor, type Registration } from './registration.js';
+import { assertName } from './validate-name.js';
+
+/** Same symbol as the twins' `REGISTRATION`, read here without importing the decorators. */
+const REGISTRATION_KEY = Symbol.for('tempolite.registration');
+
+const ALLOWED_KEYS: Record<Registration['kind'], readonly string[]> = {
+  workflow: ['name', 'retry', 'queue'],
+  activity: ['name', 'retry'],
+  sideEffect: ['name'],
+  saga: ['name', 'retry', 'compensate', 'compensationRetry', 'compensateFn'],
+};
+
+/** Compensations are retried harder than transactions: giving up leaves the world half-undone. */
+const DEFAULT_COMPENSATION_RETRY: RetryPolicy = Object.freeze({ ...DEFAULT_ACTIVITY_RETRY, maxAttempts: 5 });
+
+/** Which registrations an engine includes, and which queues exist. */
+export interface RegistryScope {
+  /** Classes and registered functions to include; everything recorded when absent. */
+  readonly include?: readonly unknown[];
+  /** Declared queue names. */
+  readonly queues: readonly string[];
+  /** Queue used when a workflow names none. */
+  readonly defaultQueue: string;
+}
+
+/**
+ * The validated, frozen set of workflows and steps one engine runs. Built from
+ * the recorded registrations when the engine starts; never changes afterwards.
+ */
+export class Registry {
+  private readonly byName = new Map<string, Definition>();
+  private readonly byRegistration = new Map<Registration, Definition>();
+
+  private constructor() {}
+
+  /**
+   * Validates every included registration and builds the definitions.
+   * @throws DuplicateNameError, ReservedNameError, InvalidOptionsError, MissingCompensationError, UnknownQueueError
+   */
+  static build(registrations: readonly Registration[], scope: RegistryScope): Registry {
+    const registry = new Registry();
+    const included = registrations.filter((r) => isIncluded(r, scope.include));
+    const decoratedMethods = new Map<Constructor, Map<string, Registration>>();
+    for (const registration of included) {
+      if (registration.source !== 'method') continue;
+      const methods = decoratedMethods.get(registration.target) ?? new Map<string, Registration>();
+      const previous = methods.get(registration.method);
+      if (previous) {
+        throw new InvalidOptionsError(describeRegistration(registration), 'target', `the method is already decorated by ${describeRegistration(previous)}`);
+      }
+      methods.set(registration.method, registration);
+      decoratedMethods.set(registration.target, methods);
+    }
+    for (const registration of included) {
+      const definition = buildDefinition(registration, scope, decoratedMethods);
+      const existing = registry.byName.get(definition.name);
+      if (existing) {
+        throw new DuplicateNameError(definition.name, describeRegistration(existing.registration), describeRegistration(registration));
+      }
+      registry.byName.set(definition.name, definition);
+      registry.byRegistration.set(registration, definition);
+    }
+    return registry;
+  }
+
+  /** The definition of a recorded registration, if this engine includes it. */
+  definitionOf(registration: Registration): Definition | undefined {
+    return this.byRegistration.get(registration);
+  }
+
+  /** The workflow registered under a durable name. */
+  workflow(name: string): WorkflowDefinition | undefined {
+    const definition = this.byName.get(name);
+    return definition?.kind === 'workflow' ? definition : undefined;
+  }
+
+  /** The workflow defined by a class method, if any. */
+  workflowOfMethod(target: Constructor, method: string): WorkflowDefinition | undefined {
+    for (const definition of this.byRegistration.values()) {
+      const r = definition.registration;
+      if (definition.kind === 'workflow' && r.source === 'method' && r.method === method && (r.target === target || target.prototype instanceof r.target)) {
+        return definition;
+      }
+    }
+    return undefined;
+  }
+
+  /** Durable names of every workflow. */
+  workflowNames(): string[] {
+    return [...this.byName.values()].filter((d) => d.kind === 'workflow').map((d) => d.name);
+  }
+}
+
+function isIncluded(registration: Registration, include: readonly unknown[] | undefined): boolean {
+  if (include === undefined) return true;
+  return include.some((item) => {
+    if (registration.source === 'method') {
+      return item === registration.target || (typeof item === 'function' && item.prototype instanceof registration.target);
+    }
+    return typeof item === 'function' && (item as unknown as Record<symbol, unknown>)[REGISTRATION_KEY] === registration;
+  });
+}
+
+function buildDefinition(registration: Registration, scope: RegistryScope, decorated: DecoratedMethods): Definition {
+  const subject = describeRegistration(registration);
+  const options = registration.options as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!ALLOWED_KEYS[registration.kind].includes(key)) {
+      throw new InvalidOptionsError(subject, key, `unknown option; allowed: ${ALLOWED_KEYS[registration.kind].filter((k) => k !== 'compensateFn').join(', ')}`);
+    }
+  }
+  const explicitName = registration.source === 'function' ? registration.name : options.name;
+  if (explicitName !== undefined && typeof explicitName !== 'string') throw new InvalidOptionsError(subject, 'name', 'must be a string');
+  const name = explicitName ?? (registration.source === 'method' ? `${registration.target.name}.${registration.method}` : '');
+  assertName(name, subject, RESERVED_PREFIX);
+
+  if (registration.kind === 'workflow') {
+    const queue = options.queue ?? scope.defaultQueue;
+    if (typeof queue !== 'string') throw new InvalidOptionsError(subject, 'queue', 'must be a string');
+    if (!scope.queues.includes(queue)) throw new UnknownQueueError(queue, scope.queues);
+    const definition: WorkflowDefinition = {
+      kind: 'workflow',
+      name,
+      registration,
+      retry: resolveRetryPolicy(options.retry, DEFAULT_WORKFLOW_RETRY, subject),
+      queue,
+      ...(registration.source === 'method' ? { target: registration.target } : {}),
+    };
+    return Object.freeze(definition);
+  }
+  const step: StepDefinition = {
+    kind: registration.kind,
+    name,
+    registration,
+    retry: resolveRetryPolicy(options.retry, DEFAULT_ACTIVITY_RETRY, subject),
+    ...(registration.kind === 'saga'
+      ? {
+          compensation: validateSaga(registration, decorated),
+          compensationRetry: resolveRetryPolicy(options.compensationRetry, DEFAULT_COMPENSATION_RETRY, `${subject} (compensationRetry)`),
+        }
+      : {}),
+  };
+  return Object.freeze(step);
+}
+

@@ -1,0 +1,150 @@
+/**
+ * How the codec stores `Error` values, shared by the validator (so its paths
+ * match what is stored) and by the superjson codec.
+ *
+ * An error is stored as a plain object whose keys are the error's own names
+ * (`message`, `cause`, `code`, ...): superjson restores shared references by
+ * reading paths on the *decoded* value, so the stored keys must be readable
+ * on the revived error too.
+ */
+import { inspect } from 'node:util';
+
+/** A class whose instances a codec revives with their prototype. */
+export type PayloadClass = new (...args: never[]) => unknown;
+
+/** Stored key naming the registered class of an error; reserved for that use. */
+export const ERROR_CLASS_KEY = '$class';
+
+/** Built-in error classes revived by `name` without registration. */
+export const BUILTIN_ERRORS: ReadonlyMap<string, ErrorConstructor | AggregateErrorConstructor> = new Map<
+  string,
+  ErrorConstructor | AggregateErrorConstructor
+>([
+  ['Error', Error],
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['SyntaxError', SyntaxError],
+  ['ReferenceError', ReferenceError],
+  ['EvalError', EvalError],
+  ['URIError', URIError],
+  ['AggregateError', AggregateError],
+]);
+
+const STRUCTURAL_KEYS = new Set(['name', 'message', 'stack', 'cause', ERROR_CLASS_KEY]);
+
+/** Whether a stored key is part of the error's shape rather than one of its own fields. */
+function isStructural(key: string, aggregate: boolean): boolean {
+  // `errors` is structural only for AggregateError; other errors often carry their own `errors` list.
+  return STRUCTURAL_KEYS.has(key) || (aggregate && key === 'errors');
+}
+
+/**
+ * The fields stored for an error, in stored order: `name`, `message`, `stack`,
+ * `cause` (when present), `errors` (AggregateError), then own enumerable fields.
+ */
+export function errorFields(error: Error): Array<[string, unknown]> {
+  const fields: Array<[string, unknown]> = [
+    ['name', error.name],
+    ['message', error.message],
+  ];
+  if (error.stack !== undefined) fields.push(['stack', error.stack]);
+  if ('cause' in error) fields.push(['cause', error.cause]);
+  if (error instanceof AggregateError) fields.push(['errors', error.errors]);
+  const aggregate = error instanceof AggregateError;
+  for (const [key, value] of Object.entries(error)) {
+    // The reserved class key is refused by the validator, so it never reaches here as data.
+    if (!isStructural(key, aggregate)) fields.push([key, value]);
+  }
+  return fields;
+}
+
+/** Defines a property the way native errors hold `message`/`stack`: own, writable, not enumerable. */
+function defineHidden(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: false, configurable: true });
+}
+
+/**
+ * Rebuilds an error from its stored fields: a registered class keeps its
+ * prototype, a built-in name gets its built-in class, anything else is an
+ * `Error` carrying the stored `name`.
+ */
+export function reviveError(fields: Readonly<Record<string, unknown>>, registered?: PayloadClass): Error {
+  const name = typeof fields.name === 'string' ? fields.name : 'Error';
+  let error: Error;
+  if (registered) {
+    // Not calling the user constructor: its signature is unknown and it may have side effects.
+    // Starting from a real Error keeps the internal error slot (util.types.isNativeError, toString tag).
+    error = new Error();
+    Object.setPrototypeOf(error, registered.prototype as object);
+  } else if (name === 'AggregateError') {
+    error = new AggregateError([]);
+  } else {
+    const Builtin = (BUILTIN_ERRORS.get(name) as ErrorConstructor | undefined) ?? Error;
+    error = new Builtin();
+  }
+  defineHidden(error, 'message', fields.message);
+  if (error.name !== name) defineHidden(error, 'name', name);
+  // Without a stored stack, the decoder's own stack would only mislead.
+  if ('stack' in fields) defineHidden(error, 'stack', fields.stack);
+  else delete error.stack;
+  if ('cause' in fields) defineHidden(error, 'cause', fields.cause);
+  const aggregate = error instanceof AggregateError;
+  if (aggregate && 'errors' in fields) defineHidden(error, 'errors', fields.errors);
+  for (const [key, value] of Object.entries(fields)) {
+    if (isStructural(key, aggregate)) continue;
+    // defineProperty, not assignment: a setter on a registered class must not run on stored data.
+    Object.defineProperty(error, key, { value, writable: true, enumerable: true, configurable: true });
+  }
+  return error;
+}
+
+/** Reads a property without letting a throwing getter escape. */
+function safeGet(target: object, key: string): unknown {
+  try {
+    return (target as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short, human-readable description of any value, for messages and last-resort storage. */
+export function describeValue(value: unknown, maxLength = 500): string {
+  let text: string;
+  try {
+    text = inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: maxLength });
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+}
+
+/**
+ * Reduces an error to `{ name, message, stack, cause }` as a plain `Error`,
+ * the cause reduced the same way. Used when the error's own fields cannot be
+ * stored. A non-Error cause is kept when `keep` accepts it, else described.
+ */
+export function reduceError(error: Error, keep: (value: unknown) => boolean, seen = new Set<Error>()): Error {
+  seen.add(error);
+  const name = safeGet(error, 'name');
+  const stack = safeGet(error, 'stack');
+  const reduced = new Error(String(safeGet(error, 'message') ?? ''));
+  defineHidden(reduced, 'name', typeof name === 'string' ? name : 'Error');
+  if (typeof stack === 'string') defineHidden(reduced, 'stack', stack);
+  else delete reduced.stack;
+  let hasCause = false;
+  try {
+    hasCause = 'cause' in error;
+  } catch {
+    // A proxy that throws on `has` simply has no usable cause.
+  }
+  if (hasCause) {
+    const cause = safeGet(error, 'cause');
+    if (cause instanceof Error) {
+      // A cause chain that loops back is cut where it loops.
+      if (!seen.has(cause)) defineHidden(reduced, 'cause', reduceError(cause, keep, seen));
+    } else {
+      defineHidden(reduced, 'cause', keep(cause) ? cause : describeValue(cause));
+    }
+  }
+  return reduced;
+}

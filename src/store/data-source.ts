@@ -1,0 +1,99 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import { TEMPOLITE_ENTITIES } from '../../entities/index.js';
+import { InvalidOptionsError } from '../errors.js';
+import { TEMPOLITE_MIGRATIONS } from './migrations/index.js';
+import { assertSchemaNotNewer, MIGRATIONS_TABLE } from './schema-guard.js';
+
+/** How hard SQLite syncs each commit. */
+export type SqliteSynchronous = 'full' | 'normal';
+
+/** How to open a Tempolite SQLite database. */
+export interface SqliteOpenOptions {
+  /** File path, or `':memory:'`. */
+  database: string;
+  /**
+   * `full` survives power loss with the last commit; `normal` (in WAL mode) may
+   * lose the last commits on power loss but never corrupts the file.
+   */
+  synchronous: SqliteSynchronous;
+  /** How long a statement waits for a lock held by another connection. */
+  busyTimeoutMs: number;
+}
+
+/** The open database: TypeORM on top, the raw better-sqlite3 handle for hot paths. */
+export interface OpenSqliteDatabase {
+  /** Initialized and migrated. */
+  dataSource: DataSource;
+  /** The connection the DataSource uses; it is the only one, so both see the same transactions. */
+  db: BetterSqlite3.Database;
+}
+
+const SYNCHRONOUS_PRAGMA: Record<SqliteSynchronous, string> = { full: 'FULL', normal: 'NORMAL' };
+
+/** Pragmas go into SQL text, so only values that cannot inject are let through. */
+function validate(options: SqliteOpenOptions): void {
+  if (!Object.hasOwn(SYNCHRONOUS_PRAGMA, options.synchronous)) {
+    const got = String(options.synchronous);
+    throw new InvalidOptionsError('the SQLite database', 'synchronous', `must be "full" or "normal", got ${got}`);
+  }
+  if (!Number.isSafeInteger(options.busyTimeoutMs) || options.busyTimeoutMs < 0) {
+    const got = String(options.busyTimeoutMs);
+    throw new InvalidOptionsError('the SQLite database', 'busyTimeoutMs', `must be a non-negative integer, got ${got}`);
+  }
+}
+
+function applyPragmas(db: BetterSqlite3.Database, options: SqliteOpenOptions): void {
+  // WAL lets readers run beside the single writer; an in-memory database cannot use it.
+  if (options.database !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${SYNCHRONOUS_PRAGMA[options.synchronous]}`);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+  db.pragma('foreign_keys = ON');
+}
+
+/**
+ * A DataSource for a Tempolite SQLite file, not yet initialized.
+ * Schema changes come only from migrations, never from `synchronize`.
+ */
+export function createSqliteDataSource(options: SqliteOpenOptions): DataSource {
+  validate(options);
+  return new DataSource({
+    type: 'better-sqlite3',
+    database: options.database,
+    entities: TEMPOLITE_ENTITIES,
+    migrations: TEMPOLITE_MIGRATIONS,
+    migrationsTableName: MIGRATIONS_TABLE,
+    synchronize: false,
+    logging: false,
+    timeout: options.busyTimeoutMs,
+    prepareDatabase: (db: BetterSqlite3.Database) => {
+      try {
+        applyPragmas(db, options);
+      } catch (error) {
+        // TypeORM has not stored the handle yet, so nobody else would close it.
+        db.close();
+        throw error;
+      }
+    },
+  });
+}
+
+/**
+ * Opens (creating if needed) and migrates a Tempolite SQLite database.
+ *
+ * @throws SchemaTooNewError if a newer Tempolite migrated the file; it is left untouched
+ */
+export async function openSqliteDatabase(options: SqliteOpenOptions): Promise<OpenSqliteDatabase> {
+  const dataSource = createSqliteDataSource(options);
+  await dataSource.initialize();
+  try {
+    await assertSchemaNotNewer(dataSource, options.database);
+    await dataSource.runMigrations({ transaction: 'all' });
+    // TypeORM does not expose the handle in its types; the better-sqlite3 driver keeps it here.
+    const db = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
+    return { dataSource, db };
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,337 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { DataSource } from 'typeorm';
+import type { AttemptRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from '../rows.js';
+import type { StepKind } from '../statuses.js';
+import type {
+  AttemptEnd,
+  AttemptStart,
+  CreateResult,
+  ExecutionEnd,
+  ExecutionSnapshot,
+  ListFilter,
+  NewWorkflow,
+  SideEffectRecord,
+  WorkflowStore,
+} from '../workflow-store.js';
+import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, stepUnion } from './step-tables.js';
+import { WriteBatcher } from './write-batcher.js';
+
+/**
+ * The SQLite store: prepared statements on the DataSource's own better-sqlite3
+ * connection (TypeORM keeps the schema and migrations; its per-call cost has no
+ * place on the hot path), every write through the group-commit batcher.
+ */
+export class SqliteStore implements WorkflowStore {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly batcher: WriteBatcher;
+
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly dataSource: DataSource,
+    readonly label: string,
+  ) {
+    this.batcher = new WriteBatcher(db);
+  }
+
+  private stmt(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private run(sql: string, ...params: unknown[]): BetterSqlite3.RunResult {
+    return this.stmt(sql).run(...params);
+  }
+
+  private get<T>(sql: string, ...params: unknown[]): T | undefined {
+    return this.stmt(sql).get(...params) as T | undefined;
+  }
+
+  private all<T>(sql: string, ...params: unknown[]): T[] {
+    return this.stmt(sql).all(...params) as T[];
+  }
+
+  createWorkflow(w: NewWorkflow): Promise<CreateResult> {
+    return this.batcher.enqueue((): CreateResult => {
+      const existing = this.getWorkflow(w.id);
+      if (existing) return { created: false, existing };
+      if (w.newRun) {
+        this.run(`INSERT INTO tempolite_run (id, root_workflow_id, status, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?)`, w.runId, w.id, w.now, w.now);
+      }
+      this.run(
+        `INSERT INTO tempolite_workflow_entity (id, run_id, name, queue, priority, status, generation, attempts, retry_policy,
+          parent_id, parent_generation, parent_step_id, created_at, updated_at, completed_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', 0, 0, NULL, ?, ?, ?, ?, ?, NULL)`,
+        w.id, w.runId, w.name, w.queue, w.priority, w.parent?.id ?? null, w.parent?.generation ?? null, w.parent?.stepId ?? null, w.now, w.now,
+      );
+      this.run(`INSERT INTO tempolite_workflow_data (workflow_id, input, output, error) VALUES (?, ?, NULL, NULL)`, w.id, w.input);
+      this.run(
+        `INSERT INTO tempolite_task (workflow_id, queue, priority, available_at, owner, lease_expires_at, created_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)`,
+        w.id, w.queue, w.priority, w.now, w.now,
+      );
+      return { created: true };
+    });
+  }
+
+  claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number): Promise<string[]> {
+    const namesJson = JSON.stringify(names);
+    return this.batcher.enqueue(() => {
+      const rows = this.all<{ id: string }>(
+        `SELECT t.workflow_id AS id FROM tempolite_task t JOIN tempolite_workflow_entity w ON w.id = t.workflow_id
+         WHERE t.queue = ? AND t.available_at IS NOT NULL AND t.available_at <= ? AND (t.owner IS NULL OR t.lease_expires_at < ?)
+           AND w.name IN (SELECT value FROM json_each(?))
+         ORDER BY t.priority DESC, t.available_at, t.created_at LIMIT ?`,
+        queue, now, now, namesJson, limit,
+      );
+      for (const row of rows) {
+        this.run(`UPDATE tempolite_task SET owner = ?, lease_expires_at = ? WHERE workflow_id = ?`, owner, now + leaseMs, row.id);
+      }
+      return rows.map((row) => row.id);
+    });
+  }
+
+  renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
+    return this.batcher.enqueue(() => {
+      this.run(`UPDATE tempolite_task SET lease_expires_at = ? WHERE owner = ?`, now + leaseMs, owner);
+    });
+  }
+
+  releaseLeases(owner: string | undefined): Promise<void> {
+    return this.batcher.enqueue(() => {
+      if (owner === undefined) this.run(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE owner IS NOT NULL`);
+      else this.run(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE owner = ?`, owner);
+    });
+  }
+
+  nextWakeAt(queue: string, now: number): number | undefined {
+    const row = this.get<{ at: number | null }>(`SELECT MIN(available_at) AS at FROM tempolite_task WHERE queue = ? AND available_at > ? AND owner IS NULL`, queue, now);
+    return row?.at ?? undefined;
+  }
+
+  loadSnapshot(workflowId: string): ExecutionSnapshot | undefined {
+    const workflow = this.getWorkflow(workflowId);
+    if (!workflow) return undefined;
+    const data = this.get<{ input: string | null }>(`SELECT input FROM tempolite_workflow_data WHERE workflow_id = ?`, workflowId);
+    const lastExecution = this.get<ExecutionRow>(
+      `SELECT ${EXECUTION_COLUMNS} FROM tempolite_workflow_execution WHERE workflow_id = ? ORDER BY attempt DESC LIMIT 1`,
+      workflowId,
+    );
+    const checkpoints = this.all<StepRow>(stepUnion('e.workflow_id = ? AND e.generation = ?'), workflowId, workflow.generation, workflowId, workflow.generation, workflowId, workflow.generation);
+    return { workflow, input: data?.input ?? null, lastExecution, checkpoints };
+  }
+
+  beginExecution(e: { id: string; workflowId: string; generation: number; attempt: number; reason: string; owner: string; interrupted?: string; now: number }): Promise<void> {
+    return this.batcher.enqueue(() => {
+      if (e.interrupted !== undefined) {
+        this.run(`UPDATE tempolite_workflow_execution SET status = 'interrupted', ended_at = ? WHERE id = ? AND status = 'running'`, e.now, e.interrupted);
+      }
+      this.run(
+        `INSERT INTO tempolite_workflow_execution (id, workflow_id, generation, attempt, reason, status, error, owner, started_at, ended_at)
+         VALUES (?, ?, ?, ?, ?, 'running', NULL, ?, ?, NULL)`,
+        e.id, e.workflowId, e.generation, e.attempt, e.reason, e.owner, e.now,
+      );
+      this.run(`UPDATE tempolite_workflow_entity SET status = 'running', updated_at = ? WHERE id = ?`, e.now, e.workflowId);
+      this.run(`UPDATE tempolite_run SET status = 'running', updated_at = ? WHERE root_workflow_id = ?`, e.now, e.workflowId);
+    });
+  }
+
+  endExecution(end: ExecutionEnd): Promise<void> {
+    return this.batcher.enqueue(() => {
+      this.run(`UPDATE tempolite_workflow_execution SET status = ?, error = ?, ended_at = ? WHERE id = ?`, end.executionStatus, end.executionError ?? null, end.now, end.executionId);
+      const terminal = end.nextRunAt === undefined;
+      this.run(
+        `UPDATE tempolite_workflow_entity SET status = ?, attempts = COALESCE(?, attempts), updated_at = ?, completed_at = ? WHERE id = ?`,
+        end.workflowStatus, end.attempts ?? null, end.now, terminal ? end.now : null, end.workflowId,
+      );
+      if (end.output !== undefined) this.run(`UPDATE tempolite_workflow_data SET output = ? WHERE workflow_id = ?`, end.output, end.workflowId);
+      if (end.error !== undefined) this.run(`UPDATE tempolite_workflow_data SET error = ? WHERE workflow_id = ?`, end.error, end.workflowId);
+      if (terminal) this.run(`DELETE FROM tempolite_task WHERE workflow_id = ?`, end.workflowId);
+      else this.run(`UPDATE tempolite_task SET available_at = ?, owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`, end.nextRunAt, end.workflowId);
+      if (end.resetFailedSteps) this.resetFailedSteps(end.workflowId, end.now);
+      this.run(`UPDATE tempolite_run SET status = ?, updated_at = ? WHERE root_workflow_id = ?`, end.workflowStatus, end.now, end.workflowId);
+    });
+  }
+
+  private resetFailedSteps(workflowId: string, now: number): void {
+    for (const kind of ['activity', 'saga'] as const) {
+      this.run(
+        `UPDATE ${STEP_TABLES[kind].entity} SET status = 'pending', attempts = 0, updated_at = ?
+         WHERE workflow_id = ? AND status = 'failed' AND generation = (SELECT generation FROM tempolite_workflow_entity WHERE id = ?)`,
+        now, workflowId, workflowId,
+      );
+    }
+  }
+
+  beginAttempt(s: AttemptStart): Promise<void> {
+    const t = STEP_TABLES[s.kind];
+    return this.batcher.enqueue(() => {
+      if (s.create) {
+        const c = s.create;
+        if (s.kind === 'saga') {
+          this.run(
+            `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, compensate_name, status, attempts, compensation_attempts, completed_order, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, 'running', 0, 0, NULL, ?, ?)`,
+            s.stepEntityId, c.workflowId, c.generation, c.stepId, c.name, c.compensateName ?? '', s.now, s.now,
+          );
+          this.run(`INSERT INTO ${t.data} (${t.fk}, input, output, error, compensation_error) VALUES (?, ?, NULL, NULL, NULL)`, s.stepEntityId, c.input);
+        } else {
+          this.run(
+            `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'running', 0, ?, ?)`,
+            s.stepEntityId, c.workflowId, c.generation, c.stepId, c.name, s.now, s.now,
+          );
+          this.run(`INSERT INTO ${t.data} (${t.fk}, input, output, error) VALUES (?, ?, NULL, NULL)`, s.stepEntityId, c.input);
+        }
+      } else {
+        this.run(`UPDATE ${t.entity} SET status = ?, updated_at = ? WHERE id = ?`, s.attemptKind === 'compensation' ? 'compensating' : 'running', s.now, s.stepEntityId);
+      }
+      if (s.kind === 'saga') {
+        this.run(
+          `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, kind, attempt, status, error, started_at, ended_at) VALUES (?, ?, ?, ?, ?, 'running', NULL, ?, NULL)`,
+          s.attemptId, s.stepEntityId, s.workflowExecutionId, s.attemptKind ?? 'transaction', s.attempt, s.now,
+        );
+      } else {
+        this.run(
+          `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, attempt, status, error, started_at, ended_at) VALUES (?, ?, ?, ?, 'running', NULL, ?, NULL)`,
+          s.attemptId, s.stepEntityId, s.workflowExecutionId, s.attempt, s.now,
+        );
+      }
+    });
+  }
+
+  endAttempt(e: AttemptEnd): Promise<void> {
+    const t = STEP_TABLES[e.kind];
+    return this.batcher.enqueue(() => {
+      this.run(`UPDATE ${t.execution} SET status = ?, error = ?, ended_at = ? WHERE id = ?`, e.attemptStatus, e.attemptStatus === 'failed' ? (e.error ?? null) : null, e.now, e.attemptId);
+      this.run(`UPDATE ${t.entity} SET status = ?, attempts = ?, updated_at = ? WHERE id = ?`, e.stepStatus, e.attempts, e.now, e.stepEntityId);
+      if (e.stepStatus === 'completed') {
+        this.run(`UPDATE ${t.data} SET output = ?, error = NULL WHERE ${t.fk} = ?`, e.output ?? null, e.stepEntityId);
+        if (e.kind === 'saga') {
+          this.run(
+            `UPDATE ${t.entity} SET completed_order = (SELECT COALESCE(MAX(completed_order), 0) + 1 FROM ${t.entity} WHERE workflow_id = (SELECT workflow_id FROM ${t.entity} WHERE id = ?)) WHERE id = ?`,
+            e.stepEntityId, e.stepEntityId,
+          );
+        }
+      } else if (e.stepStatus === 'failed') {
+        this.run(`UPDATE ${t.data} SET error = ? WHERE ${t.fk} = ?`, e.error ?? null, e.stepEntityId);
+      }
+    });
+  }
+
+  recordSideEffect(r: SideEffectRecord): Promise<void> {
+    const t = STEP_TABLES.sideEffect;
+    return this.batcher.enqueue(() => {
+      this.run(
+        `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'completed', 0, ?, ?)`,
+        r.id, r.workflowId, r.generation, r.stepId, r.name, r.now, r.now,
+      );
+      this.run(`INSERT INTO ${t.data} (${t.fk}, output) VALUES (?, ?)`, r.id, r.output);
+      this.run(
+        `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, status, error, started_at, ended_at) VALUES (?, ?, ?, 'completed', NULL, ?, ?)`,
+        r.attemptId, r.id, r.workflowExecutionId, r.startedAt, r.now,
+      );
+    });
+  }
+
+  interruptAttempts(kind: StepKind, stepEntityId: string, now: number): Promise<void> {
+    const t = STEP_TABLES[kind];
+    return this.batcher.enqueue(() => {
+      this.run(`UPDATE ${t.execution} SET status = 'interrupted', ended_at = ? WHERE ${t.fk} = ? AND status = 'running'`, now, stepEntityId);
+    });
+  }
+
+  getWorkflow(workflowId: string): WorkflowRow | undefined {
+    return this.get<WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM tempolite_workflow_entity WHERE id = ?`, workflowId);
+  }
+
+  getWorkflowData(workflowId: string): WorkflowDataRow | undefined {
+    return this.get<WorkflowDataRow>(`SELECT input, output, error FROM tempolite_workflow_data WHERE workflow_id = ?`, workflowId);
+  }
+
+  getRun(runId: string): RunRow | undefined {
+    return this.get<RunRow>(
+      `SELECT id, root_workflow_id AS rootWorkflowId, status, created_at AS createdAt, updated_at AS updatedAt FROM tempolite_run WHERE id = ?`,
+      runId,
+    );
+  }
+
+  listWorkflows(filter: ListFilter): WorkflowRow[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status !== undefined) {
+      const statuses = typeof filter.status === 'string' ? [filter.status] : [...filter.status];
+      where.push(`status IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(statuses));
+    }
+    if (filter.name !== undefined) (where.push('name = ?'), params.push(filter.name));
+    if (filter.queue !== undefined) (where.push('queue = ?'), params.push(filter.queue));
+    if (filter.runId !== undefined) (where.push('run_id = ?'), params.push(filter.runId));
+    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    return this.all<WorkflowRow>(
+      `SELECT ${WORKFLOW_COLUMNS} FROM tempolite_workflow_entity ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
+      ...params, filter.limit, filter.offset,
+    );
+  }
+
+  workflowsOfRun(runId: string): WorkflowRow[] {
+    return this.all<WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM tempolite_workflow_entity WHERE run_id = ? ORDER BY created_at, id`, runId);
+  }
+
+  executionsOf(workflowId: string): ExecutionRow[] {
+    return this.all<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM tempolite_workflow_execution WHERE workflow_id = ? ORDER BY attempt`, workflowId);
+  }
+
+  stepsOf(workflowId: string): StepRow[] {
+    return this.all<StepRow>(`${stepUnion('e.workflow_id = ?')} ORDER BY createdAt, id`, workflowId, workflowId, workflowId);
+  }
+
+  attemptsOf(kind: StepKind, stepEntityIds: readonly string[]): AttemptRow[] {
+    const t = STEP_TABLES[kind];
+    const attempt = kind === 'sideEffect' ? '1' : 'attempt';
+    const attemptKind = kind === 'saga' ? 'kind' : 'NULL';
+    return this.all<AttemptRow>(
+      `SELECT id, ${t.fk} AS stepEntityId, workflow_execution_id AS workflowExecutionId, ${attempt} AS attempt, ${attemptKind} AS kind, status, error,
+         started_at AS startedAt, ended_at AS endedAt
+       FROM ${t.execution} WHERE ${t.fk} IN (SELECT value FROM json_each(?)) ORDER BY started_at, id`,
+      JSON.stringify(stepEntityIds),
+    );
+  }
+
+  unknownWorkflowNames(known: readonly string[]): { name: string; count: number }[] {
+    return this.all<{ name: string; count: number }>(
+      `SELECT w.name, COUNT(*) AS count FROM tempolite_task t JOIN tempolite_workflow_entity w ON w.id = t.workflow_id
+       WHERE w.name NOT IN (SELECT value FROM json_each(?)) GROUP BY w.name ORDER BY w.name`,
+      JSON.stringify(known),
+    );
+  }
+
+  dropTask(workflowId: string): Promise<void> {
+    return this.batcher.enqueue(() => {
+      this.run(`DELETE FROM tempolite_task WHERE workflow_id = ?`, workflowId);
+    });
+  }
+
+  retryWorkflow(workflowId: string, now: number): Promise<void> {
+    return this.batcher.enqueue(() => {
+      const w = this.getWorkflow(workflowId);
+      if (!w) return;
+      this.run(`UPDATE tempolite_workflow_entity SET status = 'pending', attempts = 0, updated_at = ?, completed_at = NULL WHERE id = ?`, now, workflowId);
+      this.run(`UPDATE tempolite_workflow_data SET error = NULL WHERE workflow_id = ?`, workflowId);
+      this.resetFailedSteps(workflowId, now);
+      this.run(
+        `INSERT INTO tempolite_task (workflow_id, queue, priority, available_at, owner, lease_expires_at, created_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)
+         ON CONFLICT (workflow_id) DO UPDATE SET available_at = excluded.available_at, owner = NULL, lease_expires_at = NULL`,
+        workflowId, w.queue, w.priority, now, now,
+      );
+      this.run(`UPDATE tempolite_run SET status = 'pending', updated_at = ? WHERE root_workflow_id = ?`, now, workflowId);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.batcher.drain();
+    this.statements.clear();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

@@ -1,0 +1,38 @@
+import type { StepKind } from '../statuses.js';
+
+/** Table and column names of one step kind (they differ only in names). */
+export interface StepTables {
+  readonly entity: string;
+  readonly data: string;
+  readonly execution: string;
+  /** Column of the data and execution tables that points at the entity. */
+  readonly fk: string;
+}
+
+/** Where each step kind lives. */
+export const STEP_TABLES: Readonly<Record<StepKind, StepTables>> = {
+  activity: { entity: 'tempolite_activity_entity', data: 'tempolite_activity_data', execution: 'tempolite_activity_execution', fk: 'activity_id' },
+  sideEffect: { entity: 'tempolite_side_effect_entity', data: 'tempolite_side_effect_data', execution: 'tempolite_side_effect_execution', fk: 'side_effect_id' },
+  saga: { entity: 'tempolite_saga_entity', data: 'tempolite_saga_data', execution: 'tempolite_saga_execution', fk: 'saga_id' },
+};
+
+/** Select list mapping a workflow entity row to `WorkflowRow`. */
+export const WORKFLOW_COLUMNS = `id, run_id AS runId, name, queue, priority, status, generation, attempts, parent_id AS parentId,
+  parent_generation AS parentGeneration, parent_step_id AS parentStepId, created_at AS createdAt, updated_at AS updatedAt, completed_at AS completedAt`;
+
+/** Select list mapping a workflow execution row to `ExecutionRow`. */
+export const EXECUTION_COLUMNS = `id, workflow_id AS workflowId, generation, attempt, reason, status, error, owner, started_at AS startedAt, ended_at AS endedAt`;
+
+/** One SELECT over every step kind of a workflow, in the `StepRow` shape (`WHERE` left to the caller). */
+export function stepUnion(where: string): string {
+  return (Object.keys(STEP_TABLES) as StepKind[])
+    .map((kind) => {
+      const t = STEP_TABLES[kind];
+      const input = kind === 'sideEffect' ? 'NULL' : 'd.input';
+      const error = kind === 'sideEffect' ? 'NULL' : 'd.error';
+      return `SELECT '${kind}' AS kind, e.id, e.step_id AS stepId, e.name, e.status, e.attempts, d.output, ${error} AS error,
+        e.updated_at AS updatedAt, e.generation, ${input} AS input, e.created_at AS createdAt
+        FROM ${t.entity} e LEFT JOIN ${t.data} d ON d.${t.fk} = e.id WHERE ${where}`;
+    })
+    .join(' UNION ALL ');
+}

@@ -1,0 +1,77 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+interface Pending {
+  readonly op: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: writes queued during one turn of the event loop run in one
+ * transaction, so concurrent workflows share one commit (and one fsync under
+ * `synchronous=FULL`). Each write runs in its own savepoint, so one failing
+ * write rolls back alone; every promise resolves only after the commit.
+ */
+export class WriteBatcher {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private readonly runAll: (batch: Pending[]) => unknown[];
+
+  constructor(private readonly db: BetterSqlite3.Database) {
+    const one = db.transaction((op: () => unknown) => op());
+    this.runAll = db.transaction((batch: Pending[]) =>
+      batch.map((pending) => {
+        try {
+          return { ok: true, value: one(pending.op) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
+  }
+
+  /** Queues `op` (synchronous statements) for the next group commit; resolves with its return value after commit. */
+  enqueue<T>(op: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits whatever is queued now. */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    let results: unknown[];
+    try {
+      results = this.runAll(batch);
+    } catch (error) {
+      // The commit itself failed (disk full, I/O error): nothing of the batch is durable.
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    batch.forEach((pending, index) => {
+      const result = results[index] as { ok: boolean; value?: unknown; error?: unknown };
+      if (result.ok) pending.resolve(result.value);
+      else pending.reject(result.error);
+    });
+  }
+
+  /** Commits everything queued, including writes queued by callbacks of this flush. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      this.flush();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Whether the underlying database is still open. */
+  get open(): boolean {
+    return this.db.open;
+  }
+}

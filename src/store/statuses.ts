@@ -1,0 +1,35 @@
+/** Status of a workflow entity: the logical outcome a client sees. */
+export type WorkflowStatus =
+  | 'pending'
+  | 'running'
+  | 'waiting'
+  | 'paused'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'compensating'
+  | 'compensated'
+  | 'compensation_failed';
+
+/** Status of one entry into a workflow body. */
+export type ExecutionStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'suspended' | 'paused' | 'continued' | 'cancelled';
+
+/** Why a workflow body was entered. */
+export type ExecutionReason = 'start' | 'retry' | 'recovery' | 'wake' | 'resume' | 'continue';
+
+/** Status of a step entity (activity, side effect, saga transaction). */
+export type StepStatus = 'pending' | 'running' | 'retrying' | 'completed' | 'failed' | 'compensating' | 'compensated' | 'compensation_failed';
+
+/** Status of one step attempt. */
+export type AttemptStatus = 'running' | 'completed' | 'failed' | 'interrupted';
+
+/** Kinds of checkpointed steps. */
+export type StepKind = 'activity' | 'sideEffect' | 'saga';
+
+/** Statuses after which a workflow never runs again by itself. */
+export const TERMINAL_WORKFLOW_STATUSES: readonly WorkflowStatus[] = ['completed', 'failed', 'cancelled', 'compensated', 'compensation_failed'];
+
+/** Whether a workflow status is terminal. */
+export function isTerminal(status: string): boolean {
+  return (TERMINAL_WORKFLOW_STATUSES as readonly string[]).includes(status);
+}

@@ -1,0 +1,153 @@
+import type { AttemptRow, CheckpointRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from './rows.js';
+import type { AttemptStatus, ExecutionReason, ExecutionStatus, StepKind, StepStatus, WorkflowStatus } from './statuses.js';
+
+/** A new workflow entity (and its run and task when it starts a tree). */
+export interface NewWorkflow {
+  readonly id: string;
+  readonly runId: string;
+  /** True when the workflow starts a new run (root or detached); false for a child in its parent's run. */
+  readonly newRun: boolean;
+  readonly name: string;
+  readonly queue: string;
+  readonly priority: number;
+  readonly input: string;
+  readonly parent?: { readonly id: string; readonly generation: number; readonly stepId: string };
+  readonly now: number;
+}
+
+/** What `createWorkflow` found. */
+export type CreateResult = { readonly created: true } | { readonly created: false; readonly existing: WorkflowRow };
+
+/** Everything the engine needs to enter a workflow body. */
+export interface ExecutionSnapshot {
+  readonly workflow: WorkflowRow;
+  readonly input: string | null;
+  readonly lastExecution: ExecutionRow | undefined;
+  readonly checkpoints: readonly CheckpointRow[];
+}
+
+/** The start of one step attempt. */
+export interface AttemptStart {
+  readonly kind: StepKind;
+  readonly stepEntityId: string;
+  /** Present when the step entity does not exist yet. */
+  readonly create?: { readonly workflowId: string; readonly generation: number; readonly stepId: string; readonly name: string; readonly input: string | null; readonly compensateName?: string };
+  readonly attemptId: string;
+  readonly workflowExecutionId: string;
+  readonly attempt: number;
+  /** Saga executions only. */
+  readonly attemptKind?: 'transaction' | 'compensation';
+  readonly now: number;
+}
+
+/** The end of one step attempt. */
+export interface AttemptEnd {
+  readonly kind: StepKind;
+  readonly stepEntityId: string;
+  readonly attemptId: string;
+  readonly attemptStatus: AttemptStatus;
+  readonly stepStatus: StepStatus;
+  readonly attempts: number;
+  readonly output?: string;
+  readonly error?: string;
+  readonly now: number;
+}
+
+/** A recorded side effect (entity, value and its single execution at once). */
+export interface SideEffectRecord {
+  readonly id: string;
+  readonly attemptId: string;
+  readonly workflowId: string;
+  readonly generation: number;
+  readonly stepId: string;
+  readonly name: string;
+  readonly workflowExecutionId: string;
+  readonly output: string;
+  readonly startedAt: number;
+  readonly now: number;
+}
+
+/** How an execution ends and what happens to its workflow. */
+export interface ExecutionEnd {
+  readonly workflowId: string;
+  readonly executionId: string;
+  readonly executionStatus: ExecutionStatus;
+  readonly executionError?: string;
+  readonly workflowStatus: WorkflowStatus;
+  /** Failed executions in the current round, after this one. */
+  readonly attempts?: number;
+  readonly output?: string;
+  readonly error?: string;
+  /** When the task becomes claimable again; `null` keeps it unclaimable; absent deletes the task (terminal). */
+  readonly nextRunAt?: number | null;
+  /** Failed steps of this generation are reset so a retry runs them again. */
+  readonly resetFailedSteps?: boolean;
+  readonly now: number;
+}
+
+/** Filters of `listWorkflows`. */
+export interface ListFilter {
+  readonly status?: WorkflowStatus | readonly WorkflowStatus[];
+  readonly name?: string;
+  readonly queue?: string;
+  readonly runId?: string;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/**
+ * The engine's view of the database: coarse operations, each one atomic.
+ * Writes resolve only after their commit (group commit may share it with other writes).
+ */
+export interface WorkflowStore {
+  /** Human label of the database (path or URL without secrets). */
+  readonly label: string;
+
+  /** Creates a workflow (and its run, data and task) unless the id exists. */
+  createWorkflow(workflow: NewWorkflow): Promise<CreateResult>;
+  /** Claims up to `limit` runnable tasks of `queue` whose workflow names are in `names`. */
+  claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number): Promise<string[]>;
+  /** Extends the leases of every task this owner holds. */
+  renewLeases(owner: string, now: number, leaseMs: number): Promise<void>;
+  /** Frees the leases of one owner (graceful stop) or of everyone (a SQLite engine that holds the file lock). */
+  releaseLeases(owner: string | undefined): Promise<void>;
+  /** Earliest `available_at` of a claimable task of `queue` in the future, if any. */
+  nextWakeAt(queue: string, now: number): number | undefined;
+
+  /** Loads a workflow with its input, last execution and the checkpoints of its current generation. */
+  loadSnapshot(workflowId: string): ExecutionSnapshot | undefined;
+  /** Records a new execution; marks a dangling previous one interrupted. */
+  beginExecution(execution: { id: string; workflowId: string; generation: number; attempt: number; reason: ExecutionReason; owner: string; interrupted?: string; now: number }): Promise<void>;
+  /** Ends an execution and moves the workflow accordingly. */
+  endExecution(end: ExecutionEnd): Promise<void>;
+
+  /** Starts one step attempt (and creates the step when new). */
+  beginAttempt(start: AttemptStart): Promise<void>;
+  /** Ends one step attempt. */
+  endAttempt(end: AttemptEnd): Promise<void>;
+  /** Records a side effect's value. */
+  recordSideEffect(record: SideEffectRecord): Promise<void>;
+  /** Marks attempts left running by a crash as interrupted. */
+  interruptAttempts(kind: StepKind, stepEntityId: string, now: number): Promise<void>;
+
+  /** Reads for clients. */
+  getWorkflow(workflowId: string): WorkflowRow | undefined;
+  getWorkflowData(workflowId: string): WorkflowDataRow | undefined;
+  getRun(runId: string): RunRow | undefined;
+  listWorkflows(filter: ListFilter): WorkflowRow[];
+  workflowsOfRun(runId: string): WorkflowRow[];
+  executionsOf(workflowId: string): ExecutionRow[];
+  stepsOf(workflowId: string): StepRow[];
+  attemptsOf(kind: StepKind, stepEntityIds: readonly string[]): AttemptRow[];
+  /** Names of unfinished workflows that are not in `known`, with how many of each. */
+  unknownWorkflowNames(known: readonly string[]): { name: string; count: number }[];
+
+  /** Deletes the task of a workflow that needs no more running. */
+  dropTask(workflowId: string): Promise<void>;
+
+  /** Puts a failed workflow back to run from its failed step. */
+  retryWorkflow(workflowId: string, now: number): Promise<void>;
+
+  /** Waits for queued writes, then closes the database. */
+  close(): Promise<void>;
+}
