@@ -45,6 +45,8 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   }
 
   callStep(registration: Registration, thisArg: unknown, args: readonly unknown[], options: StepCallOptions | undefined): Promise<unknown> {
+    // After a non-determinism error the body's path is no longer trustworthy: no further step may run.
+    if (this.fatal !== undefined) return Promise.reject(this.fatal);
     const definition = this.deps.registry.definitionOf(registration);
     if (definition === undefined) {
       return Promise.reject(new EngineStateError(`${describeRegistration(registration)} is not registered in this engine; add it to the engine's "register" option.`));

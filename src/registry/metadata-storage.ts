@@ -46,7 +46,8 @@ export function unfreeze(): void {
 /** `file:line` of the first stack frame outside Tempolite's own decorator code. */
 export function callerLocation(): string {
   const lines = (new Error().stack ?? '').split('\n').slice(1);
-  const frame = lines.find((line) => !/[\\/]src[\\/](decorators|registry)[\\/]|node:internal|__decorate|tslib/.test(line));
+  // Decorator helpers (tslib, oxc, TypeScript's __decorate) live in node_modules or are inlined as __decorate.
+  const frame = lines.find((line) => !/[\\/]src[\\/](decorators|registry)[\\/]|node_modules|node:internal|__decorate/.test(line));
   const match = frame?.match(/\(?((?:file:\/\/)?[^()\s]+:\d+):\d+\)?\s*$/);
   return match?.[1] ?? 'unknown location';
 }

@@ -40,7 +40,11 @@ export interface PayloadCodec {
 
 /** Options of {@link SuperJsonCodec}. */
 export interface SuperJsonCodecOptions {
-  /** Classes whose instances round-trip with their prototype. Names must be unique: they are stored. */
+  /**
+   * Classes whose instances round-trip with their prototype. Names must be
+   * unique: they are what gets stored. Only own enumerable fields are stored
+   * (not `#private` ones), and decoding does not run the constructor.
+   */
   readonly classes?: ReadonlyArray<PayloadClass>;
 }
 
@@ -84,6 +88,7 @@ export class SuperJsonCodec implements PayloadCodec {
       }
     });
     // A custom transformer outranks superjson's built-in Error handling, which keeps neither stack nor extra fields.
+    // Superjson types the stored form as pure JSON, but it walks it, so a Date or Map inside an error survives.
     this.superjson.registerCustom<Error, Record<string, never>>(
       {
         isApplicable: (value: unknown): value is Error => value instanceof Error,
@@ -127,7 +132,9 @@ function storedError(error: Error, errorClasses: ReadonlyMap<string, PayloadClas
 export interface PayloadLocation {
   /** What the payload is, e.g. `input of activity "charge#0" in workflow "order-1"`. */
   readonly description: string;
+  /** Workflow the payload belongs to, copied onto the thrown error. */
   readonly workflowId?: string;
+  /** Step the payload belongs to, copied onto the thrown error. */
   readonly stepId?: string;
 }
 

@@ -1,0 +1,57 @@
+import Database from 'better-sqlite3';
+
+const TERMINAL = `('completed','failed','cancelled','compensated','compensation_failed')`;
+
+/** Queries that must all return zero rows in a consistent Tempolite database. */
+const ORPHANS: Record<string, string> = {
+  'workflow without run': `SELECT id FROM tempolite_workflow_entity w WHERE NOT EXISTS (SELECT 1 FROM tempolite_run r WHERE r.id = w.run_id)`,
+  'workflow without data': `SELECT id FROM tempolite_workflow_entity w WHERE NOT EXISTS (SELECT 1 FROM tempolite_workflow_data d WHERE d.workflow_id = w.id)`,
+  'data without workflow': `SELECT workflow_id FROM tempolite_workflow_data d WHERE NOT EXISTS (SELECT 1 FROM tempolite_workflow_entity w WHERE w.id = d.workflow_id)`,
+  'execution without workflow': `SELECT id FROM tempolite_workflow_execution e WHERE NOT EXISTS (SELECT 1 FROM tempolite_workflow_entity w WHERE w.id = e.workflow_id)`,
+  'task without workflow': `SELECT workflow_id FROM tempolite_task t WHERE NOT EXISTS (SELECT 1 FROM tempolite_workflow_entity w WHERE w.id = t.workflow_id)`,
+  'task of a finished workflow': `SELECT t.workflow_id FROM tempolite_task t JOIN tempolite_workflow_entity w ON w.id = t.workflow_id WHERE w.status IN ${TERMINAL}`,
+  'unfinished workflow without task': `SELECT id FROM tempolite_workflow_entity w WHERE w.status NOT IN ${TERMINAL} AND NOT EXISTS (SELECT 1 FROM tempolite_task t WHERE t.workflow_id = w.id)`,
+  'finished workflow without completed_at': `SELECT id FROM tempolite_workflow_entity WHERE status IN ${TERMINAL} AND completed_at IS NULL`,
+  'activity without workflow': `SELECT id FROM tempolite_activity_entity a WHERE NOT EXISTS (SELECT 1 FROM tempolite_workflow_entity w WHERE w.id = a.workflow_id)`,
+  'activity without data': `SELECT id FROM tempolite_activity_entity a WHERE NOT EXISTS (SELECT 1 FROM tempolite_activity_data d WHERE d.activity_id = a.id)`,
+  'activity attempt without activity': `SELECT id FROM tempolite_activity_execution x WHERE NOT EXISTS (SELECT 1 FROM tempolite_activity_entity a WHERE a.id = x.activity_id)`,
+  'completed activity without a completed attempt': `SELECT id FROM tempolite_activity_entity a WHERE a.status = 'completed' AND (SELECT COUNT(*) FROM tempolite_activity_execution x WHERE x.activity_id = a.id AND x.status = 'completed') <> 1`,
+  'side effect without value': `SELECT id FROM tempolite_side_effect_entity s WHERE NOT EXISTS (SELECT 1 FROM tempolite_side_effect_data d WHERE d.side_effect_id = s.id)`,
+  'saga step without workflow': `SELECT id FROM tempolite_saga_entity s WHERE NOT EXISTS (SELECT 1 FROM tempolite_workflow_entity w WHERE w.id = s.workflow_id)`,
+  'saga attempt without step': `SELECT id FROM tempolite_saga_execution x WHERE NOT EXISTS (SELECT 1 FROM tempolite_saga_entity s WHERE s.id = x.saga_id)`,
+  'running attempt of a finished workflow': `SELECT x.id FROM tempolite_activity_execution x JOIN tempolite_activity_entity a ON a.id = x.activity_id JOIN tempolite_workflow_entity w ON w.id = a.workflow_id WHERE x.status = 'running' AND w.status IN ${TERMINAL}`,
+  'running execution of a finished workflow': `SELECT e.id FROM tempolite_workflow_execution e JOIN tempolite_workflow_entity w ON w.id = e.workflow_id WHERE e.status = 'running' AND w.status IN ${TERMINAL}`,
+};
+
+/**
+ * Checks a Tempolite SQLite file: `PRAGMA integrity_check` is ok and no
+ * orphan or incoherent rows exist. Returns the problems found (empty when consistent).
+ */
+export function consistencyProblems(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    const problems: string[] = [];
+    const integrity = db.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') problems.push(`integrity_check: ${String(integrity)}`);
+    const hasSchema = db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'tempolite_workflow_entity'`).get();
+    if (!hasSchema) return problems;
+    for (const [what, sql] of Object.entries(ORPHANS)) {
+      const rows = db.prepare(sql).all();
+      if (rows.length > 0) problems.push(`${what}: ${JSON.stringify(rows.slice(0, 3))}`);
+    }
+    return problems;
+  } finally {
+    db.close();
+  }
+}
+
+/** Row counts of the main tables, to show that a refused call wrote nothing. */
+export function rowCounts(file: string): Record<string, number> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tempolite_%' AND name <> 'tempolite_migrations' ORDER BY name`).all() as { name: string }[];
+    return Object.fromEntries(tables.map(({ name }) => [name, (db.prepare(`SELECT COUNT(*) AS n FROM "${name}"`).get() as { n: number }).n]));
+  } finally {
+    db.close();
+  }
+}

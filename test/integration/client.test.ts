@@ -1,0 +1,186 @@
+import 'reflect-metadata';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  Activity,
+  DatabaseInUseError,
+  OutsideWorkflowError,
+  Tempolite,
+  Workflow,
+  WorkflowIdConflictError,
+  WorkflowNotFoundError,
+  activityContext,
+  registerActivity,
+  registerSideEffect,
+  registerWorkflow,
+  silentLogger,
+  workflowContext,
+  type ActivityContext,
+} from '../../src/index.js';
+import { consistencyProblems } from '../helpers/consistency.js';
+import { startEngine } from '../helpers/engine.js';
+import { Latch } from '../helpers/latch.js';
+import { tempDatabase } from '../helpers/temp-db.js';
+
+class Greeter {
+  static seen: ActivityContext[] = [];
+  static failFirst = false;
+  static started = new Latch();
+  @Activity({ name: 'greeter.greet', retry: { maxAttempts: 3, initialIntervalMs: 1 } }) async greet(name: string): Promise<string> {
+    const ctx = activityContext();
+    Greeter.seen.push(ctx);
+    if (Greeter.failFirst && ctx.attempt === 1) throw new Error('first attempt fails');
+    return `hello ${name}`;
+  }
+  static blocking = true;
+  @Activity({ name: 'greeter.block' }) async block(): Promise<string> {
+    const { signal } = activityContext();
+    Greeter.started.open();
+    if (!Greeter.blocking) return 'done';
+    // Like fetch(url, { signal }): the call rejects when the signal aborts.
+    await new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted by close')), { once: true }));
+    return 'unreachable';
+  }
+  @Workflow({ name: 'greeter.hello' }) async hello(name: string): Promise<string> {
+    return this.greet(name);
+  }
+  @Workflow({ name: 'greeter.other' }) async other(): Promise<string> {
+    return 'other';
+  }
+  @Workflow({ name: 'greeter.ids' }) async ids(): Promise<string[]> {
+    const ctx = workflowContext();
+    const a = await ctx.withId('first-greeting').run(() => this.greet('a'));
+    const b = await ctx.withRetry({ maxAttempts: 1 }).withId('second-greeting').run(() => this.greet('b'));
+    return [a, b, ctx.workflowId];
+  }
+  @Workflow({ name: 'greeter.blocking' }) async blocking(): Promise<string> {
+    return this.block();
+  }
+}
+
+const shout = registerActivity('fn.shout', async (text: string) => text.toUpperCase());
+const pick = registerSideEffect('fn.pick', async () => Math.random());
+const fnFlow = registerWorkflow('fn.flow', async (text: string) => `${await shout(text)}:${typeof (await pick())}`);
+
+describe('client and contexts', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function engineWith(register: unknown[]): Promise<{ engine: Tempolite; file: string }> {
+    const started = await startEngine({ register });
+    cleanups.push(started.dispose);
+    return started;
+  }
+
+  it('starting the same id twice gives the same workflow; another workflow under that id is a conflict', async () => {
+    const { engine, file } = await engineWith([Greeter]);
+    const first = await engine.startWorkflow(Greeter, 'hello', ['ana'], { id: 'greet-ana' });
+    const second = await engine.startWorkflow(Greeter, 'hello', ['bob'], { id: 'greet-ana' });
+    expect(second.runId).toBe(first.runId);
+    expect(await second.result()).toBe('hello ana');
+    const conflict = (await engine.startWorkflow(Greeter, 'other', [], { id: 'greet-ana' }).catch((e: unknown) => e)) as WorkflowIdConflictError;
+    expect(conflict).toBeInstanceOf(WorkflowIdConflictError);
+    expect(conflict).toMatchObject({ workflowId: 'greet-ana', existingName: 'greeter.hello', requestedName: 'greeter.other' });
+    expect(await engine.list()).toHaveLength(1);
+    expect(consistencyProblems(file)).toEqual([]);
+  });
+
+  it('getHandle and list', async () => {
+    const { engine } = await engineWith([Greeter]);
+    await (await engine.startWorkflow(Greeter, 'hello', ['a'], { id: 'l-1' })).result();
+    await (await engine.startWorkflow(Greeter, 'other', [], { id: 'l-2' })).result();
+    expect(await engine.getHandle<string>('l-1').result()).toBe('hello a');
+    expect(() => engine.getHandle('missing')).toThrow(WorkflowNotFoundError);
+    expect((await engine.list({ name: 'greeter.other' })).map((w) => w.workflowId)).toEqual(['l-2']);
+    expect((await engine.list({ status: ['completed'], limit: 1 })).length).toBe(1);
+    expect(await engine.list({ status: 'failed' })).toEqual([]);
+  });
+
+  it('calling a @Workflow method outside any workflow starts it durably and awaits it', async () => {
+    const { engine } = await engineWith([Greeter]);
+    const result = await new Greeter().hello('outside');
+    expect(result).toBe('hello outside');
+    expect((await engine.list({ name: 'greeter.hello' })).map((w) => w.status)).toEqual(['completed']);
+    // Activities called outside a workflow simply run.
+    expect(await new Greeter().other()).toBe('other');
+  });
+
+  it('explicit step ids and per-call retry through the context builder', async () => {
+    const { engine } = await engineWith([Greeter]);
+    const handle = await engine.startWorkflow(Greeter, 'ids', [], { id: 'ids-1' });
+    expect(await handle.result()).toEqual(['hello a', 'hello b', 'ids-1']);
+    expect((await handle.describe()).steps.map((s) => s.stepId)).toEqual(['first-greeting', 'second-greeting']);
+    expect(() => workflowContext()).toThrow(OutsideWorkflowError);
+    expect(() => activityContext()).toThrow(OutsideWorkflowError);
+  });
+
+  it('activity context: attempt numbers and a stable idempotency key', async () => {
+    const { engine } = await engineWith([Greeter]);
+    Greeter.seen = [];
+    Greeter.failFirst = true;
+    await (await engine.startWorkflow(Greeter, 'hello', ['x'])).result();
+    Greeter.failFirst = false;
+    expect(Greeter.seen.map((c) => c.attempt)).toEqual([1, 2]);
+    expect(new Set(Greeter.seen.map((c) => c.idempotencyKey)).size).toBe(1);
+    expect(Greeter.seen[0]).toMatchObject({ stepId: 'greeter.greet#0', name: 'greeter.greet' });
+  });
+
+  it('close() aborts running activities and leaves the workflow resumable', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    const first = await startEngine({ register: [Greeter] }, temp.file);
+    Greeter.started = new Latch();
+    await first.engine.startWorkflow(Greeter, 'blocking', [], { id: 'block-1' });
+    await Greeter.started.wait();
+    await first.engine.close();
+    // An engine without the workflow's code leaves it untouched.
+    const bystander = new Tempolite({ database: temp.file, logger: silentLogger, register: [] });
+    await bystander.start();
+    const description = await bystander.getHandle('block-1').describe();
+    await bystander.close();
+    expect(description.status).toBe('pending');
+    expect(description.executions.map((e) => e.status)).toEqual(['interrupted']);
+    expect(description.steps[0]!.executions.map((e) => e.status)).toEqual(['interrupted']);
+    // An engine with the code resumes it; the interrupted attempt did not count against the retry policy.
+    Greeter.blocking = false;
+    const resumed = await startEngine({ register: [Greeter] }, temp.file);
+    cleanups.push(() => resumed.engine.close());
+    const handle = resumed.engine.getHandle<string>('block-1');
+    expect(await handle.result()).toBe('done');
+    const after = await handle.describe();
+    expect(after.executions.map((e) => [e.reason, e.status])).toEqual([
+      ['start', 'interrupted'],
+      ['recovery', 'completed'],
+    ]);
+    expect(after.steps[0]!.executions.map((e) => [e.attempt, e.status])).toEqual([
+      [1, 'interrupted'],
+      [1, 'completed'],
+    ]);
+    expect(consistencyProblems(temp.file)).toEqual([]);
+  });
+
+  it('decorator-free twins', async () => {
+    const { engine } = await engineWith([shout, pick, fnFlow]);
+    const handle = await engine.startWorkflow(fnFlow, ['hey']);
+    expect(await handle.result()).toBe('HEY:number');
+    expect((await handle.describe()).steps.map((s) => s.stepId)).toEqual(['fn.shout#0', 'fn.pick#0']);
+  });
+
+  it('one engine per SQLite file: a second one is refused with DatabaseInUseError', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    const first = await startEngine({ register: [Greeter] }, temp.file);
+    cleanups.push(() => first.engine.close());
+    const second = new Tempolite({ database: temp.file, logger: silentLogger, register: [Greeter] });
+    await expect(second.start()).rejects.toBeInstanceOf(DatabaseInUseError);
+    expect(await (await first.engine.startWorkflow(Greeter, 'other', [])).result()).toBe('other');
+  });
+
+  it(':memory: works', async () => {
+    const engine = new Tempolite({ database: ':memory:', logger: silentLogger, register: [Greeter] });
+    await engine.start();
+    cleanups.push(() => engine.close());
+    expect(await (await engine.startWorkflow(Greeter, 'hello', ['mem'])).result()).toBe('hello mem');
+  });
+});

@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CrashFlow } from '../fixtures/crash-flow.js';
+import { startEngine } from '../helpers/engine.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDatabase } from '../helpers/temp-db.js';
+
+const WORKER = join(import.meta.dirname, '../../dist/test/fixtures/crash-worker.js');
+
+describe('crash recovery', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('resumes a workflow whose process was SIGKILLed between two steps; completed steps do not run again', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    const ledger = join(temp.dir, 'ledger.txt');
+    const marker = join(temp.dir, 'marker.txt');
+    writeFileSync(ledger, '');
+
+    const child = spawn(process.execPath, [WORKER, temp.file, ledger, marker], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await eventually(() => existsSync(marker), 'the child to finish the first step');
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const tokenBeforeCrash = readFileSync(marker, 'utf8');
+    expect(readFileSync(ledger, 'utf8')).toBe('first\n');
+
+    CrashFlow.ledger = ledger;
+    CrashFlow.afterFirst = undefined;
+    const { engine, dispose } = await startEngine({ register: [CrashFlow] }, temp.file);
+    cleanups.push(dispose);
+    const handle = engine.getHandle<{ token: string; value: string }>('crash-1');
+    const result = await handle.result();
+
+    expect(result).toEqual({ token: tokenBeforeCrash, value: 'x:1:2:3' });
+    expect(readFileSync(ledger, 'utf8')).toBe('first\nsecond\nthird\n');
+    const description = await handle.describe();
+    expect(description.executions.map((e) => [e.reason, e.status])).toEqual([
+      ['start', 'interrupted'],
+      ['recovery', 'completed'],
+    ]);
+    expect(description.steps.every((s) => s.status === 'completed')).toBe(true);
+    expect(description.steps.find((s) => s.name === 'crash.first')?.executions).toHaveLength(1);
+  });
+});

@@ -1,0 +1,162 @@
+import 'reflect-metadata';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  Activity,
+  DuplicateNameError,
+  InvalidOptionsError,
+  MissingCompensationError,
+  RegistryFrozenError,
+  ReservedNameError,
+  Saga,
+  Tempolite,
+  UnknownQueueError,
+  Workflow,
+  registerActivity,
+  silentLogger,
+  type TempoliteOptions,
+} from '../../src/index.js';
+import { consistencyProblems, rowCounts } from '../helpers/consistency.js';
+import { startEngine } from '../helpers/engine.js';
+import { tempDatabase } from '../helpers/temp-db.js';
+
+class DupA {
+  @Activity({ name: 'dup.x' }) async x(): Promise<void> {}
+}
+class DupB {
+  @Activity({ name: 'dup.x' }) async y(): Promise<void> {}
+}
+class Reserved {
+  @Activity({ name: 'tempolite.sleep' }) async x(): Promise<void> {}
+}
+class BadRetry {
+  @Activity({ retry: { maxAttempts: 0 } }) async x(): Promise<void> {}
+}
+class BadBackoff {
+  @Workflow({ retry: { backoffCoefficient: 0.5 } }) async x(): Promise<void> {}
+}
+class UnknownOption {
+  @Activity({ nmae: 'typo' } as never) async x(): Promise<void> {}
+}
+class HashName {
+  @Activity({ name: 'a#b' }) async x(): Promise<void> {}
+}
+class MissingComp {
+  @Saga({ compensate: 'undo' }) async book(): Promise<void> {}
+}
+class DecoratedComp {
+  @Saga({ compensate: 'cancel' }) async book(): Promise<void> {}
+  @Activity() async cancel(): Promise<void> {}
+}
+class SelfComp {
+  @Saga({ compensate: 'book' }) async book(): Promise<void> {}
+}
+class UnknownQueueFlow {
+  @Workflow({ queue: 'nowhere' }) async run(): Promise<void> {}
+}
+class Good {
+  @Workflow({ name: 'good.flow' }) async run(): Promise<string> {
+    return 'ok';
+  }
+}
+
+describe('registry validation at engine start', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function refusedStart(options: TempoliteOptions): Promise<unknown> {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    const engine = new Tempolite({ database: temp.file, logger: silentLogger, ...options });
+    const error = await engine.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await engine.close();
+    // The refused engine wrote nothing; a correct engine then starts on the same file and finds it consistent.
+    const good = await startEngine({ register: [Good] }, temp.file);
+    expect(rowCounts(temp.file).tempolite_workflow_entity).toBe(0);
+    expect(await (await good.engine.startWorkflow(Good, 'run', [])).result()).toBe('ok');
+    await good.engine.close();
+    expect(consistencyProblems(temp.file)).toEqual([]);
+    return error;
+  }
+
+  it('duplicate names: the error says where the first was registered', async () => {
+    const error = (await refusedStart({ register: [DupA, DupB] })) as DuplicateNameError;
+    expect(error).toBeInstanceOf(DuplicateNameError);
+    expect(error.code).toBe('TEMPOLITE_DUPLICATE_NAME');
+    expect(error.durableName).toBe('dup.x');
+    expect(error.firstRegisteredAt).toMatch(/DupA\.x .*registry-errors\.test\.ts:\d+/);
+    expect(error.secondRegisteredAt).toMatch(/DupB\.y/);
+  });
+
+  it('reserved names', async () => {
+    const error = (await refusedStart({ register: [Reserved] })) as ReservedNameError;
+    expect(error).toBeInstanceOf(ReservedNameError);
+    expect(error).toMatchObject({ durableName: 'tempolite.sleep', reservedPrefix: 'tempolite.' });
+  });
+
+  it('invalid options', async () => {
+    for (const [cls, path] of [
+      [BadRetry, 'retry.maxAttempts'],
+      [BadBackoff, 'retry.backoffCoefficient'],
+      [UnknownOption, 'nmae'],
+      [HashName, 'name'],
+    ] as const) {
+      const error = (await refusedStart({ register: [cls] })) as InvalidOptionsError;
+      expect(error, cls.name).toBeInstanceOf(InvalidOptionsError);
+      expect(error.path).toBe(path);
+      expect(error.subject).toContain(cls.name);
+    }
+  });
+
+  it('a compensate that names a missing, decorated or the same method', async () => {
+    for (const [cls, reason] of [
+      [MissingComp, /has no method "undo"/],
+      [DecoratedComp, /itself decorated/],
+      [SelfComp, /cannot compensate itself/],
+    ] as const) {
+      const error = (await refusedStart({ register: [cls] })) as MissingCompensationError;
+      expect(error).toBeInstanceOf(MissingCompensationError);
+      expect(error.message).toMatch(reason);
+      expect(error.className).toBe(cls.name);
+    }
+  });
+
+  it('an unknown queue', async () => {
+    const error = (await refusedStart({ register: [UnknownQueueFlow] })) as UnknownQueueError;
+    expect(error).toBeInstanceOf(UnknownQueueError);
+    expect(error.queue).toBe('nowhere');
+  });
+
+  it('registering after start is an error, and works again once engines are closed', async () => {
+    const { engine, dispose } = await startEngine({ register: [Good] });
+    cleanups.push(dispose);
+    expect(() => registerActivity('late.activity', async () => 1)).toThrow(RegistryFrozenError);
+    expect(() => {
+      class Late {
+        @Activity() async x(): Promise<void> {}
+      }
+      return Late;
+    }).toThrow(RegistryFrozenError);
+    await engine.close();
+    expect(() => registerActivity('late.activity', async () => 1)).not.toThrow();
+  });
+
+  it('decorating a static method is refused at once', () => {
+    expect(() => {
+      class Static {
+        @Activity() static async x(): Promise<void> {}
+      }
+      return Static;
+    }).toThrow(InvalidOptionsError);
+  });
+
+  it('invalid engine options', () => {
+    expect(() => new Tempolite({ durability: 'sometimes' as never })).toThrow(/durability/);
+    expect(() => new Tempolite({ queues: { q: { concurrency: 0 } } })).toThrow(/queues\.q\.concurrency/);
+    expect(() => new Tempolite({ databse: 'x' } as never)).toThrow(/databse/);
+  });
+});
