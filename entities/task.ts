@@ -35,6 +35,14 @@ export class Task {
   @Column({ name: 'lease_expires_at', type: 'bigint', nullable: true, transformer: bigintTransformer })
   leaseExpiresAt!: number | null;
 
+  /**
+   * Counts wake-ups (signal, child finished, cancel). A body that suspends
+   * compares it with the value it was claimed with, so a wake-up that lands
+   * while the body is still running is never lost.
+   */
+  @Column({ name: 'wakeups', type: 'int', default: 0 })
+  wakeups!: number;
+
   /** Epoch milliseconds. */
   @Column({ name: 'created_at', type: 'bigint', transformer: bigintTransformer })
   createdAt!: number;

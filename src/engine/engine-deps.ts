@@ -16,4 +16,6 @@ export interface EngineDeps {
   readonly container: ServiceContainer;
   readonly options: ResolvedOptions;
   readonly workerId: string;
+  /** Wakes a workflow (signal arrived, child finished, cancel) and pokes the worker of its queue. */
+  readonly wake: (workflowId: string) => Promise<void>;
 }

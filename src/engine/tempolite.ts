@@ -116,6 +116,7 @@ export class Tempolite implements HandleBackend {
     });
     const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs });
     const logger = this.options.logger ?? consoleLogger;
+    const workers = new Map<string, QueueWorker>();
     const deps: EngineDeps = {
       store: opened.store,
       registry,
@@ -125,6 +126,10 @@ export class Tempolite implements HandleBackend {
       container: this.options.container ?? tsyringeContainer(),
       options,
       workerId: this.options.workerId ?? `worker-${newId()}`,
+      wake: async (workflowId) => {
+        const queue = await opened.store.wake(workflowId, deps.clock.now());
+        if (queue !== undefined) workers.get(queue)?.poke();
+      },
     };
     // Alone on the file, every lease left in it belongs to a dead process: recover now, not after expiry.
     if (opened.exclusive) await opened.store.releaseLeases(undefined);
@@ -134,7 +139,6 @@ export class Tempolite implements HandleBackend {
     }
     freeze();
     const runner = new WorkflowRunner(deps, (id) => this.hub.notify(id));
-    const workers = new Map<string, QueueWorker>();
     for (const [queue, { concurrency }] of options.queues) {
       workers.set(
         queue,

@@ -77,6 +77,7 @@ export class WorkflowRunner {
       workflow,
       { workflowId, runId: workflow.runId, workflowName: workflow.name, executionId, generation: workflow.generation, attempt: workflow.attempts + 1 },
       new Checkpoints(snapshot.checkpoints),
+      snapshot.wakeups,
     );
     this.active.add(runtime);
     try {
@@ -120,6 +121,7 @@ export class WorkflowRunner {
         executionStatus: stopping ? 'interrupted' : 'suspended',
         workflowStatus: stopping ? 'pending' : 'waiting',
         nextRunAt: stopping ? now : outcome.suspension.wakeAt,
+        seenWakeups: runtime.wakeupsAtEntry,
         now,
       });
       return;

@@ -40,6 +40,8 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     readonly workflow: WorkflowRow,
     readonly info: WorkflowInfo,
     readonly checkpoints: Checkpoints,
+    /** The task's wake-up counter at entry. */
+    readonly wakeupsAtEntry: number,
   ) {
     this.suspended = new Promise((resolve) => (this.resolveSuspended = resolve));
   }

@@ -24,6 +24,8 @@ export interface ExecutionSnapshot {
   readonly input: string | null;
   readonly lastExecution: ExecutionRow | undefined;
   readonly checkpoints: readonly CheckpointRow[];
+  /** The task's wake-up counter when loaded; pass it back as `seenWakeups` when suspending. */
+  readonly wakeups: number;
 }
 
 /** The start of one step attempt. */
@@ -80,6 +82,8 @@ export interface ExecutionEnd {
   readonly error?: string;
   /** When the task becomes claimable again; `null` keeps it unclaimable; absent deletes the task (terminal). */
   readonly nextRunAt?: number | null;
+  /** With `nextRunAt`: the wake-up counter seen at entry. If it moved meanwhile, the task runs again at once. */
+  readonly seenWakeups?: number;
   /** Failed steps of this generation are reset so a retry runs them again. */
   readonly resetFailedSteps?: boolean;
   readonly now: number;
@@ -141,6 +145,12 @@ export interface WorkflowStore {
   attemptsOf(kind: StepKind, stepEntityIds: readonly string[]): AttemptRow[];
   /** Names of unfinished workflows that are not in `known`, with how many of each. */
   unknownWorkflowNames(known: readonly string[]): { name: string; count: number }[];
+
+  /**
+   * Wakes a workflow: bumps its wake-up counter and, unless a worker holds it,
+   * makes its task claimable now. Returns the queue of the task, if it has one.
+   */
+  wake(workflowId: string, now: number): Promise<string | undefined>;
 
   /** Deletes the task of a workflow that needs no more running. */
   dropTask(workflowId: string): Promise<void>;

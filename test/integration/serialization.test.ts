@@ -45,7 +45,7 @@ describe('payload serialization', () => {
     dispose = started.dispose;
     const before = rowCounts(started.file);
     const error = await started.engine
-      .startWorkflow(Payloads, 'rich', [{ when: new Date(), big: 1n, tags: new Set(), byKey: new Map([['f', (() => 1) as unknown as number]]), none: undefined }], { id: 'bad-input' })
+      .startWorkflow(Payloads, 'rich', [{ when: new Date(), big: 1n, tags: new Set<string>(), byKey: new Map([['f', (() => 1) as unknown as number]]), none: undefined }], { id: 'bad-input' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SerializationError);
     expect((error as SerializationError).path).toBe('$[0].byKey.get("f")');

@@ -248,6 +248,7 @@ function initialTables(): Table[] {
         bigint('available_at', true),
         varchar('owner', 64, true),
         bigint('lease_expires_at', true),
+        int('wakeups', { default: 0 }),
         bigint('created_at'),
       ],
       indices: [

@@ -120,7 +120,8 @@ export class SqliteStore implements WorkflowStore {
       workflowId,
     );
     const checkpoints = this.all<StepRow>(stepUnion('e.workflow_id = ? AND e.generation = ?'), workflowId, workflow.generation, workflowId, workflow.generation, workflowId, workflow.generation);
-    return { workflow, input: data?.input ?? null, lastExecution, checkpoints };
+    const task = this.get<{ wakeups: number }>(`SELECT wakeups FROM tempolite_task WHERE workflow_id = ?`, workflowId);
+    return { workflow, input: data?.input ?? null, lastExecution, checkpoints, wakeups: task?.wakeups ?? 0 };
   }
 
   beginExecution(e: { id: string; workflowId: string; generation: number; attempt: number; reason: string; owner: string; interrupted?: string; now: number }): Promise<void> {
@@ -149,7 +150,14 @@ export class SqliteStore implements WorkflowStore {
       if (end.output !== undefined) this.run(`UPDATE tempolite_workflow_data SET output = ? WHERE workflow_id = ?`, end.output, end.workflowId);
       if (end.error !== undefined) this.run(`UPDATE tempolite_workflow_data SET error = ? WHERE workflow_id = ?`, end.error, end.workflowId);
       if (terminal) this.run(`DELETE FROM tempolite_task WHERE workflow_id = ?`, end.workflowId);
-      else this.run(`UPDATE tempolite_task SET available_at = ?, owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`, end.nextRunAt, end.workflowId);
+      else if (end.seenWakeups === undefined) this.run(`UPDATE tempolite_task SET available_at = ?, owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`, end.nextRunAt, end.workflowId);
+      else {
+        // A wake-up that arrived while the body ran would be lost if the task went to sleep now.
+        this.run(
+          `UPDATE tempolite_task SET available_at = CASE WHEN wakeups <> ? THEN ? ELSE ? END, owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`,
+          end.seenWakeups, end.now, end.nextRunAt, end.workflowId,
+        );
+      }
       if (end.resetFailedSteps) this.resetFailedSteps(end.workflowId, end.now);
       this.run(`UPDATE tempolite_run SET status = ?, updated_at = ? WHERE root_workflow_id = ?`, end.workflowStatus, end.now, end.workflowId);
     });
@@ -305,6 +313,18 @@ export class SqliteStore implements WorkflowStore {
        WHERE w.name NOT IN (SELECT value FROM json_each(?)) GROUP BY w.name ORDER BY w.name`,
       JSON.stringify(known),
     );
+  }
+
+  wake(workflowId: string, now: number): Promise<string | undefined> {
+    return this.batcher.enqueue(() => {
+      const row = this.get<{ queue: string }>(
+        `UPDATE tempolite_task SET wakeups = wakeups + 1,
+           available_at = CASE WHEN owner IS NULL AND (available_at IS NULL OR available_at > ?) THEN ? ELSE available_at END
+         WHERE workflow_id = ? RETURNING queue`,
+        now, now, workflowId,
+      );
+      return row?.queue;
+    });
   }
 
   dropTask(workflowId: string): Promise<void> {
