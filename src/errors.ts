@@ -33,6 +33,8 @@ export const ErrorCode = {
   WorkflowFailed: 'TEMPOLITE_WORKFLOW_FAILED',
   ActivityFailed: 'TEMPOLITE_ACTIVITY_FAILED',
   WorkflowCancelled: 'TEMPOLITE_WORKFLOW_CANCELLED',
+  ChildWorkflowFailed: 'TEMPOLITE_CHILD_WORKFLOW_FAILED',
+  CompensationFailed: 'TEMPOLITE_COMPENSATION_FAILED',
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -299,6 +301,21 @@ export class WorkflowFailure extends TempoliteError {
   }
 }
 
+/** A child workflow ended without a result; thrown into the parent at the step that awaited it. */
+export class ChildWorkflowFailure extends TempoliteError {
+  readonly code = ErrorCode.ChildWorkflowFailed;
+  constructor(
+    readonly workflowId: string,
+    readonly workflowName: string,
+    readonly status: string,
+    readonly parentId: string,
+    readonly stepId: string,
+    cause: unknown,
+  ) {
+    super(`Child workflow "${workflowId}" (${workflowName}) of "${parentId}" at step "${stepId}" ended ${status}: ${describeCause(cause)}`, { cause });
+  }
+}
+
 /** The workflow was cancelled before it finished. */
 export class WorkflowCancelledFailure extends TempoliteError {
   readonly code = ErrorCode.WorkflowCancelled;
@@ -307,6 +324,39 @@ export class WorkflowCancelledFailure extends TempoliteError {
     readonly workflowName: string,
   ) {
     super(`Workflow "${workflowId}" (${workflowName}) was cancelled.`);
+  }
+}
+
+/**
+ * A saga step's compensation gave up (its `compensationRetry` policy is
+ * exhausted, or it threw a non-retryable error). `cause` is what the
+ * compensation threw; `originalFailure`, when compensation ran because the
+ * workflow failed or was cancelled, is that original failure, so one error
+ * shows both what went wrong and what could not be undone.
+ */
+export class CompensationFailure extends TempoliteError {
+  readonly code = ErrorCode.CompensationFailed;
+  /**
+   * @param workflowId the workflow whose saga step could not be compensated
+   * @param stepId the saga step, e.g. `TripBooking.bookHotel#0`
+   * @param sagaName durable name of the saga step
+   * @param attempts compensation attempts made in the last round
+   * @param cause what the compensation threw
+   * @param originalFailure why the workflow was compensating (absent for `workflowContext().compensate()`)
+   */
+  constructor(
+    readonly workflowId: string,
+    readonly stepId: string,
+    readonly sagaName: string,
+    readonly attempts: number,
+    cause: unknown,
+    readonly originalFailure?: unknown,
+  ) {
+    super(
+      `Compensation of saga step "${stepId}" (${sagaName}) of workflow "${workflowId}" failed after ${attempts} attempt(s): ${describeCause(cause)}` +
+        (originalFailure === undefined ? '' : `; it was compensating after: ${describeCause(originalFailure)}`),
+      { cause },
+    );
   }
 }
 

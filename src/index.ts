@@ -43,7 +43,7 @@ export { SystemClock, type Clock } from './engine/clock.js';
 export { consoleLogger, silentLogger, type Logger } from './engine/logger.js';
 export type { AsyncMethodNames, MethodArgs, MethodResult } from './engine/workflow-types.js';
 
-export { workflowContext, WorkflowContext, StepOptionsBuilder } from './context/workflow-context.js';
+export { workflowContext, WorkflowContext, StepOptionsBuilder, type ChildOptions, type DetachedOptions, type DetachedWorkflow } from './context/workflow-context.js';
 export { activityContext, type ActivityContext } from './context/activity-context.js';
 
 export { WorkflowHandle } from './client/workflow-handle.js';
@@ -78,6 +78,7 @@ export {
   ActivityFailure,
   WorkflowFailure,
   WorkflowCancelledFailure,
+  ChildWorkflowFailure,
   rootCause,
   describeCause,
   type StepShape,

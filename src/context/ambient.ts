@@ -9,6 +9,8 @@ export interface StepCallOptions {
   readonly id?: string;
   /** Retry policy for this call, over the registration's. */
   readonly retry?: RetryPolicyOptions;
+  /** Queue of a child workflow started by this call. */
+  readonly queue?: string;
 }
 
 /** Facts about the running workflow execution. */
@@ -32,6 +34,19 @@ export interface WorkflowRuntimeApi {
   readonly info: WorkflowInfo;
   /** Runs `registration` as a durable step of this execution. */
   callStep(registration: Registration, thisArg: unknown, args: readonly unknown[], options: StepCallOptions | undefined): Promise<unknown>;
+  /** Starts a workflow in a new run, once. */
+  startDetached(registration: Registration, args: readonly unknown[], options: DetachedStartOptions): Promise<{ workflowId: string; runId: string }>;
+  /** Ends this generation and re-enters the body with `args` as the next one. */
+  continueAsNew(args: readonly unknown[]): Promise<never>;
+  /** Compensates the saga steps completed so far in this body, latest first (sagas, issue 3). */
+  compensate(): Promise<void>;
+}
+
+/** Options of a detached start from inside a workflow. */
+export interface DetachedStartOptions {
+  readonly id?: string;
+  readonly queue?: string;
+  readonly priority?: number;
 }
 
 /** Ambient state while a workflow body runs. */

@@ -1,7 +1,37 @@
 import { withPendingOptions } from '../decorators/dispatch.js';
+import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
-import { OutsideWorkflowError } from '../errors.js';
-import { currentScope, type StepCallOptions, type WorkflowInfo, type WorkflowRuntimeApi } from './ambient.js';
+import type { AsyncMethodNames, MethodArgs, MethodResult } from '../engine/workflow-types.js';
+import { OutsideWorkflowError, UnknownWorkflowError } from '../errors.js';
+import { allRegistrations } from '../registry/metadata-storage.js';
+import type { Constructor, Registration } from '../registry/registration.js';
+import { currentScope, type DetachedStartOptions, type StepCallOptions, type WorkflowInfo, type WorkflowRuntimeApi } from './ambient.js';
+
+/** Options of a child workflow call. */
+export interface ChildOptions {
+  /** Step id of the call (the child's workflow id derives from it). @default `name#occurrence` */
+  id?: string;
+  /** Queue the child runs on, under that queue's limits. @default the child workflow's `queue` option, else 'default' */
+  queue?: string;
+}
+
+/** Options of a detached start from inside a workflow. */
+export interface DetachedOptions {
+  /** Workflow id of the new workflow. @default derived from the caller's id and the step id, so a retried caller starts it once */
+  id?: string;
+  /** Queue to run on. @default the workflow's `queue` option, else 'default' */
+  queue?: string;
+  /** Higher runs first among waiting workflows of the queue. @default 0 */
+  priority?: number;
+}
+
+/** What a detached start returns. */
+export interface DetachedWorkflow {
+  /** Id of the new workflow entity. */
+  readonly workflowId: string;
+  /** Its run: a new execution tree. */
+  readonly runId: string;
+}
 
 /**
  * Per-call options for the next step, as the seeds' `ctx.WithRetries(...).WithID(...)`:
@@ -18,6 +48,11 @@ export class StepOptionsBuilder {
   /** Retries this call by `policy`, over the step's own policy (fields not given keep the step's values). */
   withRetry(policy: RetryPolicyOptions): StepOptionsBuilder {
     return new StepOptionsBuilder({ ...this.options, retry: policy });
+  }
+
+  /** Runs the child workflow started by this call on `queue` (a cross-queue child). */
+  withQueue(queue: string): StepOptionsBuilder {
+    return new StepOptionsBuilder({ ...this.options, queue });
   }
 
   /** Runs `call`, which must make exactly one step call; that call takes these options. */
@@ -58,6 +93,93 @@ export class WorkflowContext implements WorkflowInfo {
   withRetry(policy: RetryPolicyOptions): StepOptionsBuilder {
     return new StepOptionsBuilder({ retry: policy });
   }
+
+  /** Options for the next call of a workflow method: the queue its child runs on. */
+  withQueue(queue: string): StepOptionsBuilder {
+    return new StepOptionsBuilder({ queue });
+  }
+
+  /**
+   * Runs a workflow method as a child: a new workflow entity in this run; this
+   * workflow waits for it without holding a queue slot, and gets its result or
+   * a ChildWorkflowFailure. Same as calling the method directly, plus options.
+   */
+  child<C extends Constructor, K extends AsyncMethodNames<InstanceType<C>>>(
+    workflowClass: C,
+    method: K,
+    args: MethodArgs<InstanceType<C>, K>,
+    options: ChildOptions = {},
+  ): Promise<MethodResult<InstanceType<C>, K>> {
+    const fn = (workflowClass.prototype as Record<string, (...a: unknown[]) => Promise<MethodResult<InstanceType<C>, K>>>)[method];
+    if (typeof fn !== 'function') return Promise.reject(new UnknownWorkflowError(`${workflowClass.name}.${method}`));
+    const stepOptions: StepCallOptions = { ...(options.id !== undefined ? { id: options.id } : {}), ...(options.queue !== undefined ? { queue: options.queue } : {}) };
+    return withPendingOptions(stepOptions, () => fn.apply(undefined, args as unknown[]));
+  }
+
+  /**
+   * Starts a workflow in a new run without waiting for it (fire-and-forget).
+   * The start is a recorded step: a retried or recovered caller does not start it twice.
+   */
+  startWorkflow<C extends Constructor, K extends AsyncMethodNames<InstanceType<C>>>(
+    workflowClass: C,
+    method: K,
+    args: MethodArgs<InstanceType<C>, K>,
+    options?: DetachedOptions,
+  ): Promise<DetachedWorkflow>;
+  /** Starts a workflow registered with `registerWorkflow` in a new run. */
+  startWorkflow<A extends unknown[], R>(workflow: RegisteredFunction<A, R>, args: A, options?: DetachedOptions): Promise<DetachedWorkflow>;
+  startWorkflow(target: unknown, methodOrArgs: unknown, argsOrOptions?: unknown, maybeOptions?: unknown): Promise<DetachedWorkflow> {
+    const isFunction = typeof target === 'function' && REGISTRATION in target;
+    const registration = isFunction ? (target as RegisteredFunction<unknown[], unknown>)[REGISTRATION] : findWorkflowMethod(target as Constructor, String(methodOrArgs));
+    if (registration === undefined) return Promise.reject(new UnknownWorkflowError(`${(target as Constructor).name}.${String(methodOrArgs)}`));
+    const args = (isFunction ? methodOrArgs : argsOrOptions) as unknown[];
+    const options = ((isFunction ? argsOrOptions : maybeOptions) ?? {}) as DetachedStartOptions;
+    return this.runtime.startDetached(registration, args, options);
+  }
+
+  /**
+   * Ends this generation and starts the next one of the same workflow entity
+   * with `args` as its input: step checkpoints and retry counts start fresh,
+   * buffered signals are kept. The returned promise never settles.
+   */
+  continueAsNew(...args: unknown[]): Promise<never> {
+    return this.runtime.continueAsNew(args);
+  }
+
+  /**
+   * Rolls back now: runs the compensations of the saga steps whose calls have
+   * completed in this body so far, latest completion first, each a durable,
+   * retried compensation (as after a terminal failure), then returns so the
+   * body can go on, e.g. to return a "rolled back" result.
+   *
+   * ```ts
+   * try {
+   *   await this.bookCar(trip);
+   * } catch {
+   *   await workflowContext().compensate(); // cancels hotel, then flight
+   *   return { status: 'rolled back' };
+   * }
+   * ```
+   *
+   * Safe on re-entry: after a crash, a retry or a wake-up the body replays to
+   * this call, which covers the same steps; finished compensations are not run
+   * again, one cut short continues, and saga steps completed after this point
+   * in an earlier execution are not touched. Compensated steps are not
+   * compensated again when the workflow later fails. The workflow's status
+   * stays `running`: only a terminal failure ends in `compensated`.
+   * @throws CompensationFailure when a compensation gives up; it stays failed
+   *   (calling compensate() again rethrows it), and if the workflow then fails,
+   *   it ends `compensation_failed`.
+   */
+  compensate(): Promise<void> {
+    return this.runtime.compensate();
+  }
+}
+
+function findWorkflowMethod(target: Constructor, method: string): Registration | undefined {
+  return allRegistrations().find(
+    (r) => r.kind === 'workflow' && r.source === 'method' && r.method === method && (r.target === target || target.prototype instanceof r.target),
+  );
 }
 
 /**

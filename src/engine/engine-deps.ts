@@ -18,4 +18,6 @@ export interface EngineDeps {
   readonly workerId: string;
   /** Wakes a workflow (signal arrived, child finished, cancel) and pokes the worker of its queue. */
   readonly wake: (workflowId: string) => Promise<void>;
+  /** Tells this engine's worker of `queue` that work may be waiting there. */
+  readonly poke: (queue: string) => void;
 }

@@ -8,6 +8,14 @@ import type { Logger } from './logger.js';
 export interface QueueOptions {
   /** Workflows of this queue running at once in this engine. @default 100 */
   concurrency?: number;
+  /** At most `limit` workflow entries (starts, retries, wake-ups) per `intervalMs`. @default no limit */
+  rateLimit?: { limit: number; intervalMs: number };
+}
+
+/** A queue's limits with defaults applied. */
+export interface ResolvedQueue {
+  readonly concurrency: number;
+  readonly rateLimit?: { readonly limit: number; readonly intervalMs: number };
 }
 
 /** Options of the Tempolite engine. */
@@ -54,7 +62,7 @@ export interface ResolvedOptions {
   readonly database: string;
   readonly durability: 'full' | 'normal';
   readonly busyTimeoutMs: number;
-  readonly queues: ReadonlyMap<string, { readonly concurrency: number }>;
+  readonly queues: ReadonlyMap<string, ResolvedQueue>;
   readonly maxPayloadBytes: number;
   readonly leaseMs: number;
   readonly pollIntervalMs: number;
@@ -79,14 +87,19 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
   const durability = options.durability ?? 'full';
   if (durability !== 'full' && durability !== 'normal') throw new InvalidOptionsError(SUBJECT, 'durability', `must be "full" or "normal", got ${String(durability)}`);
   if (options.register !== undefined && !Array.isArray(options.register)) throw new InvalidOptionsError(SUBJECT, 'register', 'must be an array of classes or registered functions');
-  const queues = new Map<string, { concurrency: number }>([['default', { concurrency: 100 }]]);
+  const queues = new Map<string, ResolvedQueue>([['default', { concurrency: 100 }]]);
   if (options.queues !== undefined) {
     if (options.queues === null || typeof options.queues !== 'object') throw new InvalidOptionsError(SUBJECT, 'queues', 'must be an object keyed by queue name');
     for (const [name, queue] of Object.entries(options.queues)) {
       if (name.length === 0 || name.length > 200) throw new InvalidOptionsError(SUBJECT, 'queues', 'queue names must have 1 to 200 characters');
       const concurrency = queue?.concurrency ?? 100;
       positiveInteger(concurrency, `queues.${name}.concurrency`);
-      queues.set(name, { concurrency });
+      const rate = queue?.rateLimit;
+      if (rate !== undefined) {
+        positiveInteger(rate?.limit, `queues.${name}.rateLimit.limit`);
+        positiveInteger(rate?.intervalMs, `queues.${name}.rateLimit.intervalMs`);
+      }
+      queues.set(name, { concurrency, ...(rate !== undefined ? { rateLimit: { limit: rate.limit, intervalMs: rate.intervalMs } } : {}) });
     }
   }
   return {

@@ -1,4 +1,4 @@
-import { ActivityFailure, NonDeterminismError, WorkflowFailure } from '../errors.js';
+import { ActivityFailure, ChildWorkflowFailure, CompensationFailure, NonDeterminismError, WorkflowFailure } from '../errors.js';
 
 /**
  * Decoded errors are plain `Error`s with the original name; Tempolite's own
@@ -12,6 +12,11 @@ export function reviveFailure(error: Error): Error {
     revived = new ActivityFailure(fields.workflowId, fields.stepId, String(fields.activityName), Number(fields.attempts), cause);
   } else if (error.name === 'WorkflowFailure' && typeof fields.workflowId === 'string') {
     revived = new WorkflowFailure(fields.workflowId, String(fields.workflowName), String(fields.runId), cause);
+  } else if (error.name === 'ChildWorkflowFailure' && typeof fields.workflowId === 'string') {
+    revived = new ChildWorkflowFailure(fields.workflowId, String(fields.workflowName), String(fields.status), String(fields.parentId), String(fields.stepId), cause);
+  } else if (error.name === 'CompensationFailure' && typeof fields.workflowId === 'string' && typeof fields.stepId === 'string') {
+    const original = fields.originalFailure instanceof Error ? reviveFailure(fields.originalFailure) : fields.originalFailure;
+    revived = new CompensationFailure(fields.workflowId, fields.stepId, String(fields.sagaName), Number(fields.attempts), cause, original);
   } else if (error.name === 'NonDeterminismError' && typeof fields.workflowId === 'string' && typeof fields.stepId === 'string') {
     const shape = (value: unknown): { kind: string; name: string } => ({ kind: String((value as { kind?: unknown })?.kind), name: String((value as { name?: unknown })?.name) });
     revived = new NonDeterminismError(fields.workflowId, fields.stepId, shape(fields.expected), shape(fields.recorded));

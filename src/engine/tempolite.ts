@@ -130,6 +130,7 @@ export class Tempolite implements HandleBackend {
         const queue = await opened.store.wake(workflowId, deps.clock.now());
         if (queue !== undefined) workers.get(queue)?.poke();
       },
+      poke: (queue) => workers.get(queue)?.poke(),
     };
     // Alone on the file, every lease left in it belongs to a dead process: recover now, not after expiry.
     if (opened.exclusive) await opened.store.releaseLeases(undefined);
@@ -139,10 +140,10 @@ export class Tempolite implements HandleBackend {
     }
     freeze();
     const runner = new WorkflowRunner(deps, (id) => this.hub.notify(id));
-    for (const [queue, { concurrency }] of options.queues) {
+    for (const [queue, limits] of options.queues) {
       workers.set(
         queue,
-        new QueueWorker(queue, concurrency, {
+        new QueueWorker(queue, limits, {
           store: deps.store,
           clock: deps.clock,
           logger,
@@ -150,7 +151,7 @@ export class Tempolite implements HandleBackend {
           leaseMs: options.leaseMs,
           pollIntervalMs: options.pollIntervalMs,
           workflowNames: names,
-          run: (id) => runner.run(id),
+          run: (id, claimedAt) => runner.run(id, claimedAt),
         }),
       );
     }

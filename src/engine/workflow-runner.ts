@@ -7,6 +7,7 @@ import type { EngineDeps } from './engine-deps.js';
 import { newId } from './ids.js';
 import { retryDelayMs, shouldRetry } from './retry-policy.js';
 import { Checkpoints } from './steps/checkpoints.js';
+import { compensateWorkflow } from './saga/compensate-workflow.js';
 import { WorkflowRuntime, type Suspension } from './workflow-runtime.js';
 
 type BodyOutcome = { readonly kind: 'completed'; readonly value: unknown } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'suspended'; readonly suspension: Suspension };
@@ -43,9 +44,12 @@ export class WorkflowRunner {
     private readonly onFinished: (workflowId: string) => void,
   ) {}
 
-  /** Runs the workflow `workflowId` that this engine has just claimed. */
-  async run(workflowId: string): Promise<void> {
-    const { store, registry, clock } = this.deps;
+  /**
+   * Runs the workflow `workflowId` that this engine has just claimed.
+   * @param claimedAt when it was claimed: the execution's start, as queue rate limits count it
+   */
+  async run(workflowId: string, claimedAt: number): Promise<void> {
+    const { store, registry } = this.deps;
     const snapshot = store.loadSnapshot(workflowId);
     if (snapshot === undefined) return;
     const { workflow, lastExecution } = snapshot;
@@ -55,11 +59,16 @@ export class WorkflowRunner {
     }
     const definition = registry.workflow(workflow.name);
     if (definition === undefined) return; // claims filter on registered names; nothing to do if the code vanished since
+    // Sagas (issue 3): a workflow claimed while compensating resumes its compensations; its body never runs again.
+    if (workflow.status === 'compensating') {
+      await compensateWorkflow(this.deps, workflowId, { active: this.active, onFinished: this.onFinished });
+      return;
+    }
 
     const reason = reasonFor(lastExecution);
     const executionId = newId();
     const attempt = (lastExecution?.attempt ?? 0) + 1;
-    const now = clock.now();
+    const now = claimedAt;
     const begun = store.beginExecution({
       id: executionId,
       workflowId,
@@ -76,7 +85,7 @@ export class WorkflowRunner {
       this.deps,
       workflow,
       { workflowId, runId: workflow.runId, workflowName: workflow.name, executionId, generation: workflow.generation, attempt: workflow.attempts + 1 },
-      new Checkpoints(snapshot.checkpoints),
+      new Checkpoints(snapshot.checkpoints, snapshot.children),
       snapshot.wakeups,
     );
     this.active.add(runtime);
@@ -113,6 +122,10 @@ export class WorkflowRunner {
     const { store, payloads, clock } = this.deps;
     const { workflowId, executionId } = runtime.info;
     const now = clock.now();
+    if (outcome.kind === 'suspended' && outcome.suspension.cause === 'continue') {
+      await store.continueAsNew({ workflowId, executionId, input: outcome.suspension.continueWith ?? '[]', now });
+      return;
+    }
     if (outcome.kind === 'suspended') {
       const stopping = outcome.suspension.cause === 'stop';
       await store.endExecution({
@@ -159,6 +172,9 @@ export class WorkflowRunner {
       });
       return;
     }
+    // Sagas (issue 3): completed saga steps are compensated before the workflow ends (compensated / compensation_failed).
+    const saga = await compensateWorkflow(this.deps, workflowId, { body: runtime, error: encoded, attempts: failed, active: this.active, onFinished: this.onFinished });
+    if (saga !== 'nothing') return;
     await store.endExecution({ workflowId, executionId, executionStatus: 'failed', executionError: encoded, workflowStatus: 'failed', attempts: failed, error: encoded, now });
     this.onFinished(workflowId);
   }

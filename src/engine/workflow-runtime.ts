@@ -1,4 +1,4 @@
-import type { StepCallOptions, WorkflowInfo, WorkflowRuntimeApi } from '../context/ambient.js';
+import type { DetachedStartOptions, StepCallOptions, WorkflowInfo, WorkflowRuntimeApi } from '../context/ambient.js';
 import { EngineStateError, InvalidOptionsError, NonDeterminismError } from '../errors.js';
 import type { Registration } from '../registry/registration.js';
 import { describeRegistration } from '../registry/registration.js';
@@ -6,16 +6,27 @@ import type { WorkflowRow } from '../store/rows.js';
 import type { EngineDeps } from './engine-deps.js';
 import { never } from './never.js';
 import { runActivityStep } from './steps/activity-step.js';
+import { runChildStep } from './steps/child-step.js';
+import { runDetachedStart, type DetachedWorkflow } from './steps/detached-start.js';
 import type { Checkpoints } from './steps/checkpoints.js';
 import { runSideEffectStep } from './steps/side-effect-step.js';
+import { compensateInBody } from './saga/body-compensation.js';
 
-/** Why a body stopped without settling: a long wait, or the engine stopping. */
+/** Why a body stopped without settling. */
+export type SuspensionCause = 'wait' | 'stop' | 'continue';
+
+/** Why a body stopped without settling: a long wait, the engine stopping, or continue-as-new. */
 export interface Suspension {
   /** When the workflow should run again; `null` when only an event (signal, child) wakes it. */
   readonly wakeAt: number | null;
-  /** `stop`: the engine is closing; `wait`: the workflow waits. */
-  readonly cause: 'wait' | 'stop';
+  /** `wait`: the workflow waits; `stop`: the engine is closing; `continue`: continue-as-new. */
+  readonly cause: SuspensionCause;
+  /** The next generation's encoded input, for `continue`. */
+  readonly continueWith?: string;
 }
+
+/** Which cause wins when several branches of a body suspend: a continuation must not be lost to a stop. */
+const CAUSE_RANK: Record<SuspensionCause, number> = { wait: 0, stop: 1, continue: 2 };
 
 /**
  * State of one entry into a workflow body: step counters, checkpoints, the
@@ -32,7 +43,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   private readonly counters = new Map<string, number>();
   private readonly explicitIds = new Set<string>();
   private readonly busy = new Set<Promise<unknown>>();
-  private suspension: { wakeAt: number | null; cause: 'wait' | 'stop' } | undefined;
+  private suspension: { wakeAt: number | null; cause: SuspensionCause; continueWith?: string } | undefined;
   private resolveSuspended!: (suspension: Suspension) => void;
 
   constructor(
@@ -53,27 +64,48 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     if (definition === undefined) {
       return Promise.reject(new EngineStateError(`${describeRegistration(registration)} is not registered in this engine; add it to the engine's "register" option.`));
     }
-    if (definition.kind === 'workflow') {
-      return Promise.reject(new EngineStateError(`Calling workflow "${definition.name}" from inside a workflow (a child workflow) is not supported yet.`));
-    }
     let stepId: string;
     try {
-      stepId = this.nextStepId(definition.name, options?.id);
+      stepId = this.stepIdFor(definition.name, options?.id);
     } catch (error) {
       return Promise.reject(error);
     }
     if (this.suspension !== undefined) return never();
-    const run = definition.kind === 'sideEffect'
-      ? runSideEffectStep(this, definition, stepId, thisArg, args)
-      : runActivityStep(this, definition, stepId, thisArg, args, options?.retry);
+    const run =
+      definition.kind === 'workflow'
+        ? runChildStep(this, definition, stepId, args, options?.queue)
+        : definition.kind === 'sideEffect'
+          ? runSideEffectStep(this, definition, stepId, thisArg, args)
+          : runActivityStep(this, definition, stepId, thisArg, args, options?.retry);
     return run.catch((error: unknown) => {
       if (error instanceof NonDeterminismError) this.fatal ??= error;
       throw error;
     });
   }
 
+  startDetached(registration: Registration, args: readonly unknown[], options: DetachedStartOptions): Promise<DetachedWorkflow> {
+    if (this.fatal !== undefined) return Promise.reject(this.fatal);
+    const definition = this.deps.registry.definitionOf(registration);
+    if (definition?.kind !== 'workflow') {
+      return Promise.reject(new EngineStateError(`${describeRegistration(registration)} is not a workflow registered in this engine.`));
+    }
+    if (this.suspension !== undefined) return never();
+    return runDetachedStart(this, definition, args, options);
+  }
+
+  continueAsNew(args: readonly unknown[]): Promise<never> {
+    const workflowId = this.info.workflowId;
+    let continueWith: string;
+    try {
+      continueWith = this.deps.payloads.encode([...args], { description: `continue-as-new input of workflow "${workflowId}"`, workflowId });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.suspend(this.deps.clock.now(), 'continue', continueWith);
+  }
+
   /** Step ids are taken synchronously at call time, so `Promise.all` of steps numbers them in call order. */
-  private nextStepId(name: string, explicit: string | undefined): string {
+  stepIdFor(name: string, explicit: string | undefined): string {
     if (explicit !== undefined) {
       if (typeof explicit !== 'string' || explicit.length === 0 || explicit.length > 255) {
         throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', 'a step id must have 1 to 255 characters');
@@ -105,13 +137,16 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   }
 
   /** Abandons the body until `wakeAt` (or an event when `null`); the returned promise never settles. */
-  suspend(wakeAt: number | null, cause: 'wait' | 'stop' = 'wait'): Promise<never> {
+  suspend(wakeAt: number | null, cause: SuspensionCause = 'wait', continueWith?: string): Promise<never> {
     if (this.suspension === undefined) {
-      this.suspension = { wakeAt, cause };
+      this.suspension = { wakeAt, cause, ...(continueWith !== undefined ? { continueWith } : {}) };
       void this.settle().then(() => this.resolveSuspended({ ...this.suspension! }));
     } else {
       const current = this.suspension;
-      if (cause === 'stop') current.cause = 'stop';
+      if (CAUSE_RANK[cause] > CAUSE_RANK[current.cause]) {
+        current.cause = cause;
+        if (continueWith !== undefined) current.continueWith = continueWith;
+      }
       if (wakeAt !== null && (current.wakeAt === null || wakeAt < current.wakeAt)) current.wakeAt = wakeAt;
     }
     return never();
@@ -128,6 +163,12 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     if (ms > this.deps.options.suspendAfterMs) await this.suspend(clock.now() + ms);
     await clock.sleep(ms, this.abort.signal);
     await this.boundary();
+  }
+
+  /** `workflowContext().compensate()`; the logic lives in src/engine/saga/ (sagas, issue 3). */
+  compensate(): Promise<void> {
+    if (this.fatal !== undefined) return Promise.reject(this.fatal);
+    return compensateInBody(this);
   }
 
   /** Asks the body to stop at its next step boundary (engine closing). */

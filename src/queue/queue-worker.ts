@@ -1,5 +1,6 @@
 import type { Logger } from '../engine/logger.js';
 import type { Clock } from '../engine/clock.js';
+import type { ResolvedQueue } from '../engine/engine-options.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 
 /** What a queue worker needs from the engine. */
@@ -13,7 +14,7 @@ export interface QueueWorkerDeps {
   /** Workflow names this engine can run: tasks of others are left alone. */
   readonly workflowNames: readonly string[];
   /** Runs one claimed workflow to the end of its execution. */
-  readonly run: (workflowId: string) => Promise<void>;
+  readonly run: (workflowId: string, claimedAt: number) => Promise<void>;
 }
 
 /**
@@ -27,12 +28,22 @@ export class QueueWorker {
   private claiming = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Times of recent entries, for the rate limit (oldest first). */
+  private readonly entries: number[] = [];
 
   constructor(
     readonly queue: string,
-    private readonly concurrency: number,
+    private readonly limits: ResolvedQueue,
     private readonly deps: QueueWorkerDeps,
   ) {}
+
+  /** Slots the rate limit allows now. */
+  private rateAllowance(now: number): number {
+    const rate = this.limits.rateLimit;
+    if (rate === undefined) return Infinity;
+    while (this.entries.length > 0 && this.entries[0]! <= now - rate.intervalMs) this.entries.shift();
+    return rate.limit - this.entries.length;
+  }
 
   /** Workflows of this queue running now. */
   get runningCount(): number {
@@ -62,10 +73,14 @@ export class QueueWorker {
     try {
       do {
         this.again = false;
-        const free = this.concurrency - this.running.size;
+        const now = clock.now();
+        const free = Math.min(this.limits.concurrency - this.running.size, this.rateAllowance(now));
         if (free <= 0 || this.stopping) break;
-        const ids = await store.claimTasks(this.queue, this.deps.owner, free, this.deps.workflowNames, clock.now(), this.deps.leaseMs);
-        for (const id of ids) this.launch(id);
+        const ids = await store.claimTasks(this.queue, this.deps.owner, free, this.deps.workflowNames, now, this.deps.leaseMs);
+        for (const id of ids) {
+          this.entries.push(now);
+          this.launch(id, now);
+        }
         if (ids.length === free) this.again = true;
       } while (this.again && !this.stopping);
     } catch (error) {
@@ -76,9 +91,9 @@ export class QueueWorker {
     }
   }
 
-  private launch(workflowId: string): void {
+  private launch(workflowId: string, claimedAt: number): void {
     const work = this.deps
-      .run(workflowId)
+      .run(workflowId, claimedAt)
       .catch((error: unknown) => this.deps.logger.error({ err: error, workflowId }, 'running a workflow failed'))
       .finally(() => {
         this.running.delete(workflowId);
@@ -93,7 +108,10 @@ export class QueueWorker {
     clearTimeout(this.timer);
     const now = this.deps.clock.now();
     const due = this.deps.store.nextWakeAt(this.queue, now);
-    const delay = Math.min(this.deps.pollIntervalMs, due === undefined ? Infinity : Math.max(0, due - now));
+    const rate = this.limits.rateLimit;
+    const rateFreesAt = rate !== undefined && this.rateAllowance(now) <= 0 && this.entries[0] !== undefined ? this.entries[0] + rate.intervalMs : undefined;
+    const next = Math.min(due ?? Infinity, rateFreesAt ?? Infinity);
+    const delay = Math.min(this.deps.pollIntervalMs, Math.max(0, next - now));
     this.timer = setTimeout(() => this.poke(), delay);
   }
 

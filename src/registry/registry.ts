@@ -90,6 +90,12 @@ export class Registry {
     return undefined;
   }
 
+  /** The saga step registered under a durable name (compensations are looked up by the name a saga row recorded). */
+  saga(name: string): StepDefinition | undefined {
+    const definition = this.byName.get(name);
+    return definition?.kind === 'saga' ? definition : undefined;
+  }
+
   /** Durable names of every workflow. */
   workflowNames(): string[] {
     return [...this.byName.values()].filter((d) => d.kind === 'workflow').map((d) => d.name);

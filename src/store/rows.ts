@@ -82,3 +82,14 @@ export interface WorkflowDataRow {
   readonly output: string | null;
   readonly error: string | null;
 }
+
+/** A child workflow started by a step of its parent, as loaded with the parent's checkpoints. */
+export interface ChildRow {
+  readonly id: string;
+  readonly name: string;
+  readonly status: WorkflowStatus;
+  readonly parentStepId: string;
+  readonly runId: string;
+  readonly output: string | null;
+  readonly error: string | null;
+}

@@ -14,8 +14,12 @@ export type WorkflowStatus =
 /** Status of one entry into a workflow body. */
 export type ExecutionStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'suspended' | 'paused' | 'continued' | 'cancelled';
 
-/** Why a workflow body was entered. */
-export type ExecutionReason = 'start' | 'retry' | 'recovery' | 'wake' | 'resume' | 'continue';
+/**
+ * Why a workflow execution began. `compensate` is not an entry into the body:
+ * it is the phase that runs the saga compensations after a terminal failure
+ * (or a cancel), and its resumption after a crash or a long retry wait.
+ */
+export type ExecutionReason = 'start' | 'retry' | 'recovery' | 'wake' | 'resume' | 'continue' | 'compensate';
 
 /** Status of a step entity (activity, side effect, saga transaction). */
 export type StepStatus = 'pending' | 'running' | 'retrying' | 'completed' | 'failed' | 'compensating' | 'compensated' | 'compensation_failed';

@@ -1,5 +1,6 @@
-import type { AttemptRow, CheckpointRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from './rows.js';
+import type { AttemptRow, CheckpointRow, ChildRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from './rows.js';
 import type { AttemptStatus, ExecutionReason, ExecutionStatus, StepKind, StepStatus, WorkflowStatus } from './statuses.js';
+import type { SagaStore } from './saga-store.js';
 
 /** A new workflow entity (and its run and task when it starts a tree). */
 export interface NewWorkflow {
@@ -24,6 +25,8 @@ export interface ExecutionSnapshot {
   readonly input: string | null;
   readonly lastExecution: ExecutionRow | undefined;
   readonly checkpoints: readonly CheckpointRow[];
+  /** Child workflows started by steps of the current generation. */
+  readonly children: readonly ChildRow[];
   /** The task's wake-up counter when loaded; pass it back as `seenWakeups` when suspending. */
   readonly wakeups: number;
 }
@@ -103,7 +106,7 @@ export interface ListFilter {
  * The engine's view of the database: coarse operations, each one atomic.
  * Writes resolve only after their commit (group commit may share it with other writes).
  */
-export interface WorkflowStore {
+export interface WorkflowStore extends SagaStore {
   /** Human label of the database (path or URL without secrets). */
   readonly label: string;
 
@@ -151,6 +154,15 @@ export interface WorkflowStore {
    * makes its task claimable now. Returns the queue of the task, if it has one.
    */
   wake(workflowId: string, now: number): Promise<string | undefined>;
+
+  /**
+   * Ends an execution by continue-as-new: same entity and run, the next
+   * generation with a new input, retry counts reset, runnable at once.
+   */
+  continueAsNew(c: { workflowId: string; executionId: string; input: string; now: number }): Promise<void>;
+
+  /** A child of `parentId` started at `stepId` of `generation`, with its outcome. */
+  findChild(parentId: string, generation: number, stepId: string): ChildRow | undefined;
 
   /** Deletes the task of a workflow that needs no more running. */
   dropTask(workflowId: string): Promise<void>;

@@ -5,7 +5,7 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, t
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
     } catch (error) {
       last = error;
     }

@@ -8,6 +8,7 @@ import type { AttemptStart } from '../../store/workflow-store.js';
 import { newId } from '../ids.js';
 import { resolveRetryPolicy, retryDelayMs, shouldRetry, type RetryPolicy, type RetryPolicyOptions } from '../retry-policy.js';
 import type { WorkflowRuntime } from '../workflow-runtime.js';
+import { noteSagaCompleted } from '../saga/body-compensation.js';
 import { recordedFailure } from './checkpoints.js';
 
 type AttemptOutcome = { readonly ok: true; readonly value: unknown; readonly output: string } | { readonly ok: false; readonly error: unknown; readonly retry: boolean };
@@ -31,7 +32,9 @@ export async function runActivityStep(
   const label = `${kind === 'saga' ? 'saga step' : 'activity'} "${stepId}" in workflow "${workflowId}"`;
   const recorded = rt.checkpoints.at(workflowId, stepId, kind, definition.name);
   if (recorded && recorded.status !== 'pending' && recorded.status !== 'running' && recorded.status !== 'retrying' && recorded.status !== 'failed') {
-    return payloads.decode(recorded.output ?? '', { description: `output of ${label}`, workflowId, stepId });
+    const value = payloads.decode(recorded.output ?? '', { description: `output of ${label}`, workflowId, stepId });
+    if (kind === 'saga') noteSagaCompleted(rt, stepId);
+    return value;
   }
   if (recorded?.status === 'failed') throw recordedFailure(workflowId, recorded, payloads.decodeError(recorded.error ?? ''));
 
@@ -58,6 +61,7 @@ export async function runActivityStep(
     create = undefined;
     if (outcome.ok) {
       rt.checkpoints.set(checkpoint(kind, stepEntityId, stepId, definition.name, 'completed', failed, outcome.output, clock.now()));
+      if (kind === 'saga') noteSagaCompleted(rt, stepId);
       return outcome.value;
     }
     if (rt.abort.signal.aborted) await rt.boundary();

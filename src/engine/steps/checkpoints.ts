@@ -1,13 +1,32 @@
 import { ActivityFailure, NonDeterminismError } from '../../errors.js';
-import type { CheckpointRow } from '../../store/rows.js';
+import type { CheckpointRow, ChildRow } from '../../store/rows.js';
 import type { StepKind } from '../../store/statuses.js';
 
 /** The recorded steps of one generation, by step id. */
 export class Checkpoints {
   private readonly byId = new Map<string, CheckpointRow>();
+  private readonly children = new Map<string, ChildRow>();
 
-  constructor(rows: readonly CheckpointRow[]) {
+  constructor(rows: readonly CheckpointRow[], children: readonly ChildRow[] = []) {
     for (const row of rows) this.byId.set(row.stepId, row);
+    for (const child of children) this.children.set(child.parentStepId, child);
+  }
+
+  /**
+   * The child workflow started at `stepId`, checked against what the code calls there.
+   * @throws NonDeterminismError when a step or another workflow was recorded at that id
+   */
+  childAt(workflowId: string, stepId: string, name: string): ChildRow | undefined {
+    const step = this.byId.get(stepId);
+    if (step) throw new NonDeterminismError(workflowId, stepId, { kind: 'workflow', name }, { kind: step.kind, name: step.name });
+    const child = this.children.get(stepId);
+    if (child && child.name !== name) throw new NonDeterminismError(workflowId, stepId, { kind: 'workflow', name }, { kind: 'workflow', name: child.name });
+    return child;
+  }
+
+  /** Records a child started during this execution. */
+  setChild(child: ChildRow): void {
+    this.children.set(child.parentStepId, child);
   }
 
   /**
@@ -15,6 +34,8 @@ export class Checkpoints {
    * @throws NonDeterminismError when the recorded kind or name differs
    */
   at(workflowId: string, stepId: string, kind: StepKind, name: string): CheckpointRow | undefined {
+    const child = this.children.get(stepId);
+    if (child) throw new NonDeterminismError(workflowId, stepId, { kind, name }, { kind: 'workflow', name: child.name });
     const row = this.byId.get(stepId);
     if (row && (row.kind !== kind || row.name !== name)) {
       throw new NonDeterminismError(workflowId, stepId, { kind, name }, { kind: row.kind, name: row.name });

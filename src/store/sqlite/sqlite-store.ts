@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
-import type { AttemptRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from '../rows.js';
+import type { AttemptRow, ChildRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from '../rows.js';
 import type { StepKind } from '../statuses.js';
 import type {
   AttemptEnd,
@@ -15,6 +15,11 @@ import type {
 } from '../workflow-store.js';
 import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, stepUnion } from './step-tables.js';
 import { WriteBatcher } from './write-batcher.js';
+import type { CompensationAttemptEnd, CompensationAttemptStart, CompensationStart, SagaStepRow } from '../saga-store.js';
+import { isTerminal } from '../statuses.js';
+
+const CHILD_SELECT = `SELECT w.id, w.name, w.status, w.parent_step_id AS parentStepId, w.run_id AS runId, d.output, d.error
+  FROM tempolite_workflow_entity w LEFT JOIN tempolite_workflow_data d ON d.workflow_id = w.id`;
 
 /**
  * The SQLite store: prepared statements on the DataSource's own better-sqlite3
@@ -120,8 +125,9 @@ export class SqliteStore implements WorkflowStore {
       workflowId,
     );
     const checkpoints = this.all<StepRow>(stepUnion('e.workflow_id = ? AND e.generation = ?'), workflowId, workflow.generation, workflowId, workflow.generation, workflowId, workflow.generation);
+    const children = this.all<ChildRow>(`${CHILD_SELECT} WHERE w.parent_id = ? AND w.parent_generation = ?`, workflowId, workflow.generation);
     const task = this.get<{ wakeups: number }>(`SELECT wakeups FROM tempolite_task WHERE workflow_id = ?`, workflowId);
-    return { workflow, input: data?.input ?? null, lastExecution, checkpoints, wakeups: task?.wakeups ?? 0 };
+    return { workflow, input: data?.input ?? null, lastExecution, checkpoints, children, wakeups: task?.wakeups ?? 0 };
   }
 
   beginExecution(e: { id: string; workflowId: string; generation: number; attempt: number; reason: string; owner: string; interrupted?: string; now: number }): Promise<void> {
@@ -149,7 +155,11 @@ export class SqliteStore implements WorkflowStore {
       );
       if (end.output !== undefined) this.run(`UPDATE tempolite_workflow_data SET output = ? WHERE workflow_id = ?`, end.output, end.workflowId);
       if (end.error !== undefined) this.run(`UPDATE tempolite_workflow_data SET error = ? WHERE workflow_id = ?`, end.error, end.workflowId);
-      if (terminal) this.run(`DELETE FROM tempolite_task WHERE workflow_id = ?`, end.workflowId);
+      if (terminal) {
+        this.run(`DELETE FROM tempolite_task WHERE workflow_id = ?`, end.workflowId);
+        // In the same transaction as the child's outcome: a crash cannot leave the parent asleep forever.
+        this.wakeSync(`(SELECT parent_id FROM tempolite_workflow_entity WHERE id = ?)`, end.workflowId, end.now);
+      }
       else if (end.seenWakeups === undefined) this.run(`UPDATE tempolite_task SET available_at = ?, owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`, end.nextRunAt, end.workflowId);
       else {
         // A wake-up that arrived while the body ran would be lost if the task went to sleep now.
@@ -171,6 +181,28 @@ export class SqliteStore implements WorkflowStore {
         now, workflowId, workflowId,
       );
     }
+    // A failed child is the parent's failed step: retrying the parent retries the child from its own failed step.
+    const children = this.all<{ id: string }>(
+      `SELECT id FROM tempolite_workflow_entity WHERE parent_id = ? AND status = 'failed'
+         AND parent_generation = (SELECT generation FROM tempolite_workflow_entity WHERE id = ?)`,
+      workflowId, workflowId,
+    );
+    for (const child of children) this.resetWorkflow(child.id, now);
+  }
+
+  /** Puts a failed workflow back to pending with a fresh round of attempts and a runnable task. */
+  private resetWorkflow(workflowId: string, now: number): void {
+    const w = this.getWorkflow(workflowId);
+    if (!w) return;
+    this.run(`UPDATE tempolite_workflow_entity SET status = 'pending', attempts = 0, updated_at = ?, completed_at = NULL WHERE id = ?`, now, workflowId);
+    this.run(`UPDATE tempolite_workflow_data SET error = NULL WHERE workflow_id = ?`, workflowId);
+    this.resetFailedSteps(workflowId, now);
+    this.run(
+      `INSERT INTO tempolite_task (workflow_id, queue, priority, available_at, owner, lease_expires_at, created_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)
+       ON CONFLICT (workflow_id) DO UPDATE SET available_at = excluded.available_at, owner = NULL, lease_expires_at = NULL`,
+      workflowId, w.queue, w.priority, now, now,
+    );
+    this.run(`UPDATE tempolite_run SET status = 'pending', updated_at = ? WHERE root_workflow_id = ?`, now, workflowId);
   }
 
   beginAttempt(s: AttemptStart): Promise<void> {
@@ -316,15 +348,32 @@ export class SqliteStore implements WorkflowStore {
   }
 
   wake(workflowId: string, now: number): Promise<string | undefined> {
+    return this.batcher.enqueue(() => this.wakeSync('?', workflowId, now));
+  }
+
+  /** Wakes the task whose workflow id `target` (SQL: `?` or a subquery taking one parameter) yields. */
+  private wakeSync(target: string, param: string, now: number): string | undefined {
+    const row = this.get<{ queue: string }>(
+      `UPDATE tempolite_task SET wakeups = wakeups + 1,
+         available_at = CASE WHEN owner IS NULL AND (available_at IS NULL OR available_at > ?) THEN ? ELSE available_at END
+       WHERE workflow_id = ${target} RETURNING queue`,
+      now, now, param,
+    );
+    return row?.queue;
+  }
+
+  continueAsNew(c: { workflowId: string; executionId: string; input: string; now: number }): Promise<void> {
     return this.batcher.enqueue(() => {
-      const row = this.get<{ queue: string }>(
-        `UPDATE tempolite_task SET wakeups = wakeups + 1,
-           available_at = CASE WHEN owner IS NULL AND (available_at IS NULL OR available_at > ?) THEN ? ELSE available_at END
-         WHERE workflow_id = ? RETURNING queue`,
-        now, now, workflowId,
-      );
-      return row?.queue;
+      this.run(`UPDATE tempolite_workflow_execution SET status = 'continued', ended_at = ? WHERE id = ?`, c.now, c.executionId);
+      this.run(`INSERT INTO tempolite_workflow_execution_data (execution_id, input, output) VALUES (?, ?, NULL)`, c.executionId, c.input);
+      this.run(`UPDATE tempolite_workflow_entity SET generation = generation + 1, attempts = 0, status = 'pending', updated_at = ? WHERE id = ?`, c.now, c.workflowId);
+      this.run(`UPDATE tempolite_workflow_data SET input = ? WHERE workflow_id = ?`, c.input, c.workflowId);
+      this.run(`UPDATE tempolite_task SET available_at = ?, owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`, c.now, c.workflowId);
     });
+  }
+
+  findChild(parentId: string, generation: number, stepId: string): ChildRow | undefined {
+    return this.get<ChildRow>(`${CHILD_SELECT} WHERE w.parent_id = ? AND w.parent_generation = ? AND w.parent_step_id = ?`, parentId, generation, stepId);
   }
 
   dropTask(workflowId: string): Promise<void> {
@@ -334,18 +383,87 @@ export class SqliteStore implements WorkflowStore {
   }
 
   retryWorkflow(workflowId: string, now: number): Promise<void> {
+    return this.batcher.enqueue(() => this.resetWorkflow(workflowId, now));
+  }
+
+  // --- Sagas (issue 3): compensation rows; see src/store/saga-store.ts and src/engine/saga/. ---
+
+  completedSagaSteps(workflowId: string, generation: number): SagaStepRow[] {
+    return this.all<SagaStepRow>(
+      `SELECT e.id, e.step_id AS stepId, e.name, e.status, e.compensation_attempts AS compensationAttempts, e.completed_order AS completedOrder,
+         d.input, d.output, d.compensation_error AS compensationError, e.updated_at AS updatedAt
+       FROM tempolite_saga_entity e LEFT JOIN tempolite_saga_data d ON d.saga_id = e.id
+       WHERE e.workflow_id = ? AND e.generation = ? AND e.completed_order IS NOT NULL
+       ORDER BY e.completed_order DESC`,
+      workflowId, generation,
+    );
+  }
+
+  beginCompensation(c: CompensationStart): Promise<boolean> {
+    return this.batcher.enqueue(() => {
+      const w = this.getWorkflow(c.workflowId);
+      if (!w || isTerminal(w.status)) return false;
+      // Due now while leased: if this worker dies mid-compensation, whoever reclaims the lease resumes at once.
+      const leased = this.run(
+        `UPDATE tempolite_task SET owner = ?, lease_expires_at = ?, available_at = ? WHERE workflow_id = ? AND (owner IS NULL OR owner = ? OR lease_expires_at < ?)`,
+        c.owner, c.now + c.leaseMs, c.now, c.workflowId, c.owner, c.now,
+      );
+      if (leased.changes === 0) return false;
+      if (c.trigger) {
+        this.run(`UPDATE tempolite_workflow_execution SET status = ?, error = ?, ended_at = ? WHERE id = ?`, c.trigger.status, c.trigger.error ?? null, c.now, c.trigger.executionId);
+      }
+      this.run(`UPDATE tempolite_workflow_execution SET status = 'interrupted', ended_at = ? WHERE workflow_id = ? AND status = 'running'`, c.now, c.workflowId);
+      this.run(
+        `INSERT INTO tempolite_workflow_execution (id, workflow_id, generation, attempt, reason, status, error, owner, started_at, ended_at)
+         VALUES (?, ?, ?, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM tempolite_workflow_execution WHERE workflow_id = ?), 'compensate', 'running', NULL, ?, ?, NULL)`,
+        c.executionId, c.workflowId, w.generation, c.workflowId, c.owner, c.now,
+      );
+      this.run(
+        `UPDATE tempolite_workflow_entity SET status = 'compensating', attempts = COALESCE(?, attempts), updated_at = ?, completed_at = NULL WHERE id = ?`,
+        c.attempts ?? null, c.now, c.workflowId,
+      );
+      if (c.error !== undefined) this.run(`UPDATE tempolite_workflow_data SET error = ? WHERE workflow_id = ?`, c.error, c.workflowId);
+      this.run(`UPDATE tempolite_run SET status = 'compensating', updated_at = ? WHERE root_workflow_id = ?`, c.now, c.workflowId);
+      return true;
+    });
+  }
+
+  beginCompensationAttempt(s: CompensationAttemptStart): Promise<void> {
+    return this.batcher.enqueue(() => {
+      this.run(`UPDATE tempolite_saga_entity SET status = 'compensating', updated_at = ? WHERE id = ?`, s.now, s.stepEntityId);
+      this.run(
+        `INSERT INTO tempolite_saga_execution (id, saga_id, workflow_execution_id, kind, attempt, status, error, started_at, ended_at)
+         VALUES (?, ?, ?, 'compensation', ?, 'running', NULL, ?, NULL)`,
+        s.attemptId, s.stepEntityId, s.workflowExecutionId, s.attempt, s.now,
+      );
+    });
+  }
+
+  endCompensationAttempt(e: CompensationAttemptEnd): Promise<void> {
+    return this.batcher.enqueue(() => {
+      this.run(`UPDATE tempolite_saga_execution SET status = ?, error = ?, ended_at = ? WHERE id = ?`, e.attemptStatus, e.attemptStatus === 'failed' ? (e.error ?? null) : null, e.now, e.attemptId);
+      this.run(`UPDATE tempolite_saga_entity SET status = ?, compensation_attempts = ?, updated_at = ? WHERE id = ?`, e.stepStatus, e.attempts, e.now, e.stepEntityId);
+      if (e.stepStatus === 'compensated') this.run(`UPDATE tempolite_saga_data SET compensation_error = NULL WHERE saga_id = ?`, e.stepEntityId);
+      if (e.stepStatus === 'compensation_failed') this.run(`UPDATE tempolite_saga_data SET compensation_error = ? WHERE saga_id = ?`, e.error ?? null, e.stepEntityId);
+    });
+  }
+
+  reopenCompensation(workflowId: string, now: number): Promise<boolean> {
     return this.batcher.enqueue(() => {
       const w = this.getWorkflow(workflowId);
-      if (!w) return;
-      this.run(`UPDATE tempolite_workflow_entity SET status = 'pending', attempts = 0, updated_at = ?, completed_at = NULL WHERE id = ?`, now, workflowId);
-      this.run(`UPDATE tempolite_workflow_data SET error = NULL WHERE workflow_id = ?`, workflowId);
-      this.resetFailedSteps(workflowId, now);
+      if (!w || w.status !== 'compensation_failed') return false;
+      this.run(`UPDATE tempolite_workflow_entity SET status = 'compensating', updated_at = ?, completed_at = NULL WHERE id = ?`, now, workflowId);
+      this.run(
+        `UPDATE tempolite_saga_entity SET status = 'compensating', compensation_attempts = 0, updated_at = ? WHERE workflow_id = ? AND generation = ? AND status = 'compensation_failed'`,
+        now, workflowId, w.generation,
+      );
       this.run(
         `INSERT INTO tempolite_task (workflow_id, queue, priority, available_at, owner, lease_expires_at, created_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)
          ON CONFLICT (workflow_id) DO UPDATE SET available_at = excluded.available_at, owner = NULL, lease_expires_at = NULL`,
         workflowId, w.queue, w.priority, now, now,
       );
-      this.run(`UPDATE tempolite_run SET status = 'pending', updated_at = ? WHERE root_workflow_id = ?`, now, workflowId);
+      this.run(`UPDATE tempolite_run SET status = 'compensating', updated_at = ? WHERE root_workflow_id = ?`, now, workflowId);
+      return true;
     });
   }
 

@@ -1,0 +1,99 @@
+import type { ActivityContext } from '../../context/activity-context.js';
+import { ambient } from '../../context/ambient.js';
+import { CompensationFailure, PayloadTooLargeError, SerializationError } from '../../errors.js';
+import type { SagaStepRow } from '../../store/saga-store.js';
+import { newId } from '../ids.js';
+import { retryDelayMs, shouldRetry } from '../retry-policy.js';
+import { reviveFailure } from '../revive-failure.js';
+import { resolveCompensation, type CompensationTarget } from './compensation-call.js';
+import type { CompensationHost } from './compensation-host.js';
+
+type AttemptOutcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown; readonly retry: boolean };
+
+/**
+ * Runs the compensation of one completed saga step: a durable, retried
+ * execution of kind `compensation` per attempt, under the saga's
+ * `compensationRetry` policy. A step left `compensating` by a crash continues
+ * its round (the attempt the crash cut short is repeated, like an activity's:
+ * compensations are at-least-once, so they should be idempotent; the
+ * `idempotencyKey` of `activityContext()` helps).
+ * @throws CompensationFailure when the compensation gives up; the step is then `compensation_failed`
+ */
+export async function compensateStep(host: CompensationHost, step: SagaStepRow, originalFailure?: unknown): Promise<void> {
+  const { store, clock } = host.deps;
+  const target = resolveCompensation(host.deps, host.info.workflowId, host.info.workflowName, step.name);
+  let failed = step.status === 'compensating' ? step.compensationAttempts : 0;
+  if (step.status === 'compensating') {
+    await host.track(store.interruptAttempts('saga', step.id, clock.now()));
+    // The wait between attempts is durable: measured from the last failure, not from this restart.
+    if (failed > 0) await host.wait(Math.max(0, step.updatedAt + retryDelayMs(target.policy, failed) - clock.now()));
+  }
+  for (;;) {
+    await host.boundary();
+    const attempt = failed + 1;
+    const outcome = await host.track(runAttempt(host, step, attempt, target));
+    if (outcome.ok) return;
+    if (host.abort.signal.aborted) await host.boundary();
+    failed = attempt;
+    if (!outcome.retry) throw new CompensationFailure(host.info.workflowId, step.stepId, step.name, failed, outcome.error, originalFailure);
+    await host.wait(retryDelayMs(target.policy, failed));
+  }
+}
+
+/** The failure a step's compensation recorded when it gave up, as thrown again later. */
+export function recordedCompensationFailure(host: CompensationHost, step: SagaStepRow, originalFailure?: unknown): CompensationFailure {
+  const cause = step.compensationError === null ? new Error('the compensation failed') : reviveFailure(host.deps.payloads.decodeError(step.compensationError));
+  return new CompensationFailure(host.info.workflowId, step.stepId, step.name, step.compensationAttempts, cause, originalFailure);
+}
+
+async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: number, target: CompensationTarget): Promise<AttemptOutcome> {
+  const { store, clock, payloads } = host.deps;
+  const workflowId = host.info.workflowId;
+  const attemptId = newId();
+  const label = `compensation of saga step "${step.stepId}" in workflow "${workflowId}"`;
+  // Not awaited before the compensation runs: the start record rides the same group commit as the end when it is quick.
+  const started = store.beginCompensationAttempt({ stepEntityId: step.id, attemptId, workflowExecutionId: host.info.executionId, attempt, now: clock.now() });
+  started.catch(() => undefined);
+
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(host.abort.signal.reason);
+  host.abort.signal.addEventListener('abort', onAbort, { once: true });
+  if (host.abort.signal.aborted) onAbort();
+  const context: ActivityContext = {
+    workflowId,
+    stepId: step.stepId,
+    name: step.name,
+    attempt,
+    // Distinct from the transaction's key (the entity id), stable across the compensation's attempts.
+    idempotencyKey: `${step.id}:compensation`,
+    signal: controller.signal,
+  };
+  let outcome: AttemptOutcome;
+  try {
+    const where = { description: `payload of saga step "${step.stepId}" in workflow "${workflowId}"`, workflowId, stepId: step.stepId };
+    const args = payloads.decode(step.input ?? '[]', where) as unknown[];
+    const result = step.output === null ? undefined : payloads.decode(step.output, where);
+    await ambient.run({ kind: 'step', activity: context }, () => target.invoke([...args, result]));
+    outcome = { ok: true };
+  } catch (error) {
+    const permanent = target.unavailable !== undefined || error instanceof SerializationError || error instanceof PayloadTooLargeError;
+    outcome = { ok: false, error, retry: !permanent && shouldRetry(target.policy, attempt, error) };
+  } finally {
+    host.abort.signal.removeEventListener('abort', onAbort);
+  }
+
+  await started;
+  const now = clock.now();
+  const base = { stepEntityId: step.id, attemptId, now };
+  if (outcome.ok) {
+    await store.endCompensationAttempt({ ...base, attemptStatus: 'completed', stepStatus: 'compensated', attempts: attempt - 1 });
+  } else if (host.abort.signal.aborted) {
+    // Stopped from outside (engine closing): not the compensation's failure, so it does not count as an attempt.
+    await store.endCompensationAttempt({ ...base, attemptStatus: 'interrupted', stepStatus: 'compensating', attempts: attempt - 1 });
+  } else {
+    const error = payloads.encodeError(outcome.error, { description: `error of ${label}`, workflowId, stepId: step.stepId });
+    await store.endCompensationAttempt({ ...base, attemptStatus: 'failed', stepStatus: outcome.retry ? 'compensating' : 'compensation_failed', attempts: attempt, error });
+  }
+  return outcome;
+}
+

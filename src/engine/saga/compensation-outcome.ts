@@ -1,0 +1,25 @@
+import { CompensationFailure } from '../../errors.js';
+import type { PayloadEncoder } from '../../store/codec.js';
+import type { WorkflowStore } from '../../store/workflow-store.js';
+import { reviveFailure } from '../revive-failure.js';
+
+/**
+ * What `handle.result()` puts under its WorkflowFailure for a workflow that
+ * ended `compensation_failed`: the CompensationFailure its compensation phase
+ * recorded (`cause`: the compensation's error; `originalFailure`: why the
+ * workflow was compensating). For any other workflow, `original` unchanged.
+ */
+export function compensationOutcomeOf(store: WorkflowStore, payloads: PayloadEncoder, workflowId: string, original: Error): Error {
+  const workflow = store.getWorkflow(workflowId);
+  if (workflow?.status !== 'compensation_failed') return original;
+  const phase = store
+    .executionsOf(workflowId)
+    .filter((execution) => execution.reason === 'compensate' && execution.error !== null)
+    .at(-1);
+  if (phase?.error == null) return original;
+  const recorded = reviveFailure(payloads.decodeError(phase.error));
+  if (!(recorded instanceof CompensationFailure)) return original;
+  return recorded.originalFailure === undefined
+    ? new CompensationFailure(recorded.workflowId, recorded.stepId, recorded.sagaName, recorded.attempts, recorded.cause, original)
+    : recorded;
+}

@@ -1,0 +1,95 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { Activity, Workflow, registerWorkflow, type Tempolite, type WorkflowHandle } from '../../src/index.js';
+
+/**
+ * Type-level tests, run by `vitest run` through its typecheck mode (tsc over
+ * test/**\/*.test-d.ts). Nothing here executes: each `@ts-expect-error` line
+ * must be a compile error, each `expectTypeOf` must hold.
+ */
+
+interface Order {
+  id: string;
+  total: number;
+}
+
+class Orders {
+  @Activity() async charge(total: number): Promise<string> {
+    return `ch-${total}`;
+  }
+  @Workflow() async place(order: Order, express: boolean): Promise<{ orderId: string; chargeId: string }> {
+    return { orderId: order.id, chargeId: await this.charge(express ? order.total + 5 : order.total) };
+  }
+  @Workflow() async count(): Promise<number> {
+    return 1;
+  }
+  /** Not a workflow candidate: it does not return a promise. */
+  label(): string {
+    return 'orders';
+  }
+}
+
+const greet = registerWorkflow('types.greet', async (name: string, times: number): Promise<string[]> => Array.from({ length: times }, () => name));
+
+declare const engine: Tempolite;
+const order: Order = { id: 'o-1', total: 10 };
+
+describe('engine.startWorkflow(Class, method, args)', () => {
+  it('types the handle with the method\'s resolved return type', async () => {
+    const handle = await engine.startWorkflow(Orders, 'place', [order, true], { id: 'o-1' });
+    expectTypeOf(handle).toEqualTypeOf<WorkflowHandle<{ orderId: string; chargeId: string }>>();
+    expectTypeOf(handle.result()).resolves.toEqualTypeOf<{ orderId: string; chargeId: string }>();
+    expectTypeOf(await engine.startWorkflow(Orders, 'count', [])).toEqualTypeOf<WorkflowHandle<number>>();
+  });
+
+  it('accepts only the names of async methods', () => {
+    // @ts-expect-error: no such method
+    void engine.startWorkflow(Orders, 'plac', [order, true]);
+    // @ts-expect-error: `label` does not return a promise, so it cannot be a workflow
+    void engine.startWorkflow(Orders, 'label', []);
+  });
+
+  it('checks argument types and arity', () => {
+    // @ts-expect-error: total must be a number
+    void engine.startWorkflow(Orders, 'place', [{ id: 'o-1', total: '10' }, true]);
+    // @ts-expect-error: express must be a boolean
+    void engine.startWorkflow(Orders, 'place', [order, 'yes']);
+    // @ts-expect-error: one argument missing
+    void engine.startWorkflow(Orders, 'place', [order]);
+    // @ts-expect-error: one argument too many
+    void engine.startWorkflow(Orders, 'place', [order, true, 1]);
+    // @ts-expect-error: arguments go in an array
+    void engine.startWorkflow(Orders, 'place', order);
+    // @ts-expect-error: `count` takes no arguments
+    void engine.startWorkflow(Orders, 'count', [1]);
+  });
+});
+
+describe('engine.startWorkflow(registeredFunction, args)', () => {
+  it('types the handle with the function\'s resolved return type', async () => {
+    const handle = await engine.startWorkflow(greet, ['ana', 2], { id: 'g-1' });
+    expectTypeOf(handle).toEqualTypeOf<WorkflowHandle<string[]>>();
+    expectTypeOf(handle.result()).resolves.toEqualTypeOf<string[]>();
+  });
+
+  it('checks argument types and arity', () => {
+    // @ts-expect-error: times must be a number
+    void engine.startWorkflow(greet, ['ana', '2']);
+    // @ts-expect-error: one argument missing
+    void engine.startWorkflow(greet, ['ana']);
+    // @ts-expect-error: one argument too many
+    void engine.startWorkflow(greet, ['ana', 2, true]);
+  });
+
+  it('keeps the function callable with its own signature', () => {
+    expectTypeOf(greet).parameters.toEqualTypeOf<[string, number]>();
+    expectTypeOf(greet).returns.resolves.toEqualTypeOf<string[]>();
+    expectTypeOf(greet.durableName).toEqualTypeOf<string>();
+  });
+});
+
+describe('getHandle', () => {
+  it('is typed by the caller, unknown by default', () => {
+    expectTypeOf(engine.getHandle('o-1').result()).resolves.toBeUnknown();
+    expectTypeOf(engine.getHandle<number>('o-1').result()).resolves.toEqualTypeOf<number>();
+  });
+});
