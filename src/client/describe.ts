@@ -93,8 +93,16 @@ function step(payloads: PayloadEncoder, row: StepRow, attempts: readonly Attempt
     ...(row.input !== null ? { input: payloads.decode(row.input, where) } : {}),
     ...(row.output !== null ? { output: payloads.decode(row.output, where) } : {}),
     ...(row.error !== null ? { error: reviveFailure(payloads.decodeError(row.error)) } : {}),
+    ...compensationError(row, executions),
     executions,
   };
+}
+
+/** Sagas: what the compensation threw when it gave up (its last failed attempt). */
+function compensationError(row: StepRow, executions: readonly AttemptDescription[]): { compensationError?: Error } {
+  if (row.status !== 'compensation_failed') return {};
+  const error = executions.filter((e) => e.kind === 'compensation' && e.error !== undefined).at(-1)?.error;
+  return error === undefined ? {} : { compensationError: error };
 }
 
 /** A list row from a stored workflow. */

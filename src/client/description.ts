@@ -23,11 +23,14 @@ export interface StepDescription {
   readonly name: string;
   readonly status: StepStatus;
   readonly generation: number;
-  /** Attempts made, retries and interrupted ones included. */
+  /** Attempts made, retries and interrupted ones included (for a saga step, its compensation attempts too). */
   readonly attempts: number;
   readonly input?: unknown;
   readonly output?: unknown;
   readonly error?: Error;
+  /** Saga steps whose compensation gave up (`compensation_failed`): what it threw last. */
+  readonly compensationError?: Error;
+  /** Attempts in order; a saga step's carry `kind` `transaction` or `compensation`. */
   readonly executions: readonly AttemptDescription[];
 }
 

@@ -22,6 +22,8 @@ function workflowNode(w: WorkflowDescription): Node {
     const steps = w.steps
       .map((step) => ({ step, attempts: step.executions.filter((a) => a.workflowExecutionId === e.id) }))
       .filter((entry) => entry.attempts.length > 0)
+      // In the order they ran: compensations run latest step first, against the order the steps were created.
+      .sort((a, b) => firstRun(a.attempts) - firstRun(b.attempts) || (a.attempts[0]!.id < b.attempts[0]!.id ? -1 : 1))
       .map((entry) => stepNode(entry.step, entry.attempts));
     const parts = [`Execution #${e.number}`, e.reason, e.status, duration(e.durationMs), e.error ? errorText(e.error) : undefined];
     return { text: join(parts), children: steps };
@@ -38,7 +40,20 @@ function stepNode(step: StepDescription, attempts: readonly AttemptDescription[]
     text: join([`${a.kind === 'compensation' ? 'compensation' : 'attempt'} ${a.attempt}`, a.status, duration(a.durationMs), a.error ? errorText(a.error) : undefined]),
     children: [],
   }));
-  return { text: join([label, step.status, `${step.attempts} attempt${step.attempts === 1 ? '' : 's'}`]), children };
+  return { text: join([label, step.status, ...attemptCounts(step)]), children };
+}
+
+/** `n attempts`, and for a saga step whose compensation ran, `m compensation attempts` beside it. */
+function attemptCounts(step: StepDescription): string[] {
+  const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  if (step.kind !== 'saga') return [plural(step.attempts, 'attempt')];
+  const compensations = step.executions.filter((a) => a.kind === 'compensation').length;
+  const transactions = step.executions.length - compensations;
+  return [plural(transactions, 'attempt'), compensations > 0 ? plural(compensations, 'compensation attempt') : undefined].filter((p): p is string => p !== undefined);
+}
+
+function firstRun(attempts: readonly AttemptDescription[]): number {
+  return Math.min(...attempts.map((a) => a.startedAt.getTime()));
 }
 
 function errorText(error: Error): string {

@@ -32,6 +32,7 @@ import { resolveOptions, type ResolvedOptions, type TempoliteOptions } from './e
 import { newId } from './ids.js';
 import { consoleLogger } from './logger.js';
 import { reviveFailure } from './revive-failure.js';
+import { compensationOutcomeOf } from './saga/compensation-outcome.js';
 import type { AsyncMethodNames, MethodArgs, MethodResult } from './workflow-types.js';
 import { WorkflowRunner } from './workflow-runner.js';
 
@@ -281,13 +282,20 @@ export class Tempolite implements HandleBackend {
 
   /**
    * Runs a failed workflow again from its failed step: completed steps keep
-   * their results, failed ones get a fresh round of attempts.
-   * @throws WorkflowNotFoundError, InvalidStateError when the workflow is not `failed`
+   * their results, failed ones get a fresh round of attempts. A
+   * `compensation_failed` workflow resumes its compensations instead: the one
+   * that gave up gets a fresh round, finished ones are not run again.
+   * @throws WorkflowNotFoundError, InvalidStateError when the workflow is not `failed` or `compensation_failed`
    */
   async retry(workflowId: string): Promise<WorkflowHandle<unknown>> {
     const { deps, workers } = this.require();
     const row = deps.store.getWorkflow(workflowId);
     if (!row) throw new WorkflowNotFoundError(workflowId);
+    // Sagas (issue 3): retrying a compensation_failed workflow resumes its compensations from the one that gave up.
+    if (row.status === 'compensation_failed' && (await deps.store.reopenCompensation(workflowId, deps.clock.now()))) {
+      workers.get(row.queue)?.poke();
+      return new WorkflowHandle(row.id, row.runId, row.name, this);
+    }
     if (row.status !== 'failed') throw new InvalidStateError(workflowId, row.status, 'retry');
     await deps.store.retryWorkflow(workflowId, deps.clock.now());
     workers.get(row.queue)?.poke();
@@ -318,7 +326,8 @@ export class Tempolite implements HandleBackend {
         const where = { description: `outcome of workflow "${workflowId}"`, workflowId };
         if (row.status === 'completed') return deps.payloads.decode(data?.output ?? '', where);
         const cause = data?.error != null ? reviveFailure(deps.payloads.decodeError(data.error)) : new Error(`workflow ended ${row.status}`);
-        throw new WorkflowFailure(workflowId, row.name, row.runId, cause);
+        // Sagas (issue 3): for compensation_failed the cause is the CompensationFailure, holding the original failure too.
+        throw new WorkflowFailure(workflowId, row.name, row.runId, compensationOutcomeOf(deps.store, deps.payloads, workflowId, cause));
       }
       await this.hub.wait(workflowId, deps.options.pollIntervalMs);
     }
