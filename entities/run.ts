@@ -1,8 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** One start of a root workflow, together with everything it spawns. */
 @Entity({ name: 'tempolite_run' })
+@Index('idx_tempolite_run_root', ['rootWorkflowId'])
 export class Run {
   /** uuid v7. */
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 36 })

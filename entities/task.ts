@@ -43,6 +43,14 @@ export class Task {
   @Column({ name: 'wakeups', type: 'int', default: 0 })
   wakeups!: number;
 
+  /**
+   * A cancel or pause asked while a worker runs the workflow (`cancel`,
+   * `pause`, or null): the body stops at its next step boundary, or the next
+   * worker to claim the task applies it before entering the body.
+   */
+  @Column({ name: 'control', type: 'varchar', length: 16, nullable: true })
+  control!: string | null;
+
   /** Epoch milliseconds. */
   @Column({ name: 'created_at', type: 'bigint', transformer: bigintTransformer })
   createdAt!: number;

@@ -40,6 +40,9 @@ export { Tempolite, TEMPOLITE_OPTIONS, type ListOptions } from './engine/tempoli
 export type { TempoliteOptions, QueueOptions } from './engine/engine-options.js';
 export type { RetryPolicyOptions } from './engine/retry-policy.js';
 export { SystemClock, type Clock } from './engine/clock.js';
+export { TestClock } from './engine/test-clock.js';
+export type { Duration, DurationUnit } from './engine/duration.js';
+export type { ReceivedSignal, SignalTimeout, SignalResult, WaitForSignalOptions } from './engine/waits/signal-types.js';
 export { consoleLogger, silentLogger, type Logger } from './engine/logger.js';
 export type { AsyncMethodNames, MethodArgs, MethodResult } from './engine/workflow-types.js';
 
@@ -78,6 +81,7 @@ export {
   ActivityFailure,
   WorkflowFailure,
   WorkflowCancelledFailure,
+  CompensationFailure,
   ChildWorkflowFailure,
   rootCause,
   describeCause,

@@ -6,6 +6,10 @@ export interface HandleBackend {
   waitForResult(workflowId: string): Promise<unknown>;
   describe(workflowId: string): Promise<WorkflowDescription>;
   status(workflowId: string): Promise<WorkflowStatus>;
+  signal(workflowId: string, name: string, payload?: unknown): Promise<void>;
+  cancel(workflowId: string): Promise<void>;
+  pause(workflowId: string): Promise<void>;
+  resume(workflowId: string): Promise<void>;
 }
 
 /**
@@ -26,7 +30,8 @@ export class WorkflowHandle<R = unknown> {
   /**
    * Waits for the logical outcome.
    * @returns the workflow's return value
-   * @throws WorkflowFailure when it failed terminally; `cause` holds why (e.g. an ActivityFailure)
+   * @throws WorkflowFailure when it failed terminally; `cause` holds why (e.g. an ActivityFailure,
+   *   or a WorkflowCancelledFailure when it was cancelled)
    */
   async result(): Promise<R> {
     return (await this.backend.waitForResult(this.workflowId)) as R;
@@ -40,5 +45,45 @@ export class WorkflowHandle<R = unknown> {
   /** The workflow's current status. */
   status(): Promise<WorkflowStatus> {
     return this.backend.status(this.workflowId);
+  }
+
+  /**
+   * Sends a signal that `workflowContext().waitForSignal(name)` receives.
+   * Buffered until consumed, consumed in the order sent; wakes a waiting workflow.
+   * @throws WorkflowNotFoundError; InvalidStateError when the workflow has finished;
+   *   SerializationError when the payload cannot be stored (nothing is stored then)
+   */
+  signal(name: string, payload?: unknown): Promise<void> {
+    return this.backend.signal(this.workflowId, name, payload);
+  }
+
+  /**
+   * Cancels the workflow and its unfinished children: at once when it waits,
+   * else at its next step boundary (running activities see their AbortSignal).
+   * Completed saga steps are compensated. `result()` then throws a
+   * WorkflowFailure whose `cause` is a WorkflowCancelledFailure. Cancelling
+   * again does nothing.
+   * @throws InvalidStateError when the workflow already finished otherwise
+   */
+  cancel(): Promise<void> {
+    return this.backend.cancel(this.workflowId);
+  }
+
+  /**
+   * Pauses the workflow at its next step boundary (at once when it waits):
+   * it holds no queue slot, signals stay buffered. Pausing again does nothing.
+   * @throws InvalidStateError when the workflow has finished or is compensating
+   */
+  pause(): Promise<void> {
+    return this.backend.pause(this.workflowId);
+  }
+
+  /**
+   * Resumes a paused workflow from where it stopped; completed steps are not
+   * run again. Resuming a workflow that is not paused does nothing.
+   * @throws InvalidStateError when the workflow has finished
+   */
+  resume(): Promise<void> {
+    return this.backend.resume(this.workflowId);
   }
 }

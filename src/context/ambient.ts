@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
+import type { SignalResult } from '../engine/waits/signal-types.js';
 import type { Registration } from '../registry/registration.js';
 import type { ActivityContext } from './activity-context.js';
 
@@ -40,6 +41,10 @@ export interface WorkflowRuntimeApi {
   continueAsNew(args: readonly unknown[]): Promise<never>;
   /** Compensates the saga steps completed so far in this body, latest first (sagas, issue 3). */
   compensate(): Promise<void>;
+  /** Sleeps `ms` durably, as a step (issue 5). */
+  sleep(ms: number): Promise<void>;
+  /** Waits for one of the named signals, as a step; `timeoutMs` undefined waits without a deadline (issue 5). */
+  waitForSignal(names: readonly string[], timeoutMs: number | undefined): Promise<SignalResult<unknown>>;
 }
 
 /** Options of a detached start from inside a workflow. */

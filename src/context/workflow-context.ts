@@ -1,6 +1,9 @@
 import { withPendingOptions } from '../decorators/dispatch.js';
 import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
+import { toMilliseconds, type Duration } from '../engine/duration.js';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
+import { signalNames } from '../engine/waits/signal-names.js';
+import type { ReceivedSignal, SignalResult, WaitForSignalOptions } from '../engine/waits/signal-types.js';
 import type { AsyncMethodNames, MethodArgs, MethodResult } from '../engine/workflow-types.js';
 import { OutsideWorkflowError, UnknownWorkflowError } from '../errors.js';
 import { allRegistrations } from '../registry/metadata-storage.js';
@@ -173,6 +176,52 @@ export class WorkflowContext implements WorkflowInfo {
    */
   compensate(): Promise<void> {
     return this.runtime.compensate();
+  }
+
+  /**
+   * Sleeps durably: `await workflowContext().sleep('30d')`. A step (`tempolite.sleep#n`)
+   * whose wake time is recorded when the body first reaches it, so after a
+   * crash, a pause or a restart only the remaining time is waited. Sleeps
+   * longer than the engine's `suspendAfterMs` release the workflow from
+   * memory and its queue slot until the wake time; shorter ones wait in memory.
+   * @param duration milliseconds, or a string such as `'500ms'`, `'10s'`, `'10m'`, `'2h'`, `'2d'`
+   * @throws InvalidOptionsError for a negative or malformed duration
+   */
+  sleep(duration: Duration): Promise<void> {
+    try {
+      return this.runtime.sleep(toMilliseconds(duration, `workflowContext().sleep() in workflow "${this.workflowId}"`, 'duration'));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Waits for a signal sent with `handle.signal(name, payload)`, as a step
+   * (`tempolite.signal#n`). Signals are buffered until consumed, so one sent
+   * before the wait is received too; each wait consumes one signal, the
+   * oldest of the given name(s), and a re-entered body receives the same one
+   * again. With several names, the first to arrive is taken and `name` says
+   * which. Without a timeout the workflow holds no slot and no memory while it waits.
+   *
+   * ```ts
+   * const decision = await workflowContext().waitForSignal<Decision>(['approve', 'reject'], { timeout: '3d' });
+   * if (decision.timedOut) return this.escalate(expense);
+   * ```
+   * @returns the signal (`timedOut: false`, `name`, `payload`), or `{ timedOut: true }` when a timeout passed first
+   *   (recorded too: re-entry sees the timeout again even if a signal came later)
+   * @throws InvalidOptionsError for a bad name or timeout
+   */
+  waitForSignal<T = unknown>(name: string | readonly string[], options?: WaitForSignalOptions & { timeout?: undefined }): Promise<ReceivedSignal<T>>;
+  waitForSignal<T = unknown>(name: string | readonly string[], options: WaitForSignalOptions): Promise<SignalResult<T>>;
+  waitForSignal(name: string | readonly string[], options: WaitForSignalOptions = {}): Promise<SignalResult<unknown>> {
+    try {
+      const subject = `workflowContext().waitForSignal() in workflow "${this.workflowId}"`;
+      const names = signalNames(name, subject);
+      const timeoutMs = options?.timeout === undefined ? undefined : toMilliseconds(options.timeout, subject, 'timeout');
+      return this.runtime.waitForSignal(names, timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }
 

@@ -4,6 +4,13 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms`, or early (without error) when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `listener` whenever time jumps forward other than by its own passing
+   * (a test clock's `advance`), so that the engine looks for work that became
+   * due at once instead of at its next poll. Returns a function that removes it.
+   * Clocks whose time only passes naturally leave it out.
+   */
+  onAdvance?(listener: () => void): () => void;
 }
 
 /** The wall clock. */

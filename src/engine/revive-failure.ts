@@ -1,4 +1,4 @@
-import { ActivityFailure, ChildWorkflowFailure, CompensationFailure, NonDeterminismError, WorkflowFailure } from '../errors.js';
+import { ActivityFailure, ChildWorkflowFailure, CompensationFailure, NonDeterminismError, WorkflowCancelledFailure, WorkflowFailure } from '../errors.js';
 
 /**
  * Decoded errors are plain `Error`s with the original name; Tempolite's own
@@ -17,6 +17,8 @@ export function reviveFailure(error: Error): Error {
   } else if (error.name === 'CompensationFailure' && typeof fields.workflowId === 'string' && typeof fields.stepId === 'string') {
     const original = fields.originalFailure instanceof Error ? reviveFailure(fields.originalFailure) : fields.originalFailure;
     revived = new CompensationFailure(fields.workflowId, fields.stepId, String(fields.sagaName), Number(fields.attempts), cause, original);
+  } else if (error.name === 'WorkflowCancelledFailure' && typeof fields.workflowId === 'string') {
+    revived = new WorkflowCancelledFailure(fields.workflowId, String(fields.workflowName));
   } else if (error.name === 'NonDeterminismError' && typeof fields.workflowId === 'string' && typeof fields.stepId === 'string') {
     const shape = (value: unknown): { kind: string; name: string } => ({ kind: String((value as { kind?: unknown })?.kind), name: String((value as { name?: unknown })?.name) });
     revived = new NonDeterminismError(fields.workflowId, fields.stepId, shape(fields.expected), shape(fields.recorded));

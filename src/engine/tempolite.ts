@@ -35,6 +35,11 @@ import { reviveFailure } from './revive-failure.js';
 import { compensationOutcomeOf } from './saga/compensation-outcome.js';
 import type { AsyncMethodNames, MethodArgs, MethodResult } from './workflow-types.js';
 import { WorkflowRunner } from './workflow-runner.js';
+import { followClockJumps } from './clock-watch.js';
+import { cancelWorkflow } from './control/cancel.js';
+import type { ControlContext } from './control/control-context.js';
+import { pauseWorkflow, resumeWorkflow } from './control/pause.js';
+import { sendSignal } from './waits/send-signal.js';
 
 /** DI token under which the engine finds its options: `container.register(TEMPOLITE_OPTIONS, { useValue: {...} })`. */
 export const TEMPOLITE_OPTIONS = Symbol.for('tempolite.options');
@@ -60,6 +65,8 @@ interface Started {
   readonly heartbeat: NodeJS.Timeout;
   readonly releaseLock: () => void;
   readonly uninstallStarter: () => void;
+  /** Stops following a test clock's jumps (issue 5). */
+  readonly unfollowClock: () => void;
 }
 
 /**
@@ -161,7 +168,8 @@ export class Tempolite implements HandleBackend {
     }, Math.max(10, Math.floor(options.leaseMs / 3)));
     heartbeat.unref();
     const uninstallStarter = installOutsideStarter((registration, args) => this.startFromCall(registration, args));
-    this.started = { deps, runner, workers, heartbeat, releaseLock: opened.release, uninstallStarter };
+    const unfollowClock = followClockJumps(deps);
+    this.started = { deps, runner, workers, heartbeat, releaseLock: opened.release, uninstallStarter, unfollowClock };
     for (const worker of workers.values()) worker.start();
   }
 
@@ -177,6 +185,7 @@ export class Tempolite implements HandleBackend {
     if (!started) return;
     this.started = undefined;
     started.uninstallStarter();
+    started.unfollowClock();
     for (const runtime of started.runner.active) runtime.stop();
     await Promise.all([...started.workers.values()].map((worker) => worker.stop()));
     clearInterval(started.heartbeat);
@@ -300,6 +309,70 @@ export class Tempolite implements HandleBackend {
     await deps.store.retryWorkflow(workflowId, deps.clock.now());
     workers.get(row.queue)?.poke();
     return new WorkflowHandle(row.id, row.runId, row.name, this);
+  }
+
+  /**
+   * How many workflow bodies (and compensation phases) this engine holds in
+   * memory now. Waiting workflows are not among them once their wait is
+   * longer than `suspendAfterMs`: memory grows with running workflows, not
+   * with sleeping or signal-waiting ones.
+   */
+  get inMemoryCount(): number {
+    return this.started?.runner.active.size ?? 0;
+  }
+
+  /**
+   * Sends a signal to a workflow; `workflowContext().waitForSignal(name)`
+   * receives it. Signals are stored (buffered until consumed, in the order
+   * sent, kept across continue-as-new and while paused) and wake a waiting workflow.
+   * @throws WorkflowNotFoundError; InvalidStateError when the workflow has finished;
+   *   InvalidOptionsError for a bad name; SerializationError / PayloadTooLargeError for the payload (nothing is stored then)
+   */
+  async signal(workflowId: string, name: string, payload?: unknown): Promise<void> {
+    await sendSignal(this.controlContext(), workflowId, name, payload);
+  }
+
+  /**
+   * Cancels a workflow and its unfinished children. A waiting, pending or
+   * paused one is cancelled at once; a running one at its next step boundary,
+   * its running activities seeing their AbortSignal fire. Completed saga steps
+   * are compensated first (the workflow then ends `compensated` or
+   * `compensation_failed`), else it ends `cancelled`. Either way `result()`
+   * throws a WorkflowFailure whose `cause` is a WorkflowCancelledFailure.
+   * Resolves once the cancel is recorded (a running body may still be reaching its boundary).
+   * Cancelling a cancelled or compensating workflow does nothing.
+   * @throws WorkflowNotFoundError; InvalidStateError when it already finished otherwise
+   */
+  async cancel(workflowId: string): Promise<void> {
+    await cancelWorkflow(this.controlContext(), workflowId);
+  }
+
+  /**
+   * Pauses a workflow at its next step boundary (at once when it waits or has
+   * not started): status `paused`, its execution `paused`, no queue slot held;
+   * signals keep being buffered. Steps running when the pause is asked finish
+   * first. Pausing a paused workflow does nothing. Children are not paused.
+   * Resolves once the pause is recorded, which may be before the body reached its boundary.
+   * @throws WorkflowNotFoundError; InvalidStateError when it finished or is compensating
+   */
+  async pause(workflowId: string): Promise<void> {
+    await pauseWorkflow(this.controlContext(), workflowId);
+  }
+
+  /**
+   * Resumes a paused workflow: its body is re-entered (execution reason
+   * `resume`) and completed steps return their recorded results without
+   * running again. A pause not yet taken is withdrawn. Resuming a workflow
+   * that is not paused does nothing.
+   * @throws WorkflowNotFoundError; InvalidStateError when it finished
+   */
+  async resume(workflowId: string): Promise<void> {
+    await resumeWorkflow(this.controlContext(), workflowId);
+  }
+
+  private controlContext(): ControlContext {
+    const { deps, runner } = this.require();
+    return { deps, active: runner.active, onFinished: (id) => this.hub.notify(id) };
   }
 
   /** @internal Used by handles. */

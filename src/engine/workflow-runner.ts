@@ -8,6 +8,7 @@ import { newId } from './ids.js';
 import { retryDelayMs, shouldRetry } from './retry-policy.js';
 import { Checkpoints } from './steps/checkpoints.js';
 import { compensateWorkflow } from './saga/compensate-workflow.js';
+import { applyAtEntry, endForControl } from './control/requested-control.js';
 import { WorkflowRuntime, type Suspension } from './workflow-runtime.js';
 
 type BodyOutcome = { readonly kind: 'completed'; readonly value: unknown } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'suspended'; readonly suspension: Suspension };
@@ -62,6 +63,12 @@ export class WorkflowRunner {
     // Sagas (issue 3): a workflow claimed while compensating resumes its compensations; its body never runs again.
     if (workflow.status === 'compensating') {
       await compensateWorkflow(this.deps, workflowId, { active: this.active, onFinished: this.onFinished });
+      return;
+    }
+    // Waiting and control (issue 5): a cancel or pause left on the task is applied instead of entering the body.
+    const requested = store.control.requestedControl(workflowId);
+    if (requested !== undefined) {
+      await applyAtEntry({ deps: this.deps, active: this.active, onFinished: this.onFinished }, workflow, requested);
       return;
     }
 
@@ -122,6 +129,10 @@ export class WorkflowRunner {
     const { store, payloads, clock } = this.deps;
     const { workflowId, executionId } = runtime.info;
     const now = clock.now();
+    if (outcome.kind === 'suspended' && (outcome.suspension.cause === 'cancel' || outcome.suspension.cause === 'pause')) {
+      await endForControl({ deps: this.deps, active: this.active, onFinished: this.onFinished }, runtime, outcome.suspension.cause);
+      return;
+    }
     if (outcome.kind === 'suspended' && outcome.suspension.cause === 'continue') {
       await store.continueAsNew({ workflowId, executionId, input: outcome.suspension.continueWith ?? '[]', now });
       return;

@@ -1,5 +1,5 @@
 import type { DetachedStartOptions, StepCallOptions, WorkflowInfo, WorkflowRuntimeApi } from '../context/ambient.js';
-import { EngineStateError, InvalidOptionsError, NonDeterminismError } from '../errors.js';
+import { EngineStateError, InvalidOptionsError, NonDeterminismError, WorkflowCancelledFailure } from '../errors.js';
 import type { Registration } from '../registry/registration.js';
 import { describeRegistration } from '../registry/registration.js';
 import type { WorkflowRow } from '../store/rows.js';
@@ -11,22 +11,30 @@ import { runDetachedStart, type DetachedWorkflow } from './steps/detached-start.
 import type { Checkpoints } from './steps/checkpoints.js';
 import { runSideEffectStep } from './steps/side-effect-step.js';
 import { compensateInBody } from './saga/body-compensation.js';
+import { pollRequestedControl } from './control/poll-control.js';
+import type { ControlAction } from '../store/control-store.js';
+import { runSignalStep, SIGNAL_STEP } from './waits/signal-step.js';
+import type { SignalResult } from './waits/signal-types.js';
+import { runSleepStep, SLEEP_STEP } from './waits/sleep-step.js';
 
 /** Why a body stopped without settling. */
-export type SuspensionCause = 'wait' | 'stop' | 'continue';
+export type SuspensionCause = 'wait' | 'stop' | 'continue' | 'pause' | 'cancel';
 
 /** Why a body stopped without settling: a long wait, the engine stopping, or continue-as-new. */
 export interface Suspension {
   /** When the workflow should run again; `null` when only an event (signal, child) wakes it. */
   readonly wakeAt: number | null;
-  /** `wait`: the workflow waits; `stop`: the engine is closing; `continue`: continue-as-new. */
+  /** `wait`: the workflow waits; `stop`: the engine is closing; `continue`: continue-as-new; `pause` / `cancel`: asked by a client (issue 5). */
   readonly cause: SuspensionCause;
   /** The next generation's encoded input, for `continue`. */
   readonly continueWith?: string;
 }
 
-/** Which cause wins when several branches of a body suspend: a continuation must not be lost to a stop. */
-const CAUSE_RANK: Record<SuspensionCause, number> = { wait: 0, stop: 1, continue: 2 };
+/**
+ * Which cause wins when several branches of a body suspend: a continuation must not be lost to a stop;
+ * a pause is left on the task across a continuation (the next generation pauses at entry); a cancel ends everything.
+ */
+const CAUSE_RANK: Record<SuspensionCause, number> = { wait: 0, stop: 1, pause: 2, continue: 3, cancel: 4 };
 
 /**
  * State of one entry into a workflow body: step counters, checkpoints, the
@@ -45,6 +53,9 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   private readonly busy = new Set<Promise<unknown>>();
   private suspension: { wakeAt: number | null; cause: SuspensionCause; continueWith?: string } | undefined;
   private resolveSuspended!: (suspension: Suspension) => void;
+  /** Fires when the body must leave any in-memory wait for its next step boundary: engine closing, cancel, pause. */
+  private halt = new AbortController();
+  private requested: ControlAction | undefined;
 
   constructor(
     readonly deps: EngineDeps,
@@ -55,6 +66,8 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     readonly wakeupsAtEntry: number,
   ) {
     this.suspended = new Promise((resolve) => (this.resolveSuspended = resolve));
+    // Whatever aborts the execution (closing, cancel, a compensation phase taking over) also ends its in-memory waits.
+    this.abort.signal.addEventListener('abort', () => this.halt.abort(), { once: true });
   }
 
   callStep(registration: Registration, thisArg: unknown, args: readonly unknown[], options: StepCallOptions | undefined): Promise<unknown> {
@@ -140,7 +153,12 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   suspend(wakeAt: number | null, cause: SuspensionCause = 'wait', continueWith?: string): Promise<never> {
     if (this.suspension === undefined) {
       this.suspension = { wakeAt, cause, ...(continueWith !== undefined ? { continueWith } : {}) };
-      void this.settle().then(() => this.resolveSuspended({ ...this.suspension! }));
+      void this.settle().then(() => {
+        const current = this.suspension!;
+        // A cancel or pause asked while the steps in flight settled still decides how this execution ends.
+        if (this.requested !== undefined && CAUSE_RANK[this.requested] > CAUSE_RANK[current.cause]) current.cause = this.requested;
+        this.resolveSuspended({ ...current });
+      });
     } else {
       const current = this.suspension;
       if (CAUSE_RANK[cause] > CAUSE_RANK[current.cause]) {
@@ -152,17 +170,69 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     return never();
   }
 
-  /** A step boundary: a stopping engine abandons the body here. */
+  /** A step boundary: a stopping engine, a cancel or a pause abandons the body here. */
   async boundary(): Promise<void> {
-    if (this.abort.signal.aborted) await this.suspend(this.deps.clock.now(), 'stop');
+    pollRequestedControl(this);
+    if (this.halt.signal.aborted) await this.suspend(this.deps.clock.now(), this.requested ?? 'stop');
   }
 
   /** Waits `ms` in memory when short, else suspends the workflow until then. */
   async wait(ms: number): Promise<void> {
     const clock = this.deps.clock;
-    if (ms > this.deps.options.suspendAfterMs) await this.suspend(clock.now() + ms);
-    await clock.sleep(ms, this.abort.signal);
-    await this.boundary();
+    const until = clock.now() + ms;
+    if (ms > this.deps.options.suspendAfterMs) await this.suspend(until);
+    // A pause withdrawn by a resume wakes the wait early without stopping it: wait out the rest.
+    do {
+      await clock.sleep(until - clock.now(), this.halt.signal);
+      await this.boundary();
+    } while (clock.now() < until);
+  }
+
+  /** Fires when the body should leave an in-memory wait and reach its next step boundary. */
+  get haltSignal(): AbortSignal {
+    return this.halt.signal;
+  }
+
+  /** The cancel or pause asked of this body, if any. */
+  get controlRequest(): ControlAction | undefined {
+    return this.requested;
+  }
+
+  /**
+   * Asks the body to stop at its next step boundary for a cancel or a pause
+   * (`undefined`: a resume withdrew the pause). A cancel also aborts running
+   * activities; a pause lets them finish. A cancel is never withdrawn.
+   */
+  requestControl(action: ControlAction | undefined): void {
+    if (this.requested === 'cancel' || this.requested === action) return;
+    this.requested = action;
+    if (action === undefined) {
+      if (!this.abort.signal.aborted) this.halt = new AbortController();
+      return;
+    }
+    if (action === 'cancel') this.abort.abort(new WorkflowCancelledFailure(this.info.workflowId, this.info.workflowName));
+    else this.halt.abort();
+  }
+
+  /** `workflowContext().sleep()`; the logic lives in src/engine/waits/ (issue 5). */
+  sleep(ms: number): Promise<void> {
+    return this.runWait(SLEEP_STEP, (stepId) => runSleepStep(this, stepId, ms));
+  }
+
+  /** `workflowContext().waitForSignal()`; the logic lives in src/engine/waits/ (issue 5). */
+  waitForSignal(names: readonly string[], timeoutMs: number | undefined): Promise<SignalResult<unknown>> {
+    return this.runWait(SIGNAL_STEP, (stepId) => runSignalStep(this, stepId, names, timeoutMs));
+  }
+
+  /** Takes a wait's step id at call time (as for any step) and runs it unless the body is already abandoned. */
+  private runWait<T>(name: string, run: (stepId: string) => Promise<T>): Promise<T> {
+    if (this.fatal !== undefined) return Promise.reject(this.fatal);
+    const stepId = this.stepIdFor(name, undefined);
+    if (this.suspension !== undefined) return never();
+    return run(stepId).catch((error: unknown) => {
+      if (error instanceof NonDeterminismError) this.fatal ??= error;
+      throw error;
+    });
   }
 
   /** `workflowContext().compensate()`; the logic lives in src/engine/saga/ (sagas, issue 3). */

@@ -63,7 +63,9 @@ export class QueueWorker {
       return;
     }
     this.claiming = true;
-    setImmediate(() => {
+    // A microtask, not setImmediate: the claim then joins the group commit that is still
+    // collecting, so a workflow started in this process is created and claimed in one commit.
+    queueMicrotask(() => {
       void this.claimRound();
     });
   }

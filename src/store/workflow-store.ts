@@ -1,6 +1,8 @@
 import type { AttemptRow, CheckpointRow, ChildRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from './rows.js';
 import type { AttemptStatus, ExecutionReason, ExecutionStatus, StepKind, StepStatus, WorkflowStatus } from './statuses.js';
+import type { ControlStore } from './control-store.js';
 import type { SagaStore } from './saga-store.js';
+import type { WaitStore } from './wait-store.js';
 
 /** A new workflow entity (and its run and task when it starts a tree). */
 export interface NewWorkflow {
@@ -109,6 +111,10 @@ export interface ListFilter {
 export interface WorkflowStore extends SagaStore {
   /** Human label of the database (path or URL without secrets). */
   readonly label: string;
+  /** Durable timers and signals (issue 5). */
+  readonly waits: WaitStore;
+  /** Cancel, pause and resume requests (issue 5). */
+  readonly control: ControlStore;
 
   /** Creates a workflow (and its run, data and task) unless the id exists. */
   createWorkflow(workflow: NewWorkflow): Promise<CreateResult>;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tempDatabase } from '../helpers/temp-db.js';
 
@@ -25,6 +25,8 @@ async function runBlock(name: string, database: string): Promise<string[]> {
   const code = runnableBlock(name);
   expect(code).toContain(`'./${name}.db'`);
   mkdirSync(scratch, { recursive: true });
+  // Vite applies a tsconfig's compiler options (legacy decorators, their metadata) only to files it includes.
+  writeFileSync(join(scratch, 'tsconfig.json'), JSON.stringify({ extends: relative(scratch, join(root, 'tsconfig.json')), include: ['*.ts'] }));
   const file = join(scratch, `${name}-${Date.now()}.ts`);
   const src = relative(scratch, join(root, 'src', 'index.js')).split('\\').join('/');
   writeFileSync(file, code.replaceAll(`from 'tempolite'`, `from '${src}'`).replaceAll(`'./${name}.db'`, JSON.stringify(database)));
@@ -33,7 +35,7 @@ async function runBlock(name: string, database: string): Promise<string[]> {
     lines.push(args.map(String).join(' '));
   });
   try {
-    await import(/* @vite-ignore */ file);
+    await import(/* @vite-ignore */ pathToFileURL(file).href);
   } finally {
     spy.mockRestore();
     rmSync(file, { force: true });

@@ -8,6 +8,9 @@ import { runCompensations } from './run-compensations.js';
  */
 const seenByBody = new WeakMap<CompensationHost, string[]>();
 
+/** The body's `compensate()` still running, so a second call (e.g. in `Promise.all`) waits instead of running the same compensations twice. */
+const inFlight = new WeakMap<CompensationHost, Promise<void>>();
+
 /** Notes that the body saw saga step `stepId` complete. Called by the saga step runner. */
 export function noteSagaCompleted(host: CompensationHost, stepId: string): void {
   const seen = seenByBody.get(host);
@@ -32,6 +35,13 @@ export async function compensateInBody(host: CompensationHost & { readonly info:
   // Taken before the first await: a saga call still in flight when compensate() is called is not covered.
   const covered = new Set(seenByBody.get(host) ?? []);
   if (covered.size === 0) return;
-  const steps = host.deps.store.completedSagaSteps(host.info.workflowId, host.info.generation).filter((step) => covered.has(step.stepId));
-  await runCompensations(host, steps);
+  const previous = inFlight.get(host);
+  const run = (async (): Promise<void> => {
+    await previous?.catch(() => undefined);
+    // Read after the previous call ended, so what it compensated is seen as done.
+    const steps = host.deps.store.completedSagaSteps(host.info.workflowId, host.info.generation).filter((step) => covered.has(step.stepId));
+    await runCompensations(host, steps);
+  })();
+  inFlight.set(host, run);
+  await run;
 }

@@ -98,17 +98,14 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
   });
   started.catch(() => undefined);
 
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(rt.abort.signal.reason);
-  rt.abort.signal.addEventListener('abort', onAbort, { once: true });
-  if (rt.abort.signal.aborted) onAbort();
   const context: ActivityContext = {
     workflowId,
     stepId: plan.stepId,
     name: definition.name,
     attempt: plan.attempt,
     idempotencyKey: plan.stepEntityId,
-    signal: controller.signal,
+    // The execution's own signal: it fires on cancel and shutdown, which is all an attempt needs, at no cost per attempt.
+    signal: rt.abort.signal,
   };
   let outcome: AttemptOutcome;
   try {
@@ -122,22 +119,22 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
   } catch (error) {
     const unrecordable = error instanceof SerializationError || error instanceof PayloadTooLargeError;
     outcome = { ok: false, error, retry: !unrecordable && shouldRetry(plan.policy, plan.attempt, error) };
-  } finally {
-    rt.abort.signal.removeEventListener('abort', onAbort);
   }
 
-  await started;
+  // Queued behind the start record (same batch when the step was quick), then both awaited: one commit.
   const now = clock.now();
+  let ended: Promise<void>;
   if (outcome.ok) {
-    await store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'completed', stepStatus: 'completed', attempts: plan.attempt - 1, output: outcome.output, now });
+    ended = store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'completed', stepStatus: 'completed', attempts: plan.attempt - 1, output: outcome.output, now });
   } else if (rt.abort.signal.aborted) {
     // Stopped from outside (engine closing, cancel): not the step's failure, so it does not count as an attempt.
-    await store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'interrupted', stepStatus: 'pending', attempts: plan.attempt - 1, now });
+    ended = store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'interrupted', stepStatus: 'pending', attempts: plan.attempt - 1, now });
   } else {
     const error = payloads.encodeError(outcome.error, { description: `error of ${plan.label}`, workflowId, stepId: plan.stepId });
     const stepStatus = outcome.retry ? 'retrying' : 'failed';
-    await store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'failed', stepStatus, attempts: plan.attempt, error, now });
+    ended = store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'failed', stepStatus, attempts: plan.attempt, error, now });
   }
+  await Promise.all([started, ended]);
   return outcome;
 }
 

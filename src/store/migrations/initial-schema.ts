@@ -65,6 +65,7 @@ function initialTables(): Table[] {
         bigint('created_at'),
         bigint('updated_at'),
       ],
+      indices: [new TableIndex({ name: 'idx_tempolite_run_root', columnNames: ['root_workflow_id'] })],
     }),
     new Table({
       name: 'tempolite_workflow_entity',
@@ -249,6 +250,7 @@ function initialTables(): Table[] {
         varchar('owner', 64, true),
         bigint('lease_expires_at', true),
         int('wakeups', { default: 0 }),
+        varchar('control', 16, true),
         bigint('created_at'),
       ],
       indices: [

@@ -15,6 +15,9 @@ import type {
 } from '../workflow-store.js';
 import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, stepUnion } from './step-tables.js';
 import { WriteBatcher } from './write-batcher.js';
+import { Sql } from './sql.js';
+import { SqliteControlStore } from './sqlite-control-store.js';
+import { SqliteWaitStore } from './sqlite-wait-store.js';
 import type { CompensationAttemptEnd, CompensationAttemptStart, CompensationStart, SagaStepRow } from '../saga-store.js';
 import { isTerminal } from '../statuses.js';
 
@@ -29,6 +32,8 @@ const CHILD_SELECT = `SELECT w.id, w.name, w.status, w.parent_step_id AS parentS
 export class SqliteStore implements WorkflowStore {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private readonly batcher: WriteBatcher;
+  readonly waits: SqliteWaitStore;
+  readonly control: SqliteControlStore;
 
   constructor(
     private readonly db: BetterSqlite3.Database,
@@ -36,6 +41,15 @@ export class SqliteStore implements WorkflowStore {
     readonly label: string,
   ) {
     this.batcher = new WriteBatcher(db);
+    // Issue 5: same statement cache and batcher, so their writes share the group commit and their SQL the query-plan check.
+    const sql = new Sql((text) => this.stmt(text));
+    this.waits = new SqliteWaitStore(sql, this.batcher);
+    this.control = new SqliteControlStore(sql, this.batcher);
+  }
+
+  /** The SQL of every statement prepared so far: the hot path, for query-plan checks. */
+  preparedSql(): string[] {
+    return [...this.statements.keys()];
   }
 
   private stmt(sql: string): BetterSqlite3.Statement {
@@ -100,14 +114,15 @@ export class SqliteStore implements WorkflowStore {
 
   renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
     return this.batcher.enqueue(() => {
-      this.run(`UPDATE tempolite_task SET lease_expires_at = ? WHERE owner = ?`, now + leaseMs, owner);
+      // Leased tasks are exactly those with a lease expiry: the condition lets the lease index serve the owner filter.
+      this.run(`UPDATE tempolite_task SET lease_expires_at = ? WHERE lease_expires_at IS NOT NULL AND owner = ?`, now + leaseMs, owner);
     });
   }
 
   releaseLeases(owner: string | undefined): Promise<void> {
     return this.batcher.enqueue(() => {
-      if (owner === undefined) this.run(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE owner IS NOT NULL`);
-      else this.run(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE owner = ?`, owner);
+      if (owner === undefined) this.run(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL`);
+      else this.run(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL AND owner = ?`, owner);
     });
   }
 
@@ -205,59 +220,96 @@ export class SqliteStore implements WorkflowStore {
     this.run(`UPDATE tempolite_run SET status = 'pending', updated_at = ? WHERE root_workflow_id = ?`, now, workflowId);
   }
 
+  /**
+   * Starts of attempts not yet flushed, by attempt id. A quick step ends before
+   * its start is written; its end then rides on the start's write, which
+   * inserts the final rows at once (three statements instead of six).
+   */
+  private readonly unwrittenStarts = new Map<string, { end?: AttemptEnd; written: Promise<void> }>();
+
   beginAttempt(s: AttemptStart): Promise<void> {
-    const t = STEP_TABLES[s.kind];
-    return this.batcher.enqueue(() => {
-      if (s.create) {
-        const c = s.create;
-        if (s.kind === 'saga') {
-          this.run(
-            `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, compensate_name, status, attempts, compensation_attempts, completed_order, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'running', 0, 0, NULL, ?, ?)`,
-            s.stepEntityId, c.workflowId, c.generation, c.stepId, c.name, c.compensateName ?? '', s.now, s.now,
-          );
-          this.run(`INSERT INTO ${t.data} (${t.fk}, input, output, error, compensation_error) VALUES (?, ?, NULL, NULL, NULL)`, s.stepEntityId, c.input);
-        } else {
-          this.run(
-            `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'running', 0, ?, ?)`,
-            s.stepEntityId, c.workflowId, c.generation, c.stepId, c.name, s.now, s.now,
-          );
-          this.run(`INSERT INTO ${t.data} (${t.fk}, input, output, error) VALUES (?, ?, NULL, NULL)`, s.stepEntityId, c.input);
-        }
-      } else {
-        this.run(`UPDATE ${t.entity} SET status = ?, updated_at = ? WHERE id = ?`, s.attemptKind === 'compensation' ? 'compensating' : 'running', s.now, s.stepEntityId);
-      }
-      if (s.kind === 'saga') {
-        this.run(
-          `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, kind, attempt, status, error, started_at, ended_at) VALUES (?, ?, ?, ?, ?, 'running', NULL, ?, NULL)`,
-          s.attemptId, s.stepEntityId, s.workflowExecutionId, s.attemptKind ?? 'transaction', s.attempt, s.now,
-        );
-      } else {
-        this.run(
-          `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, attempt, status, error, started_at, ended_at) VALUES (?, ?, ?, ?, 'running', NULL, ?, NULL)`,
-          s.attemptId, s.stepEntityId, s.workflowExecutionId, s.attempt, s.now,
-        );
-      }
+    const entry: { end?: AttemptEnd; written: Promise<void> } = { written: Promise.resolve() };
+    this.unwrittenStarts.set(s.attemptId, entry);
+    entry.written = this.batcher.enqueue(() => {
+      this.unwrittenStarts.delete(s.attemptId);
+      this.writeAttempt(s, entry.end);
     });
+    return entry.written;
   }
 
   endAttempt(e: AttemptEnd): Promise<void> {
-    const t = STEP_TABLES[e.kind];
-    return this.batcher.enqueue(() => {
-      this.run(`UPDATE ${t.execution} SET status = ?, error = ?, ended_at = ? WHERE id = ?`, e.attemptStatus, e.attemptStatus === 'failed' ? (e.error ?? null) : null, e.now, e.attemptId);
-      this.run(`UPDATE ${t.entity} SET status = ?, attempts = ?, updated_at = ? WHERE id = ?`, e.stepStatus, e.attempts, e.now, e.stepEntityId);
-      if (e.stepStatus === 'completed') {
-        this.run(`UPDATE ${t.data} SET output = ?, error = NULL WHERE ${t.fk} = ?`, e.output ?? null, e.stepEntityId);
-        if (e.kind === 'saga') {
-          this.run(
-            `UPDATE ${t.entity} SET completed_order = (SELECT COALESCE(MAX(completed_order), 0) + 1 FROM ${t.entity} WHERE workflow_id = (SELECT workflow_id FROM ${t.entity} WHERE id = ?)) WHERE id = ?`,
-            e.stepEntityId, e.stepEntityId,
-          );
-        }
-      } else if (e.stepStatus === 'failed') {
-        this.run(`UPDATE ${t.data} SET error = ? WHERE ${t.fk} = ?`, e.error ?? null, e.stepEntityId);
+    const unwritten = this.unwrittenStarts.get(e.attemptId);
+    if (unwritten !== undefined && unwritten.end === undefined) {
+      unwritten.end = e;
+      return unwritten.written;
+    }
+    return this.batcher.enqueue(() => this.writeAttemptEnd(e));
+  }
+
+  /** Writes an attempt's start, or its start and end together. */
+  private writeAttempt(s: AttemptStart, e: AttemptEnd | undefined): void {
+    const t = STEP_TABLES[s.kind];
+    const stepStatus = e?.stepStatus ?? (s.attemptKind === 'compensation' ? 'compensating' : 'running');
+    const updatedAt = e?.now ?? s.now;
+    const output = e?.stepStatus === 'completed' ? (e.output ?? null) : null;
+    const error = e?.stepStatus === 'failed' ? (e.error ?? null) : null;
+    if (s.create) {
+      const c = s.create;
+      if (s.kind === 'saga') {
+        this.run(
+          `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, compensate_name, status, attempts, compensation_attempts, completed_order, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?)`,
+          s.stepEntityId, c.workflowId, c.generation, c.stepId, c.name, c.compensateName ?? '', stepStatus, e?.attempts ?? 0, s.now, updatedAt,
+        );
+        this.run(`INSERT INTO ${t.data} (${t.fk}, input, output, error, compensation_error) VALUES (?, ?, ?, ?, NULL)`, s.stepEntityId, c.input, output, error);
+      } else {
+        this.run(
+          `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          s.stepEntityId, c.workflowId, c.generation, c.stepId, c.name, stepStatus, e?.attempts ?? 0, s.now, updatedAt,
+        );
+        this.run(`INSERT INTO ${t.data} (${t.fk}, input, output, error) VALUES (?, ?, ?, ?)`, s.stepEntityId, c.input, output, error);
       }
-    });
+    } else if (e === undefined) {
+      this.run(`UPDATE ${t.entity} SET status = ?, updated_at = ? WHERE id = ?`, stepStatus, s.now, s.stepEntityId);
+    }
+    const attemptStatus = e?.attemptStatus ?? 'running';
+    const attemptError = e?.attemptStatus === 'failed' ? (e.error ?? null) : null;
+    if (s.kind === 'saga') {
+      this.run(
+        `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, kind, attempt, status, error, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        s.attemptId, s.stepEntityId, s.workflowExecutionId, s.attemptKind ?? 'transaction', s.attempt, attemptStatus, attemptError, s.now, e?.now ?? null,
+      );
+    } else {
+      this.run(
+        `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, attempt, status, error, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        s.attemptId, s.stepEntityId, s.workflowExecutionId, s.attempt, attemptStatus, attemptError, s.now, e?.now ?? null,
+      );
+    }
+    if (e !== undefined && (s.create === undefined || (e.kind === 'saga' && e.stepStatus === 'completed'))) this.writeStepOutcome(e);
+  }
+
+  /** Writes an attempt's end when its start was already written. */
+  private writeAttemptEnd(e: AttemptEnd): void {
+    const t = STEP_TABLES[e.kind];
+    this.run(`UPDATE ${t.execution} SET status = ?, error = ?, ended_at = ? WHERE id = ?`, e.attemptStatus, e.attemptStatus === 'failed' ? (e.error ?? null) : null, e.now, e.attemptId);
+    this.writeStepOutcome(e);
+  }
+
+  /** The step entity's side of an attempt's end: status, attempts, payload, completion order. */
+  private writeStepOutcome(e: AttemptEnd): void {
+    const t = STEP_TABLES[e.kind];
+    this.run(`UPDATE ${t.entity} SET status = ?, attempts = ?, updated_at = ? WHERE id = ?`, e.stepStatus, e.attempts, e.now, e.stepEntityId);
+    if (e.stepStatus === 'completed') {
+      this.run(`UPDATE ${t.data} SET output = ?, error = NULL WHERE ${t.fk} = ?`, e.output ?? null, e.stepEntityId);
+      if (e.kind === 'saga') {
+        this.run(
+          `UPDATE ${t.entity} SET completed_order = (SELECT COALESCE(MAX(completed_order), 0) + 1 FROM ${t.entity} WHERE workflow_id = (SELECT workflow_id FROM ${t.entity} WHERE id = ?)) WHERE id = ?`,
+          e.stepEntityId, e.stepEntityId,
+        );
+      }
+    } else if (e.stepStatus === 'failed') {
+      this.run(`UPDATE ${t.data} SET error = ? WHERE ${t.fk} = ?`, e.error ?? null, e.stepEntityId);
+    }
   }
 
   recordSideEffect(r: SideEffectRecord): Promise<void> {

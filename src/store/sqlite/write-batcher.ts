@@ -6,21 +6,26 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+type Result = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
 /**
  * Group commit: writes queued during one turn of the event loop run in one
  * transaction, so concurrent workflows share one commit (and one fsync under
- * `synchronous=FULL`). Each write runs in its own savepoint, so one failing
- * write rolls back alone; every promise resolves only after the commit.
+ * `synchronous=FULL`). Every promise resolves only after the commit. A write
+ * that throws rolls back alone: the batch is then replayed with a savepoint
+ * per write (writes are plain statements, so replaying them is safe).
  */
 export class WriteBatcher {
   private queue: Pending[] = [];
   private scheduled = false;
-  private readonly runAll: (batch: Pending[]) => unknown[];
+  private readonly runFast: (batch: Pending[]) => unknown[];
+  private readonly runIsolated: (batch: Pending[]) => Result[];
 
   constructor(private readonly db: BetterSqlite3.Database) {
     const one = db.transaction((op: () => unknown) => op());
-    this.runAll = db.transaction((batch: Pending[]) =>
-      batch.map((pending) => {
+    this.runFast = db.transaction((batch: Pending[]) => batch.map((pending) => pending.op()));
+    this.runIsolated = db.transaction((batch: Pending[]) =>
+      batch.map((pending): Result => {
         try {
           return { ok: true, value: one(pending.op) };
         } catch (error) {
@@ -47,16 +52,20 @@ export class WriteBatcher {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
-    let results: unknown[];
+    let results: Result[];
     try {
-      results = this.runAll(batch);
-    } catch (error) {
-      // The commit itself failed (disk full, I/O error): nothing of the batch is durable.
-      for (const pending of batch) pending.reject(error);
-      return;
+      results = this.runFast(batch).map((value): Result => ({ ok: true, value }));
+    } catch {
+      try {
+        results = this.runIsolated(batch);
+      } catch (error) {
+        // The commit itself failed (disk full, I/O error): nothing of the batch is durable.
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
     }
     batch.forEach((pending, index) => {
-      const result = results[index] as { ok: boolean; value?: unknown; error?: unknown };
+      const result = results[index]!;
       if (result.ok) pending.resolve(result.value);
       else pending.reject(result.error);
     });
@@ -68,10 +77,5 @@ export class WriteBatcher {
       this.flush();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-  }
-
-  /** Whether the underlying database is still open. */
-  get open(): boolean {
-    return this.db.open;
   }
 }

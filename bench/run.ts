@@ -1,0 +1,122 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { rawReadMillis, rawTransactionMicros, type Durability } from './raw-sqlite.js';
+import { BenchFlows, benchEngine } from './workloads.js';
+
+/**
+ * Tempolite benchmarks, printed as ratios against raw better-sqlite3 measured
+ * in the same run on the same file system with the same pragmas.
+ *
+ *   npm run bench                       readable table, durability full
+ *   npm run bench -- --json             one JSON line on stdout
+ *   npm run bench -- --quick            a smaller run (under a minute)
+ *   npm run bench -- --durability normal
+ */
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    durability: { type: 'string', default: 'full' },
+  },
+});
+const durability = values.durability as Durability;
+if (durability !== 'full' && durability !== 'normal') throw new Error(`--durability must be full or normal, got ${values.durability}`);
+const quick = values.quick === true;
+const sizes = quick
+  ? { raw: 500, steps: 300, seq: 50, burst: 1000, resume: 2000, curve: [10, 100, 1000] }
+  : { raw: 2000, steps: 1000, seq: 200, burst: 5000, resume: 10_000, curve: [10, 100, 1000, 10_000] };
+
+const dir = mkdtempSync(join(tmpdir(), 'tempolite-bench-'));
+const log = (line: string): void => {
+  if (!values.json) console.log(line);
+};
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function perStepMicros(file: string, steps: number): Promise<number> {
+  const engine = await benchEngine(file, durability);
+  try {
+    const started = process.hrtime.bigint();
+    await (await engine.startWorkflow(BenchFlows, 'many', [steps, `curve-${steps}`])).result();
+    return Number(process.hrtime.bigint() - started) / 1000 / steps;
+  } finally {
+    await engine.close();
+  }
+}
+
+async function main(): Promise<void> {
+  log(`Tempolite bench · durability ${durability}${quick ? ' · quick' : ''} · node ${process.version}`);
+  const raw_txn_us = rawTransactionMicros(join(dir, 'raw.db'), durability, sizes.raw);
+  log(`raw better-sqlite3 one-row transaction: ${raw_txn_us.toFixed(1)} µs`);
+
+  const step_us = await perStepMicros(join(dir, 'steps.db'), sizes.steps);
+  log(`one workflow of ${sizes.steps} steps: ${step_us.toFixed(1)} µs per step (${(step_us / raw_txn_us).toFixed(2)}× raw)`);
+
+  const seqFile = join(dir, 'seq.db');
+  const engine = await benchEngine(seqFile, durability);
+  const durations: number[] = [];
+  for (let i = 0; i < sizes.seq + 10; i++) {
+    const started = process.hrtime.bigint();
+    await (await engine.startWorkflow(BenchFlows, 'three', [i])).result();
+    if (i >= 10) durations.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  durations.sort((a, b) => a - b);
+  const seq_wf_ms_median = percentile(durations, 50);
+  const seq_wf_ms_p99 = percentile(durations, 99);
+  log(`${sizes.seq} three-step workflows one after another: median ${seq_wf_ms_median.toFixed(2)} ms, p99 ${seq_wf_ms_p99.toFixed(2)} ms`);
+
+  const burstStarted = process.hrtime.bigint();
+  const handles = await Promise.all(Array.from({ length: sizes.burst }, (_, i) => engine.startWorkflow(BenchFlows, 'three', [i])));
+  await Promise.all(handles.map((h) => h.result()));
+  const burstSeconds = Number(process.hrtime.bigint() - burstStarted) / 1e9;
+  const throughput_wf_s = sizes.burst / burstSeconds;
+  log(`${sizes.burst} three-step workflows started at once: ${throughput_wf_s.toFixed(0)} workflows/s, ${(throughput_wf_s * 3).toFixed(0)} steps/s`);
+  await engine.close();
+
+  const resumeFile = join(dir, 'resume.db');
+  const resumeEngine = await benchEngine(resumeFile, durability);
+  BenchFlows.failOnce.add('resume');
+  const resumeHandle = await resumeEngine.startWorkflow(BenchFlows, 'many', [sizes.resume, 'resume'], { id: 'resume' });
+  await resumeHandle.result();
+  const second = (await resumeHandle.describe()).executions[1]!;
+  await resumeEngine.close();
+  const resume_ms = second.durationMs ?? NaN;
+  const raw_read_ms = rawReadMillis(resumeFile, 'resume');
+  log(`re-entering a workflow with ${sizes.resume} completed steps: ${resume_ms.toFixed(1)} ms (raw read of those rows: ${raw_read_ms.toFixed(1)} ms, ${(resume_ms / raw_read_ms).toFixed(2)}×)`);
+
+  const curve: Record<string, number> = {};
+  for (const steps of sizes.curve) curve[String(steps)] = Number((await perStepMicros(join(dir, `curve-${steps}.db`), steps)).toFixed(1));
+  log(`per-step cost by workflow length (µs): ${Object.entries(curve).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+
+  const result = {
+    durability,
+    quick,
+    raw_txn_us: round(raw_txn_us),
+    step_us: round(step_us),
+    step_ratio: round(step_us / raw_txn_us),
+    seq_wf_ms_median: round(seq_wf_ms_median),
+    seq_wf_ms_p99: round(seq_wf_ms_p99),
+    throughput_wf_s: Math.round(throughput_wf_s),
+    throughput_steps_s: Math.round(throughput_wf_s * 3),
+    [`resume_ms_${sizes.resume >= 10_000 ? '10k' : sizes.resume}`]: round(resume_ms),
+    resume_ratio: round(resume_ms / raw_read_ms),
+    step_us_by_workflow_length: curve,
+  };
+  if (values.json) console.log(JSON.stringify(result));
+  else console.table(result);
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+try {
+  await main();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { Activity, Tempolite, Workflow, silentLogger, type TempoliteOptions } from '../src/index.js';
+import type { Durability } from './raw-sqlite.js';
+
+/** The benchmark's workflows: small steps, so the engine's own cost is what is measured. */
+export class BenchFlows {
+  static failOnce = new Set<string>();
+
+  @Activity({ name: 'bench.step', retry: { maxAttempts: 1 } })
+  async step(n: number): Promise<number> {
+    return n + 1;
+  }
+
+  @Workflow({ name: 'bench.three' })
+  async three(n: number): Promise<number> {
+    return this.step(await this.step(await this.step(n)));
+  }
+
+  @Workflow({ name: 'bench.many', retry: { maxAttempts: 2, initialIntervalMs: 0 } })
+  async many(steps: number, key: string): Promise<number> {
+    let value = 0;
+    for (let i = 0; i < steps; i++) value = await this.step(value);
+    // Fails once after all steps, so the retry re-enters a body with `steps` checkpoints.
+    if (BenchFlows.failOnce.delete(key)) throw new Error('fail once to measure resume');
+    return value;
+  }
+}
+
+/** A started engine on `file` for the bench. */
+export async function benchEngine(file: string, durability: Durability, extra: TempoliteOptions = {}): Promise<Tempolite> {
+  const engine = new Tempolite({ database: file, durability, logger: silentLogger, register: [BenchFlows], queues: { default: { concurrency: 1000 } }, ...extra });
+  await engine.start();
+  return engine;
+}

@@ -1,0 +1,59 @@
+import { WorkflowCancelledFailure } from '../../errors.js';
+import { compensateWorkflow } from '../saga/compensate-workflow.js';
+import type { EngineDeps } from '../engine-deps.js';
+import type { WorkflowRuntime } from '../workflow-runtime.js';
+import { runtimesOf, type ControlContext } from './control-context.js';
+
+/** The WorkflowCancelledFailure kept as a cancelled workflow's error, encoded. */
+export function encodeCancelled(deps: EngineDeps, workflow: { readonly id: string; readonly name: string }): string {
+  return deps.payloads.encodeError(new WorkflowCancelledFailure(workflow.id, workflow.name), { description: `cancellation of workflow "${workflow.id}"`, workflowId: workflow.id });
+}
+
+/**
+ * Cancels a workflow and its unfinished children (and theirs). One that no
+ * worker runs and that has nothing to compensate ends `cancelled` at once;
+ * one running here stops at its next step boundary, its running activities
+ * see their AbortSignal fire; one with completed saga steps runs their
+ * compensations and ends `compensated` (or `compensation_failed`).
+ * Cancelling a cancelled workflow, or one compensating, changes nothing.
+ * @throws WorkflowNotFoundError; InvalidStateError when it finished otherwise
+ */
+export async function cancelWorkflow(context: ControlContext, workflowId: string): Promise<void> {
+  const { deps } = context;
+  const outcome = await deps.store.control.requestCancel({
+    workflowId,
+    owner: deps.workerId,
+    encodeCancelled: (workflow) => encodeCancelled(deps, workflow),
+    now: deps.clock.now(),
+  });
+  for (const queue of outcome.queues) deps.poke(queue);
+  for (const { workflowId: id, effect } of outcome.effects) {
+    if (effect === 'cancelled') context.onFinished(id);
+    if (effect === 'requested') for (const runtime of runtimesOf(context, id)) runtime.requestControl('cancel');
+  }
+}
+
+/**
+ * Ends a cancelled workflow once its body stopped for it (`runtime`) or, when
+ * the cancel was found on the task at entry, before entering the body:
+ * compensations first when saga steps completed, else `cancelled` now.
+ */
+export async function endCancelled(context: ControlContext, workflow: { readonly id: string; readonly name: string }, runtime?: WorkflowRuntime): Promise<void> {
+  const { deps } = context;
+  const error = encodeCancelled(deps, workflow);
+  const saga = await compensateWorkflow(deps, workflow.id, {
+    ...(runtime ? { body: runtime, bodyStatus: 'cancelled' as const } : {}),
+    error,
+    active: context.active,
+    onFinished: context.onFinished,
+  });
+  if (saga !== 'nothing') return;
+  const parentQueue = await deps.store.control.endCancelled({
+    workflowId: workflow.id,
+    ...(runtime ? { executionId: runtime.info.executionId } : {}),
+    error,
+    now: deps.clock.now(),
+  });
+  if (parentQueue !== undefined) deps.poke(parentQueue);
+  context.onFinished(workflow.id);
+}

@@ -1,0 +1,22 @@
+import { performance } from 'node:perf_hooks';
+import type { WorkflowRuntime } from '../workflow-runtime.js';
+
+/** When each body last read its task's control request. */
+const lastRead = new WeakMap<WorkflowRuntime, number>();
+
+/**
+ * At a step boundary: notices a cancel or pause recorded in the database by
+ * another process (requests made through this engine reach the body directly).
+ * One indexed read per poll interval at most, so boundaries stay cheap.
+ */
+export function pollRequestedControl(rt: WorkflowRuntime): void {
+  // A compensation phase is how a cancel ends: a request left on its task must not stop it.
+  if (rt.workflow.status === 'compensating' || rt.controlRequest === 'cancel') return;
+  const now = performance.now();
+  const last = lastRead.get(rt);
+  lastRead.set(rt, last === undefined || now - last >= rt.deps.options.pollIntervalMs ? now : last);
+  // The runner read the request when it claimed the task: the first boundary needs no second read.
+  if (last === undefined || now - last < rt.deps.options.pollIntervalMs) return;
+  const action = rt.deps.store.control.requestedControl(rt.info.workflowId);
+  if (action !== rt.controlRequest) rt.requestControl(action);
+}

@@ -1,0 +1,41 @@
+import { InvalidOptionsError } from '../errors.js';
+
+/** Units a duration string may use: milliseconds, seconds, minutes, hours, days, weeks. */
+export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w';
+
+/**
+ * A length of time: milliseconds as a number (`1500`), or a number followed
+ * by one unit (`'500ms'`, `'10s'`, `'10m'`, `'2h'`, `'2d'`, `'1w'`, `'1.5h'`).
+ */
+export type Duration = number | `${number}${DurationUnit}`;
+
+const UNIT_MS: Readonly<Record<DurationUnit, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+// One unsigned decimal and one unit, nothing else: "1h30m", " 5s", "5 s", "-1s" and "1e3ms" are refused rather than guessed at.
+const PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
+
+/**
+ * Turns a {@link Duration} into whole milliseconds (fractions round up, so a
+ * wait is never shorter than asked).
+ * @param subject named in the error, e.g. `workflowContext().sleep()`
+ * @param path the option named in the error, e.g. `duration`
+ * @throws InvalidOptionsError for anything but a finite number ≥ 0 or a well-formed string
+ */
+export function toMilliseconds(value: unknown, subject: string, path: string): number {
+  let ms: number;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) throw new InvalidOptionsError(subject, path, `must be a number of milliseconds ≥ 0, got ${String(value)}`);
+    ms = value;
+  } else if (typeof value === 'string') {
+    const match = PATTERN.exec(value);
+    if (match === null) {
+      throw new InvalidOptionsError(subject, path, `"${value}" is not a duration; use milliseconds as a number or a string like "500ms", "10s", "10m", "2h", "2d", "1w"`);
+    }
+    ms = Number(match[1]) * UNIT_MS[match[2] as DurationUnit];
+  } else {
+    throw new InvalidOptionsError(subject, path, `must be a number of milliseconds or a string like "10m", got ${value === null ? 'null' : typeof value}`);
+  }
+  const whole = Math.ceil(ms);
+  if (!Number.isSafeInteger(whole)) throw new InvalidOptionsError(subject, path, `${String(value)} is too long a duration`);
+  return whole;
+}

@@ -1,0 +1,80 @@
+import { NonDeterminismError } from '../../errors.js';
+import { RESERVED_PREFIX } from '../../registry/definitions.js';
+import type { SignalRow } from '../../store/wait-store.js';
+import { newId } from '../ids.js';
+import type { WorkflowRuntime } from '../workflow-runtime.js';
+import type { ReceivedSignal, SignalResult } from './signal-types.js';
+
+/** Durable name of signal wait steps: their ids are `tempolite.signal#0`, `tempolite.signal#1`, ... */
+export const SIGNAL_STEP = `${RESERVED_PREFIX}signal`;
+
+const TIMED_OUT: SignalResult<never> = Object.freeze({ timedOut: true });
+
+/** Wakes the in-memory signal waits of one body; kept beside the runtime so the runtime stays unaware of signals. */
+const listeners = new WeakMap<WorkflowRuntime, Set<() => void>>();
+
+/** Tells the signal waits of a body running in this process that a signal for its workflow was stored. */
+export function notifySignalWaits(rt: WorkflowRuntime): void {
+  for (const listener of [...(listeners.get(rt) ?? [])]) listener();
+}
+
+/**
+ * Waits for a signal as a step: consumes the oldest buffered signal of the
+ * given names (recording which step took it, so a re-entered body gets the
+ * same one back), or waits. The deadline of a timeout is a timer row, and a
+ * timeout is recorded too, so re-entry sees the timeout again even if a signal
+ * came later. Without a timeout, or with more left than `suspendAfterMs`, the
+ * workflow suspends (no slot, no memory) and a signal wakes it; a shorter
+ * wait stays in memory and is woken by signals sent through this engine.
+ */
+export async function runSignalStep(rt: WorkflowRuntime, stepId: string, names: readonly string[], timeoutMs: number | undefined): Promise<SignalResult<unknown>> {
+  const { store, clock, options } = rt.deps;
+  const { workflowId, generation } = rt.info;
+  const recorded = store.waits.consumedAt(workflowId, generation, stepId);
+  if (recorded) return received(rt, stepId, names, recorded);
+  if (store.waits.timerAt(workflowId, generation, stepId)?.status === 'timed_out') return TIMED_OUT;
+  await rt.boundary();
+  for (;;) {
+    // Listening before the take: a signal stored while the take commits still wakes this wait.
+    const arrival = listen(rt);
+    try {
+      const taken = await rt.track(store.waits.takeSignal({ workflowId, generation, stepId, names, timeoutMs, timerId: newId(), now: clock.now() }));
+      if (taken.kind === 'received') return received(rt, stepId, names, taken.signal);
+      if (taken.kind === 'timedOut') return TIMED_OUT;
+      const remaining = taken.deadline === null ? Infinity : taken.deadline - clock.now();
+      if (remaining > options.suspendAfterMs) await rt.suspend(taken.deadline);
+      await clock.sleep(Math.max(0, remaining), AbortSignal.any([rt.haltSignal, arrival.signal]));
+    } finally {
+      arrival.dispose();
+    }
+    await rt.boundary();
+  }
+}
+
+function received(rt: WorkflowRuntime, stepId: string, names: readonly string[], row: SignalRow): ReceivedSignal<unknown> {
+  const { workflowId } = rt.info;
+  if (!names.includes(row.name)) {
+    throw new NonDeterminismError(workflowId, stepId, { kind: 'signal', name: names.join(' | ') }, { kind: 'signal', name: row.name });
+  }
+  const payload = rt.deps.payloads.decode(row.payload ?? '', { description: `payload of signal "${row.name}" to workflow "${workflowId}"`, workflowId, stepId });
+  return { timedOut: false, name: row.name, payload };
+}
+
+interface Arrival {
+  /** Aborts when a signal for the workflow is stored. */
+  readonly signal: AbortSignal;
+  readonly dispose: () => void;
+}
+
+function listen(rt: WorkflowRuntime): Arrival {
+  const controller = new AbortController();
+  let set = listeners.get(rt);
+  if (set === undefined) {
+    set = new Set();
+    listeners.set(rt, set);
+  }
+  const own = set;
+  const listener = (): void => controller.abort();
+  own.add(listener);
+  return { signal: controller.signal, dispose: () => own.delete(listener) };
+}

@@ -1,0 +1,108 @@
+import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
+import { isTerminal } from '../statuses.js';
+import type { NewSignal, SignalRow, SignalTake, SignalTakeResult, TimerRow, WaitStore } from '../wait-store.js';
+import type { Sql } from './sql.js';
+import type { WriteBatcher } from './write-batcher.js';
+
+const TIMER_COLUMNS = `id, step_id AS stepId, wake_at AS wakeAt, status`;
+const SIGNAL_COLUMNS = `id, workflow_id AS workflowId, name, payload, created_at AS createdAt, consumed_at AS consumedAt,
+  consumed_generation AS consumedGeneration, consumed_step_id AS consumedStepId`;
+
+/** Timers and signals on SQLite; writes go through the store's group-commit batcher. */
+export class SqliteWaitStore implements WaitStore {
+  constructor(
+    private readonly sql: Sql,
+    private readonly batcher: WriteBatcher,
+  ) {}
+
+  timerAt(workflowId: string, generation: number, stepId: string): TimerRow | undefined {
+    return this.sql.get<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM tempolite_timer WHERE workflow_id = ? AND generation = ? AND step_id = ?`, workflowId, generation, stepId);
+  }
+
+  createTimer(t: { id: string; workflowId: string; generation: number; stepId: string; wakeAt: number; now: number }): Promise<void> {
+    return this.batcher.enqueue(() => {
+      this.insertTimer(t.id, t.workflowId, t.generation, t.stepId, t.wakeAt, t.now);
+    });
+  }
+
+  fireTimer(timerId: string): Promise<void> {
+    return this.batcher.enqueue(() => {
+      this.sql.run(`UPDATE tempolite_timer SET status = 'fired' WHERE id = ? AND status = 'pending'`, timerId);
+    });
+  }
+
+  consumedAt(workflowId: string, generation: number, stepId: string): SignalRow | undefined {
+    return this.sql.get<SignalRow>(
+      `SELECT ${SIGNAL_COLUMNS} FROM tempolite_signal WHERE workflow_id = ? AND consumed_generation = ? AND consumed_step_id = ?`,
+      workflowId, generation, stepId,
+    );
+  }
+
+  takeSignal(take: SignalTake): Promise<SignalTakeResult> {
+    return this.batcher.enqueue((): SignalTakeResult => {
+      const { workflowId, generation, stepId, now } = take;
+      const consumed = this.consumedAt(workflowId, generation, stepId);
+      if (consumed) return { kind: 'received', signal: consumed };
+      const timer = this.timerAt(workflowId, generation, stepId);
+      if (timer?.status === 'timed_out') return { kind: 'timedOut' };
+      let deadline = timer?.wakeAt ?? null;
+      if (timer === undefined && take.timeoutMs !== undefined) {
+        deadline = now + take.timeoutMs;
+        this.insertTimer(take.timerId, workflowId, generation, stepId, deadline, now);
+      }
+      // Arrival order: created_at first; the uuid v7 id breaks ties in the order the signals were sent.
+      // A signal sent after the deadline does not count, even if no worker looked in between.
+      const signal = this.sql.get<SignalRow>(
+        `SELECT ${SIGNAL_COLUMNS} FROM tempolite_signal
+         WHERE workflow_id = ? AND consumed_at IS NULL AND name IN (SELECT value FROM json_each(?)) AND (? IS NULL OR created_at <= ?)
+         ORDER BY created_at, id LIMIT 1`,
+        workflowId, JSON.stringify(take.names), deadline, deadline,
+      );
+      if (signal) {
+        this.sql.run(`UPDATE tempolite_signal SET consumed_at = ?, consumed_generation = ?, consumed_step_id = ? WHERE id = ?`, now, generation, stepId, signal.id);
+        if (deadline !== null) this.setTimerStatus(workflowId, generation, stepId, 'fired');
+        return { kind: 'received', signal: { ...signal, consumedAt: now, consumedGeneration: generation, consumedStepId: stepId } };
+      }
+      if (deadline !== null && deadline <= now) {
+        this.setTimerStatus(workflowId, generation, stepId, 'timed_out');
+        return { kind: 'timedOut' };
+      }
+      return { kind: 'waiting', deadline };
+    });
+  }
+
+  sendSignal(s: NewSignal): Promise<string | undefined> {
+    return this.batcher.enqueue(() => {
+      const workflow = this.sql.get<{ status: string }>(`SELECT status FROM tempolite_workflow_entity WHERE id = ?`, s.workflowId);
+      if (!workflow) throw new WorkflowNotFoundError(s.workflowId);
+      if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, `signal "${s.name}" to`);
+      this.sql.run(
+        `INSERT INTO tempolite_signal (id, workflow_id, name, payload, created_at, consumed_at, consumed_generation, consumed_step_id) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)`,
+        s.id, s.workflowId, s.name, s.payload, s.now,
+      );
+      // Only a waiting workflow is made due now: one pending a retry backoff keeps its time and finds the signal when it runs.
+      if (workflow.status === 'waiting') return this.sql.wake('?', s.workflowId, s.now);
+      this.sql.bumpWakeups(s.workflowId);
+      return undefined;
+    });
+  }
+
+  signalsOf(workflowId: string): SignalRow[] {
+    return this.sql.all<SignalRow>(`SELECT ${SIGNAL_COLUMNS} FROM tempolite_signal WHERE workflow_id = ? ORDER BY created_at, id`, workflowId);
+  }
+
+  timersOf(workflowId: string): TimerRow[] {
+    return this.sql.all<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM tempolite_timer WHERE workflow_id = ? ORDER BY created_at, id`, workflowId);
+  }
+
+  private insertTimer(id: string, workflowId: string, generation: number, stepId: string, wakeAt: number, now: number): void {
+    this.sql.run(
+      `INSERT INTO tempolite_timer (id, workflow_id, generation, step_id, wake_at, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
+      id, workflowId, generation, stepId, wakeAt, now,
+    );
+  }
+
+  private setTimerStatus(workflowId: string, generation: number, stepId: string, status: 'fired' | 'timed_out'): void {
+    this.sql.run(`UPDATE tempolite_timer SET status = ? WHERE workflow_id = ? AND generation = ? AND step_id = ? AND status = 'pending'`, status, workflowId, generation, stepId);
+  }
+}

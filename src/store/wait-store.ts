@@ -1,0 +1,81 @@
+/** Status of a timer row: a sleep, or the deadline of a signal wait. */
+export type TimerStatus = 'pending' | 'fired' | 'timed_out' | 'cancelled';
+
+/** A timer as stored. */
+export interface TimerRow {
+  readonly id: string;
+  readonly stepId: string;
+  readonly wakeAt: number;
+  readonly status: TimerStatus;
+}
+
+/** A signal as stored. */
+export interface SignalRow {
+  readonly id: string;
+  readonly workflowId: string;
+  readonly name: string;
+  readonly payload: string | null;
+  readonly createdAt: number;
+  readonly consumedAt: number | null;
+  readonly consumedGeneration: number | null;
+  readonly consumedStepId: string | null;
+}
+
+/** A new signal for a workflow. */
+export interface NewSignal {
+  readonly id: string;
+  readonly workflowId: string;
+  readonly name: string;
+  readonly payload: string;
+  readonly now: number;
+}
+
+/** One attempt of a signal wait step to get its signal. */
+export interface SignalTake {
+  readonly workflowId: string;
+  readonly generation: number;
+  readonly stepId: string;
+  /** Signal names the step accepts. */
+  readonly names: readonly string[];
+  /** The wait's length when the step has no deadline yet; `undefined` waits without one. */
+  readonly timeoutMs: number | undefined;
+  /** Id of the deadline's timer row, if this take creates it. */
+  readonly timerId: string;
+  readonly now: number;
+}
+
+/** What a signal wait step got. */
+export type SignalTakeResult =
+  | { readonly kind: 'received'; readonly signal: SignalRow }
+  | { readonly kind: 'timedOut' }
+  | { readonly kind: 'waiting'; readonly deadline: number | null };
+
+/** Durable timers and signals (DESIGN §3 "Waiting"). Writes resolve after their commit. */
+export interface WaitStore {
+  /** The timer of a step, if recorded. */
+  timerAt(workflowId: string, generation: number, stepId: string): TimerRow | undefined;
+  /** Records a sleep's wake time. */
+  createTimer(timer: { id: string; workflowId: string; generation: number; stepId: string; wakeAt: number; now: number }): Promise<void>;
+  /** Marks a timer as passed. */
+  fireTimer(timerId: string): Promise<void>;
+  /** The signal a step consumed, if any. */
+  consumedAt(workflowId: string, generation: number, stepId: string): SignalRow | undefined;
+  /**
+   * Atomically: returns what the step recorded (signal or timeout), else
+   * consumes the oldest unconsumed signal of its names sent by its deadline,
+   * else records a timeout when the deadline has passed, else reports the
+   * deadline (recording it on first call).
+   */
+  takeSignal(take: SignalTake): Promise<SignalTakeResult>;
+  /**
+   * Atomically: stores a signal for an unfinished workflow and wakes it (bumps
+   * its wake-up counter; a waiting task becomes claimable now).
+   * @returns the queue of the workflow's task, if it has one (a paused workflow has none)
+   * @throws WorkflowNotFoundError, InvalidStateError when the workflow is finished
+   */
+  sendSignal(signal: NewSignal): Promise<string | undefined>;
+  /** Every signal of a workflow, in arrival order. */
+  signalsOf(workflowId: string): SignalRow[];
+  /** Every timer of a workflow, oldest first. */
+  timersOf(workflowId: string): TimerRow[];
+}

@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionsError } from '../../src/index.js';
+import { toMilliseconds } from '../../src/engine/duration.js';
+
+const parse = (value: unknown): number => toMilliseconds(value, 'sleep()', 'duration');
+
+describe('durations', () => {
+  it('reads milliseconds and one-unit strings', () => {
+    expect(parse(0)).toBe(0);
+    expect(parse(1500)).toBe(1500);
+    expect(parse(0.2)).toBe(1); // never shorter than asked
+    expect(parse('500ms')).toBe(500);
+    expect(parse('10s')).toBe(10_000);
+    expect(parse('10m')).toBe(600_000);
+    expect(parse('2h')).toBe(7_200_000);
+    expect(parse('2d')).toBe(172_800_000);
+    expect(parse('1w')).toBe(604_800_000);
+    expect(parse('1.5h')).toBe(5_400_000);
+    expect(parse('30d')).toBe(30 * 86_400_000);
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['10', 'no unit'],
+    ['10x', 'unknown unit'],
+    ['-1s', 'negative'],
+    ['1h30m', 'two units'],
+    [' 5s', 'leading space'],
+    ['5 s', 'inner space'],
+    ['5S', 'upper-case unit'],
+    ['1e3ms', 'exponent'],
+    ['.5s', 'no leading digit'],
+    [-1, 'negative number'],
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'infinity'],
+    [null, 'null'],
+    [undefined, 'undefined'],
+    [{ ms: 5 }, 'object'],
+    ['99999999999999999999w', 'too long'],
+  ])('refuses %j (%s) with InvalidOptionsError naming the option', (value) => {
+    let caught: unknown;
+    try {
+      parse(value);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidOptionsError);
+    expect((caught as InvalidOptionsError).path).toBe('duration');
+    expect((caught as InvalidOptionsError).subject).toBe('sleep()');
+  });
+});

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionsError, SystemClock, TestClock } from '../../src/index.js';
+
+describe('TestClock', () => {
+  it('stands still until advanced, and releases the sleeps that became due, earliest first', async () => {
+    const clock = new TestClock(new Date('2030-01-01T00:00:00Z'));
+    const start = clock.now();
+    expect(start).toBe(Date.parse('2030-01-01T00:00:00Z'));
+    const order: string[] = [];
+    const day = clock.sleep(86_400_000).then(() => order.push('day'));
+    const hour = clock.sleep(3_600_000).then(() => order.push('hour'));
+    const month = clock.sleep(30 * 86_400_000).then(() => order.push('month'));
+    expect(clock.pendingSleeps).toBe(3);
+    clock.advance('2d');
+    await Promise.all([day, hour]);
+    expect(order).toEqual(['hour', 'day']);
+    expect(clock.now()).toBe(start + 2 * 86_400_000);
+    expect(clock.pendingSleeps).toBe(1);
+    clock.advanceTo(new Date('2030-03-01T00:00:00Z'));
+    await month;
+    expect(order).toEqual(['hour', 'day', 'month']);
+  });
+
+  it('ends a sleep early when its signal aborts, and resolves at once for nothing left to wait', async () => {
+    const clock = new TestClock(0);
+    const controller = new AbortController();
+    const sleeping = clock.sleep(1000, controller.signal);
+    controller.abort();
+    await sleeping;
+    expect(clock.pendingSleeps).toBe(0);
+    await clock.sleep(0);
+    await clock.sleep(-5);
+    expect(clock.now()).toBe(0);
+  });
+
+  it('calls advance listeners after the jump, until they unsubscribe; going back leaves it in place', () => {
+    const clock = new TestClock(1000);
+    const seen: number[] = [];
+    const stop = clock.onAdvance(() => seen.push(clock.now()));
+    clock.advance(10);
+    expect(clock.advanceTo(500)).toBe(1010);
+    stop();
+    clock.advance(10);
+    expect(seen).toEqual([1010]);
+  });
+
+  it('refuses bad amounts and times', () => {
+    const clock = new TestClock(0);
+    expect(() => clock.advance(-1)).toThrow(InvalidOptionsError);
+    expect(() => clock.advance('soon')).toThrow(InvalidOptionsError);
+    expect(() => clock.advanceTo(new Date('nope'))).toThrow(InvalidOptionsError);
+    expect(() => new TestClock(Number.NaN)).toThrow(InvalidOptionsError);
+  });
+
+  it('leaves the system clock as it was: real time, no jumps', async () => {
+    const clock = new SystemClock();
+    expect(Math.abs(clock.now() - Date.now())).toBeLessThan(50);
+    expect('onAdvance' in clock).toBe(false);
+    const before = Date.now();
+    await clock.sleep(5);
+    expect(Date.now() - before).toBeGreaterThanOrEqual(4);
+  });
+});
