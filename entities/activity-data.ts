@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** Encoded input, output and error of an activity step. */
-@Entity({ name: 'tempolite_activity_data' })
+@Entity({ name: 'tempolite_activity_data', withoutRowid: true })
 export class ActivityData {
   /** The {@link ActivityEntity} these payloads belong to. */
   @PrimaryColumn({ name: 'activity_id', type: 'varchar', length: 36 })

@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** An activity step of a workflow. Payloads live in {@link ActivityData}. */
-@Entity({ name: 'tempolite_activity_entity' })
+@Entity({ name: 'tempolite_activity_entity', withoutRowid: true })
 // A step id names one step per workflow generation; replays look it up by this key.
 @Unique('uq_tempolite_activity_step', ['workflowId', 'generation', 'stepId'])
 export class ActivityEntity {

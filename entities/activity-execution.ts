@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** One attempt at running an activity. */
-@Entity({ name: 'tempolite_activity_execution' })
+@Entity({ name: 'tempolite_activity_execution', withoutRowid: true })
 @Index('idx_tempolite_activity_execution_activity_id', ['activityId'])
 export class ActivityExecution {
   /** uuid v7. */

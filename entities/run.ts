@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** One start of a root workflow, together with everything it spawns. */
-@Entity({ name: 'tempolite_run' })
+@Entity({ name: 'tempolite_run', withoutRowid: true })
 @Index('idx_tempolite_run_root', ['rootWorkflowId'])
 export class Run {
   /** uuid v7. */

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** Encoded input, output and errors of a saga step. */
-@Entity({ name: 'tempolite_saga_data' })
+@Entity({ name: 'tempolite_saga_data', withoutRowid: true })
 export class SagaData {
   /** The {@link SagaEntity} these payloads belong to. */
   @PrimaryColumn({ name: 'saga_id', type: 'varchar', length: 36 })

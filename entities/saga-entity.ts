@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** A saga step of a workflow: an action plus the compensation that undoes it. */
-@Entity({ name: 'tempolite_saga_entity' })
+@Entity({ name: 'tempolite_saga_entity', withoutRowid: true })
 // A step id names one step per workflow generation; replays look it up by this key.
 @Unique('uq_tempolite_saga_step', ['workflowId', 'generation', 'stepId'])
 export class SagaEntity {

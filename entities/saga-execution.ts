@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** One attempt at running a saga step's action or its compensation. */
-@Entity({ name: 'tempolite_saga_execution' })
+@Entity({ name: 'tempolite_saga_execution', withoutRowid: true })
 @Index('idx_tempolite_saga_execution_saga_id', ['sagaId'])
 export class SagaExecution {
   /** uuid v7. */

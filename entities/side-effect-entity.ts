@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** A side-effect step of a workflow: run once, its result replayed. Output lives in {@link SideEffectData}. */
-@Entity({ name: 'tempolite_side_effect_entity' })
+@Entity({ name: 'tempolite_side_effect_entity', withoutRowid: true })
 // A step id names one step per workflow generation; replays look it up by this key.
 @Unique('uq_tempolite_side_effect_step', ['workflowId', 'generation', 'stepId'])
 export class SideEffectEntity {

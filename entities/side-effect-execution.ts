@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** One attempt at running a side effect. */
-@Entity({ name: 'tempolite_side_effect_execution' })
+@Entity({ name: 'tempolite_side_effect_execution', withoutRowid: true })
 @Index('idx_tempolite_side_effect_execution_side_effect_id', ['sideEffectId'])
 export class SideEffectExecution {
   /** uuid v7. */

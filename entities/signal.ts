@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** A signal sent to a workflow; consumed at most once, by one step. */
-@Entity({ name: 'tempolite_signal' })
+@Entity({ name: 'tempolite_signal', withoutRowid: true })
 // Serves "oldest unconsumed signal of this name for this workflow".
 @Index('idx_tempolite_signal_lookup', ['workflowId', 'name', 'consumedAt'])
 export class Signal {

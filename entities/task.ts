@@ -5,7 +5,7 @@ import { bigintTransformer } from './bigint-transformer.js';
  * A workflow waiting to be executed, or being executed under a lease.
  * At most one per workflow, hence the workflow id as key.
  */
-@Entity({ name: 'tempolite_task' })
+@Entity({ name: 'tempolite_task', withoutRowid: true })
 // Serves the claim query: ready tasks of a queue.
 @Index('idx_tempolite_task_claim', ['queue', 'availableAt'])
 // Serves the reaper: leases that ran out.

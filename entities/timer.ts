@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** A durable sleep of a workflow. */
-@Entity({ name: 'tempolite_timer' })
+@Entity({ name: 'tempolite_timer', withoutRowid: true })
 // A step id names one step per workflow generation; replays look it up by this key.
 @Unique('uq_tempolite_timer_step', ['workflowId', 'generation', 'stepId'])
 @Index('idx_tempolite_timer_wake_at', ['wakeAt'])

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** Encoded input, output and error of a workflow, kept apart from its hot status row. */
-@Entity({ name: 'tempolite_workflow_data' })
+@Entity({ name: 'tempolite_workflow_data', withoutRowid: true })
 export class WorkflowData {
   /** The workflow these payloads belong to. */
   @PrimaryColumn({ name: 'workflow_id', type: 'varchar', length: 255 })

@@ -5,7 +5,7 @@ import { bigintTransformer } from './bigint-transformer.js';
  * A workflow instance: its identity, queue placement, status and parentage.
  * Payloads live in {@link WorkflowData} so that status scans never read them.
  */
-@Entity({ name: 'tempolite_workflow_entity' })
+@Entity({ name: 'tempolite_workflow_entity', withoutRowid: true })
 @Index('idx_tempolite_workflow_status_name', ['status', 'name'])
 @Index('idx_tempolite_workflow_run_id', ['runId'])
 // A parent's step may spawn at most one child per generation; replays find it again.

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** Encoded input and output of one workflow execution. */
-@Entity({ name: 'tempolite_workflow_execution_data' })
+@Entity({ name: 'tempolite_workflow_execution_data', withoutRowid: true })
 export class WorkflowExecutionData {
   /** The {@link WorkflowExecution} these payloads belong to. */
   @PrimaryColumn({ name: 'execution_id', type: 'varchar', length: 36 })

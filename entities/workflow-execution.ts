@@ -2,7 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
 /** One attempt at running a workflow's code. */
-@Entity({ name: 'tempolite_workflow_execution' })
+@Entity({ name: 'tempolite_workflow_execution', withoutRowid: true })
 @Index('idx_tempolite_workflow_execution_workflow_attempt', ['workflowId', 'attempt'])
 export class WorkflowExecution {
   /** uuid v7. */

@@ -64,6 +64,13 @@ describe('README.md', () => {
     expect(lines).toEqual(['mail to ana@example.com: welcome!']);
   });
 
+  it('the signals example runs as written: approved, rejected, and timed out on the test clock', async () => {
+    const temp = tempDatabase();
+    cleanup = temp.cleanup;
+    const lines = await runBlock('waiting', temp.file);
+    expect(lines).toEqual(['paid 120', 'rejected by bo', 'expired']);
+  });
+
   it('documents every export of src/index.ts', async () => {
     const api = await import('../../src/index.js');
     const source = readFileSync(join(root, 'src', 'index.ts'), 'utf8');

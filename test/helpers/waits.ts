@@ -38,3 +38,12 @@ export function statusCounts(file: string): Record<string, number> {
   const rows = read<{ status: string; n: number }>(file, `SELECT status, COUNT(*) AS n FROM tempolite_workflow_entity GROUP BY status`);
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
+
+/** The task row of a workflow (absent when finished or paused). */
+export function taskOf(file: string, workflowId: string): { availableAt: number | null; owner: string | null; control: string | null } | undefined {
+  return read<{ availableAt: number | null; owner: string | null; control: string | null }>(
+    file,
+    `SELECT available_at AS availableAt, owner, control FROM tempolite_task WHERE workflow_id = ?`,
+    workflowId,
+  )[0];
+}

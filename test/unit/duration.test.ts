@@ -38,7 +38,7 @@ describe('durations', () => {
     [undefined, 'undefined'],
     [{ ms: 5 }, 'object'],
     ['99999999999999999999w', 'too long'],
-  ])('refuses %j (%s) with InvalidOptionsError naming the option', (value) => {
+  ])('refuses %j (%s) with InvalidOptionsError naming the option', (value, _why) => {
     let caught: unknown;
     try {
       parse(value);

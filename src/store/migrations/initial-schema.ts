@@ -58,6 +58,7 @@ function initialTables(): Table[] {
   return [
     new Table({
       name: 'tempolite_run',
+      withoutRowid: true,
       columns: [
         primaryVarchar('id', 36),
         varchar('root_workflow_id', 255),
@@ -69,6 +70,7 @@ function initialTables(): Table[] {
     }),
     new Table({
       name: 'tempolite_workflow_entity',
+      withoutRowid: true,
       columns: [
         primaryVarchar('id', 255),
         varchar('run_id', 36),
@@ -99,10 +101,12 @@ function initialTables(): Table[] {
     }),
     new Table({
       name: 'tempolite_workflow_data',
+      withoutRowid: true,
       columns: [primaryVarchar('workflow_id', 255), text('input'), text('output'), text('error')],
     }),
     new Table({
       name: 'tempolite_workflow_execution',
+      withoutRowid: true,
       columns: [
         primaryVarchar('id', 36),
         varchar('workflow_id', 255),
@@ -124,19 +128,23 @@ function initialTables(): Table[] {
     }),
     new Table({
       name: 'tempolite_workflow_execution_data',
+      withoutRowid: true,
       columns: [primaryVarchar('execution_id', 36), text('input'), text('output')],
     }),
     new Table({
       name: 'tempolite_activity_entity',
+      withoutRowid: true,
       columns: stepColumns(),
       uniques: [stepUnique('uq_tempolite_activity_step')],
     }),
     new Table({
       name: 'tempolite_activity_data',
+      withoutRowid: true,
       columns: [primaryVarchar('activity_id', 36), text('input'), text('output'), text('error')],
     }),
     new Table({
       name: 'tempolite_activity_execution',
+      withoutRowid: true,
       columns: [
         primaryVarchar('id', 36),
         varchar('activity_id', 36),
@@ -151,15 +159,18 @@ function initialTables(): Table[] {
     }),
     new Table({
       name: 'tempolite_side_effect_entity',
+      withoutRowid: true,
       columns: stepColumns(),
       uniques: [stepUnique('uq_tempolite_side_effect_step')],
     }),
     new Table({
       name: 'tempolite_side_effect_data',
+      withoutRowid: true,
       columns: [primaryVarchar('side_effect_id', 36), text('output')],
     }),
     new Table({
       name: 'tempolite_side_effect_execution',
+      withoutRowid: true,
       columns: [
         primaryVarchar('id', 36),
         varchar('side_effect_id', 36),
@@ -175,6 +186,7 @@ function initialTables(): Table[] {
     }),
     new Table({
       name: 'tempolite_saga_entity',
+      withoutRowid: true,
       columns: [
         primaryVarchar('id', 36),
         varchar('workflow_id', 255),
@@ -193,10 +205,12 @@ function initialTables(): Table[] {
     }),
     new Table({
       name: 'tempolite_saga_data',
+      withoutRowid: true,
       columns: [primaryVarchar('saga_id', 36), text('input'), text('output'), text('error'), text('compensation_error')],
     }),
     new Table({
       name: 'tempolite_saga_execution',
+      withoutRowid: true,
       columns: [
         primaryVarchar('id', 36),
         varchar('saga_id', 36),
@@ -212,6 +226,7 @@ function initialTables(): Table[] {
     }),
     new Table({
       name: 'tempolite_signal',
+      withoutRowid: true,
       columns: [
         primaryVarchar('id', 36),
         varchar('workflow_id', 255),
@@ -228,6 +243,7 @@ function initialTables(): Table[] {
     }),
     new Table({
       name: 'tempolite_timer',
+      withoutRowid: true,
       columns: [
         primaryVarchar('id', 36),
         varchar('workflow_id', 255),
@@ -242,6 +258,7 @@ function initialTables(): Table[] {
     }),
     new Table({
       name: 'tempolite_task',
+      withoutRowid: true,
       columns: [
         primaryVarchar('workflow_id', 255),
         varchar('queue', 255),
