@@ -7,19 +7,19 @@ import type { WorkflowStore } from '../store/workflow-store.js';
 import type { AttemptDescription, ExecutionDescription, StepDescription, WorkflowDescription, WorkflowSummary } from './description.js';
 
 /** Reads a workflow, its executions, steps with attempts, and its children, and decodes their payloads. */
-export function describeWorkflow(store: WorkflowStore, payloads: PayloadEncoder, workflowId: string): WorkflowDescription {
-  const workflow = store.getWorkflow(workflowId);
+export async function describeWorkflow(store: WorkflowStore, payloads: PayloadEncoder, workflowId: string): Promise<WorkflowDescription> {
+  const workflow = (await store.getWorkflow(workflowId));
   if (!workflow) throw new WorkflowNotFoundError(workflowId);
-  const runRows = store.workflowsOfRun(workflow.runId);
-  return build(store, payloads, workflow, runRows);
+  const runRows = (await store.workflowsOfRun(workflow.runId));
+  return await build(store, payloads, workflow, runRows);
 }
 
-function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: WorkflowRow, runRows: readonly WorkflowRow[]): WorkflowDescription {
-  const run = store.getRun(workflow.runId);
-  const data = store.getWorkflowData(workflow.id);
+async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: WorkflowRow, runRows: readonly WorkflowRow[]): Promise<WorkflowDescription> {
+  const run = (await store.getRun(workflow.runId));
+  const data = (await store.getWorkflowData(workflow.id));
   const where = { description: `payload of workflow "${workflow.id}"`, workflowId: workflow.id };
-  const steps = store.stepsOf(workflow.id);
-  const attempts = loadAttempts(store, steps);
+  const steps = (await store.stepsOf(workflow.id));
+  const attempts = await loadAttempts(store, steps);
   return {
     run: { id: workflow.runId, status: run?.status ?? 'unknown', rootWorkflowId: run?.rootWorkflowId ?? workflow.id, createdAt: new Date(run?.createdAt ?? workflow.createdAt) },
     workflowId: workflow.id,
@@ -33,18 +33,18 @@ function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: Workflo
     ...(data?.error != null ? { error: reviveFailure(payloads.decodeError(data.error)) } : {}),
     createdAt: new Date(workflow.createdAt),
     ...(workflow.completedAt !== null ? { completedAt: new Date(workflow.completedAt) } : {}),
-    executions: store.executionsOf(workflow.id).map((row) => execution(payloads, row)),
+    executions: (await store.executionsOf(workflow.id)).map((row) => execution(payloads, row)),
     steps: steps.map((row) => step(payloads, row, attempts.get(row.id) ?? [])),
-    children: runRows.filter((row) => row.parentId === workflow.id).map((child) => build(store, payloads, child, runRows)),
+    children: await Promise.all(runRows.filter((row) => row.parentId === workflow.id).map((child) => build(store, payloads, child, runRows))),
   };
 }
 
-function loadAttempts(store: WorkflowStore, steps: readonly StepRow[]): Map<string, AttemptRow[]> {
+async function loadAttempts(store: WorkflowStore, steps: readonly StepRow[]): Promise<Map<string, AttemptRow[]>> {
   const byStep = new Map<string, AttemptRow[]>();
   for (const kind of ['activity', 'sideEffect', 'saga'] as StepKind[]) {
     const ids = steps.filter((s) => s.kind === kind).map((s) => s.id);
     if (ids.length === 0) continue;
-    for (const attempt of store.attemptsOf(kind, ids)) {
+    for (const attempt of (await store.attemptsOf(kind, ids))) {
       const list = byStep.get(attempt.stepEntityId) ?? [];
       list.push(attempt);
       byStep.set(attempt.stepEntityId, list);

@@ -143,7 +143,7 @@ export class Tempolite implements HandleBackend {
     // Alone on the file, every lease left in it belongs to a dead process: recover now, not after expiry.
     if (opened.exclusive) await opened.store.releaseLeases(undefined);
     const names = registry.workflowNames();
-    for (const unknown of opened.store.unknownWorkflowNames(names)) {
+    for (const unknown of (await opened.store.unknownWorkflowNames(names))) {
       logger.warn({ workflowName: unknown.name, count: unknown.count }, `workflows of "${unknown.name}" are not registered in this engine; left untouched until that code is registered again`);
     }
     freeze();
@@ -266,14 +266,14 @@ export class Tempolite implements HandleBackend {
    * The handle of an existing workflow.
    * @throws WorkflowNotFoundError
    */
-  getHandle<R = unknown>(workflowId: string): WorkflowHandle<R> {
-    const row = this.require().deps.store.getWorkflow(workflowId);
+  async getHandle<R = unknown>(workflowId: string): Promise<WorkflowHandle<R>> {
+    const row = await this.require().deps.store.getWorkflow(workflowId);
     if (!row) throw new WorkflowNotFoundError(workflowId);
     return new WorkflowHandle<R>(row.id, row.runId, row.name, this);
   }
 
   /** Workflows, newest first, filtered by status, name and queue. */
-  list(options: ListOptions = {}): Promise<WorkflowSummary[]> {
+  async list(options: ListOptions = {}): Promise<WorkflowSummary[]> {
     const { deps } = this.require();
     const limit = options.limit ?? 100;
     const offset = options.offset ?? 0;
@@ -286,7 +286,7 @@ export class Tempolite implements HandleBackend {
       ...(options.name !== undefined ? { name: options.name } : {}),
       ...(options.queue !== undefined ? { queue: options.queue } : {}),
     };
-    return Promise.resolve(deps.store.listWorkflows(filter).map(summarize));
+    return (await deps.store.listWorkflows(filter)).map(summarize);
   }
 
   /**
@@ -298,7 +298,7 @@ export class Tempolite implements HandleBackend {
    */
   async retry(workflowId: string): Promise<WorkflowHandle<unknown>> {
     const { deps, workers } = this.require();
-    const row = deps.store.getWorkflow(workflowId);
+    const row = (await deps.store.getWorkflow(workflowId));
     if (!row) throw new WorkflowNotFoundError(workflowId);
     // Sagas (issue 3): retrying a compensation_failed workflow resumes its compensations from the one that gave up.
     if (row.status === 'compensation_failed' && (await deps.store.reopenCompensation(workflowId, deps.clock.now()))) {
@@ -378,29 +378,29 @@ export class Tempolite implements HandleBackend {
   /** @internal Used by handles. */
   describe(workflowId: string): Promise<WorkflowDescription> {
     const { deps } = this.require();
-    return Promise.resolve(describeWorkflow(deps.store, deps.payloads, workflowId));
+    return describeWorkflow(deps.store, deps.payloads, workflowId);
   }
 
   /** @internal Used by handles. */
-  status(workflowId: string): Promise<WorkflowStatus> {
-    const row = this.require().deps.store.getWorkflow(workflowId);
-    if (!row) return Promise.reject(new WorkflowNotFoundError(workflowId));
-    return Promise.resolve(row.status);
+  async status(workflowId: string): Promise<WorkflowStatus> {
+    const row = await this.require().deps.store.getWorkflow(workflowId);
+    if (!row) throw new WorkflowNotFoundError(workflowId);
+    return row.status;
   }
 
   /** @internal Used by handles: waits for a terminal status and returns the output or throws the failure. */
   async waitForResult(workflowId: string): Promise<unknown> {
     for (;;) {
       const { deps } = this.require();
-      const row = deps.store.getWorkflow(workflowId);
+      const row = (await deps.store.getWorkflow(workflowId));
       if (!row) throw new WorkflowNotFoundError(workflowId);
       if (isTerminal(row.status)) {
-        const data = deps.store.getWorkflowData(workflowId);
+        const data = (await deps.store.getWorkflowData(workflowId));
         const where = { description: `outcome of workflow "${workflowId}"`, workflowId };
         if (row.status === 'completed') return deps.payloads.decode(data?.output ?? '', where);
         const cause = data?.error != null ? reviveFailure(deps.payloads.decodeError(data.error)) : new Error(`workflow ended ${row.status}`);
         // Sagas (issue 3): for compensation_failed the cause is the CompensationFailure, holding the original failure too.
-        throw new WorkflowFailure(workflowId, row.name, row.runId, compensationOutcomeOf(deps.store, deps.payloads, workflowId, cause));
+        throw new WorkflowFailure(workflowId, row.name, row.runId, await compensationOutcomeOf(deps.store, deps.payloads, workflowId, cause));
       }
       await this.hub.wait(workflowId, deps.options.pollIntervalMs);
     }

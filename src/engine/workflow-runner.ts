@@ -51,7 +51,7 @@ export class WorkflowRunner {
    */
   async run(workflowId: string, claimedAt: number): Promise<void> {
     const { store, registry } = this.deps;
-    const snapshot = store.loadSnapshot(workflowId);
+    const snapshot = (await store.loadSnapshot(workflowId));
     if (snapshot === undefined) return;
     const { workflow, lastExecution } = snapshot;
     if (isTerminal(workflow.status)) {
@@ -66,7 +66,7 @@ export class WorkflowRunner {
       return;
     }
     // Waiting and control (issue 5): a cancel or pause left on the task is applied instead of entering the body.
-    const requested = store.control.requestedControl(workflowId);
+    const requested = (await store.control.requestedControl(workflowId));
     if (requested !== undefined) {
       await applyAtEntry({ deps: this.deps, active: this.active, onFinished: this.onFinished }, workflow, requested);
       return;

@@ -172,7 +172,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
 
   /** A step boundary: a stopping engine, a cancel or a pause abandons the body here. */
   async boundary(): Promise<void> {
-    pollRequestedControl(this);
+    await pollRequestedControl(this);
     if (this.halt.signal.aborted) await this.suspend(this.deps.clock.now(), this.requested ?? 'stop');
   }
 

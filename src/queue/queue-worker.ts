@@ -89,7 +89,7 @@ export class QueueWorker {
       logger.error({ err: error, queue: this.queue }, 'claiming tasks failed');
     } finally {
       this.claiming = false;
-      this.schedule();
+      await this.schedule().catch((error: unknown) => logger.error({ err: error, queue: this.queue }, 'scheduling the next claim failed'));
     }
   }
 
@@ -105,11 +105,12 @@ export class QueueWorker {
   }
 
   /** Sleeps until the next known due task or the poll interval, whichever comes first. */
-  private schedule(): void {
+  private async schedule(): Promise<void> {
+    if (this.stopping) return;
+    const now = this.deps.clock.now();
+    const due = await this.deps.store.nextWakeAt(this.queue, now);
     if (this.stopping) return;
     clearTimeout(this.timer);
-    const now = this.deps.clock.now();
-    const due = this.deps.store.nextWakeAt(this.queue, now);
     const rate = this.limits.rateLimit;
     const rateFreesAt = rate !== undefined && this.rateAllowance(now) <= 0 && this.entries[0] !== undefined ? this.entries[0] + rate.intervalMs : undefined;
     const next = Math.min(due ?? Infinity, rateFreesAt ?? Infinity);

@@ -39,7 +39,7 @@ export type ResumeEffect = { readonly effect: 'resumed'; readonly queue: string 
 /** Cancel, pause and resume (DESIGN §3 "Cancel and pause"). Writes resolve after their commit. */
 export interface ControlStore {
   /** The cancel or pause waiting on a workflow's task, if any. */
-  requestedControl(workflowId: string): ControlAction | undefined;
+  requestedControl(workflowId: string): Promise<ControlAction | undefined>;
   /**
    * Atomically cancels a workflow and its unfinished descendants: those no
    * live worker holds end `cancelled` at once (timers cancelled, parent woken);

@@ -65,7 +65,7 @@ export interface CompensationAttemptEnd {
 /** What the saga engine (src/engine/saga) needs from a store, on top of the step operations. */
 export interface SagaStore {
   /** Saga steps of one generation whose transaction completed, latest completion first. */
-  completedSagaSteps(workflowId: string, generation: number): SagaStepRow[];
+  completedSagaSteps(workflowId: string, generation: number): Promise<SagaStepRow[]>;
   /**
    * Atomically: takes the task's lease (refused when another live worker
    * holds it, or when the workflow is finished), ends the trigger execution,

@@ -53,13 +53,13 @@ export type SignalTakeResult =
 /** Durable timers and signals (DESIGN §3 "Waiting"). Writes resolve after their commit. */
 export interface WaitStore {
   /** The timer of a step, if recorded. */
-  timerAt(workflowId: string, generation: number, stepId: string): TimerRow | undefined;
+  timerAt(workflowId: string, generation: number, stepId: string): Promise<TimerRow | undefined>;
   /** Records a sleep's wake time. */
   createTimer(timer: { id: string; workflowId: string; generation: number; stepId: string; wakeAt: number; now: number }): Promise<void>;
   /** Marks a timer as passed. */
   fireTimer(timerId: string): Promise<void>;
   /** The signal a step consumed, if any. */
-  consumedAt(workflowId: string, generation: number, stepId: string): SignalRow | undefined;
+  consumedAt(workflowId: string, generation: number, stepId: string): Promise<SignalRow | undefined>;
   /**
    * Atomically: returns what the step recorded (signal or timeout), else
    * consumes the oldest unconsumed signal of its names sent by its deadline,
@@ -75,7 +75,7 @@ export interface WaitStore {
    */
   sendSignal(signal: NewSignal): Promise<string | undefined>;
   /** Every signal of a workflow, in arrival order. */
-  signalsOf(workflowId: string): SignalRow[];
+  signalsOf(workflowId: string): Promise<SignalRow[]>;
   /** Every timer of a workflow, oldest first. */
-  timersOf(workflowId: string): TimerRow[];
+  timersOf(workflowId: string): Promise<TimerRow[]>;
 }

@@ -125,10 +125,10 @@ export interface WorkflowStore extends SagaStore {
   /** Frees the leases of one owner (graceful stop) or of everyone (a SQLite engine that holds the file lock). */
   releaseLeases(owner: string | undefined): Promise<void>;
   /** Earliest `available_at` of a claimable task of `queue` in the future, if any. */
-  nextWakeAt(queue: string, now: number): number | undefined;
+  nextWakeAt(queue: string, now: number): Promise<number | undefined>;
 
   /** Loads a workflow with its input, last execution and the checkpoints of its current generation. */
-  loadSnapshot(workflowId: string): ExecutionSnapshot | undefined;
+  loadSnapshot(workflowId: string): Promise<ExecutionSnapshot | undefined>;
   /** Records a new execution; marks a dangling previous one interrupted. */
   beginExecution(execution: { id: string; workflowId: string; generation: number; attempt: number; reason: ExecutionReason; owner: string; interrupted?: string; now: number }): Promise<void>;
   /** Ends an execution and moves the workflow accordingly. */
@@ -144,16 +144,16 @@ export interface WorkflowStore extends SagaStore {
   interruptAttempts(kind: StepKind, stepEntityId: string, now: number): Promise<void>;
 
   /** Reads for clients. */
-  getWorkflow(workflowId: string): WorkflowRow | undefined;
-  getWorkflowData(workflowId: string): WorkflowDataRow | undefined;
-  getRun(runId: string): RunRow | undefined;
-  listWorkflows(filter: ListFilter): WorkflowRow[];
-  workflowsOfRun(runId: string): WorkflowRow[];
-  executionsOf(workflowId: string): ExecutionRow[];
-  stepsOf(workflowId: string): StepRow[];
-  attemptsOf(kind: StepKind, stepEntityIds: readonly string[]): AttemptRow[];
+  getWorkflow(workflowId: string): Promise<WorkflowRow | undefined>;
+  getWorkflowData(workflowId: string): Promise<WorkflowDataRow | undefined>;
+  getRun(runId: string): Promise<RunRow | undefined>;
+  listWorkflows(filter: ListFilter): Promise<WorkflowRow[]>;
+  workflowsOfRun(runId: string): Promise<WorkflowRow[]>;
+  executionsOf(workflowId: string): Promise<ExecutionRow[]>;
+  stepsOf(workflowId: string): Promise<StepRow[]>;
+  attemptsOf(kind: StepKind, stepEntityIds: readonly string[]): Promise<AttemptRow[]>;
   /** Names of unfinished workflows that are not in `known`, with how many of each. */
-  unknownWorkflowNames(known: readonly string[]): { name: string; count: number }[];
+  unknownWorkflowNames(known: readonly string[]): Promise<{ name: string; count: number }[]>;
 
   /**
    * Wakes a workflow: bumps its wake-up counter and, unless a worker holds it,
@@ -168,7 +168,7 @@ export interface WorkflowStore extends SagaStore {
   continueAsNew(c: { workflowId: string; executionId: string; input: string; now: number }): Promise<void>;
 
   /** A child of `parentId` started at `stepId` of `generation`, with its outcome. */
-  findChild(parentId: string, generation: number, stepId: string): ChildRow | undefined;
+  findChild(parentId: string, generation: number, stepId: string): Promise<ChildRow | undefined>;
 
   /** Deletes the task of a workflow that needs no more running. */
   dropTask(workflowId: string): Promise<void>;

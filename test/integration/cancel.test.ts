@@ -188,7 +188,7 @@ describe('cancel', () => {
     // The parent waited on its child, so it ended at once; the child stops at its boundary.
     expect(await parent.status()).toBe('cancelled');
     expect(await Cancellable.aborted.wait()).toBeInstanceOf(WorkflowCancelledFailure);
-    const childHandle = engine.getHandle(child!.workflowId);
+    const childHandle = await engine.getHandle(child!.workflowId);
     expectCancelled(await outcome(childHandle), child!.workflowId);
     expectCancelled(await outcome(parent), 'parent');
     expect(Cancellable.log).toEqual(['parent before']);

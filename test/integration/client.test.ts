@@ -90,8 +90,8 @@ describe('client and contexts', () => {
     const { engine } = await engineWith([Greeter]);
     await (await engine.startWorkflow(Greeter, 'hello', ['a'], { id: 'l-1' })).result();
     await (await engine.startWorkflow(Greeter, 'other', [], { id: 'l-2' })).result();
-    expect(await engine.getHandle<string>('l-1').result()).toBe('hello a');
-    expect(() => engine.getHandle('missing')).toThrow(WorkflowNotFoundError);
+    expect(await (await engine.getHandle<string>('l-1')).result()).toBe('hello a');
+    await expect(engine.getHandle('missing')).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect((await engine.list({ name: 'greeter.other' })).map((w) => w.workflowId)).toEqual(['l-2']);
     expect((await engine.list({ status: ['completed'], limit: 1 })).length).toBe(1);
     expect(await engine.list({ status: 'failed' })).toEqual([]);
@@ -137,7 +137,7 @@ describe('client and contexts', () => {
     // An engine without the workflow's code leaves it untouched.
     const bystander = new Tempolite({ database: temp.file, logger: silentLogger, register: [] });
     await bystander.start();
-    const description = await bystander.getHandle('block-1').describe();
+    const description = await (await bystander.getHandle('block-1')).describe();
     await bystander.close();
     expect(description.status).toBe('pending');
     expect(description.executions.map((e) => e.status)).toEqual(['interrupted']);
@@ -146,7 +146,7 @@ describe('client and contexts', () => {
     Greeter.blocking = false;
     const resumed = await startEngine({ register: [Greeter] }, temp.file);
     cleanups.push(() => resumed.engine.close());
-    const handle = resumed.engine.getHandle<string>('block-1');
+    const handle = await resumed.engine.getHandle<string>('block-1');
     expect(await handle.result()).toBe('done');
     const after = await handle.describe();
     expect(after.executions.map((e) => [e.reason, e.status])).toEqual([

@@ -194,7 +194,7 @@ describe('composition and queues', () => {
     const reports = await engine.list({ name: 'detaching.report' });
     expect(reports).toHaveLength(1);
     expect(reports[0]!.runId).not.toBe(handle.runId);
-    expect(await engine.getHandle(reportId).result()).toBe('report q3');
+    expect(await (await engine.getHandle(reportId)).result()).toBe('report q3');
   });
 
   it('continue-as-new 5 times: one entity, 6 executions, checkpoints per generation, result is the final value', async () => {

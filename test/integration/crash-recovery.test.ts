@@ -35,7 +35,7 @@ describe('crash recovery', () => {
     CrashFlow.afterFirst = undefined;
     const { engine, dispose } = await startEngine({ register: [CrashFlow] }, temp.file);
     cleanups.push(dispose);
-    const handle = engine.getHandle<{ token: string; value: string }>('crash-1');
+    const handle = await engine.getHandle<{ token: string; value: string }>('crash-1');
     const result = await handle.result();
 
     expect(result).toEqual({ token: tokenBeforeCrash, value: 'x:1:2:3' });

@@ -34,7 +34,7 @@ describe('crash while a parent waits on a cross-queue child', () => {
     CrossQueueFlow.inSecondStep = undefined;
     const { engine, dispose } = await startEngine({ register: [CrossQueueFlow], queues: { side: { concurrency: 1 } } }, temp.file);
     cleanups.push(dispose);
-    const handle = engine.getHandle<string>('xq-parent');
+    const handle = await engine.getHandle<string>('xq-parent');
     expect(await handle.result()).toBe('child said 50');
     // first ran once; second ran again because the kill hit during it (at-least-once).
     expect(readFileSync(ledger, 'utf8')).toBe('first\nsecond\nsecond\n');

@@ -68,7 +68,7 @@ describe('compensateWorkflow, the hook for the cancel path', () => {
 
     const { deps, close } = await openEngineDeps(temp.file, [Holiday]);
     try {
-      expect(deps.store.getWorkflow('holiday-1')?.status).toBe('pending');
+      expect((await deps.store.getWorkflow('holiday-1'))?.status).toBe('pending');
       const cancelled = deps.payloads.encodeError(new WorkflowCancelledFailure('holiday-1', 'holiday.plan'), { description: 'cancellation', workflowId: 'holiday-1' });
       expect(await compensateWorkflow(deps, 'holiday-1', { error: cancelled })).toBe('compensated');
       expect(Holiday.log).toEqual(['cancel hotel HT-lisbon in lisbon', 'cancel flight FL-lisbon to lisbon']);
@@ -80,7 +80,7 @@ describe('compensateWorkflow, the hook for the cancel path', () => {
 
     const second = await startEngine({ register: [Holiday] }, temp.file);
     cleanups.push(second.dispose);
-    const handle = second.engine.getHandle('holiday-1');
+    const handle = await second.engine.getHandle('holiday-1');
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailure);
     expect((error as WorkflowFailure).cause).toMatchObject({ name: 'WorkflowCancelledFailure', workflowId: 'holiday-1' });
@@ -103,9 +103,9 @@ describe('compensateWorkflow, the hook for the cancel path', () => {
     await first.engine.close();
     const { deps, close } = await openEngineDeps(temp.file, [NoSagas]);
     try {
-      const before = deps.store.getWorkflow('plain-1');
+      const before = await deps.store.getWorkflow('plain-1');
       expect(await compensateWorkflow(deps, 'plain-1')).toBe('nothing');
-      expect(deps.store.getWorkflow('plain-1')).toEqual(before);
+      expect(await deps.store.getWorkflow('plain-1')).toEqual(before);
     } finally {
       await close();
     }

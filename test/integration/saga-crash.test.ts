@@ -37,7 +37,7 @@ describe('saga crash safety', () => {
     SagaCrashFlow.duringUndoB = undefined;
     const { engine, dispose } = await startEngine({ register: [SagaCrashFlow] }, temp.file);
     cleanups.push(dispose);
-    const handle = engine.getHandle('saga-crash-1');
+    const handle = await engine.getHandle('saga-crash-1');
     const error = await handle.result().catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(WorkflowFailure);
@@ -86,7 +86,7 @@ describe('saga crash safety', () => {
     SagaCrashFlow.duringUndoB = undefined;
     const second = await startEngine({ register: [SagaCrashFlow] }, temp.file);
     cleanups.push(second.dispose);
-    const handle = second.engine.getHandle('saga-close-1');
+    const handle = await second.engine.getHandle('saga-close-1');
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailure);
     expect(readFileSync(ledger, 'utf8')).toBe('undo trip:c\nundo trip:b\nundo trip:b\nundo trip:a\n');
     const d = await handle.describe();

@@ -37,7 +37,7 @@ describe('a durable sleep interrupted by a crash', () => {
     const restartAt = Date.now();
     const { engine, dispose } = await startEngine({ register: [SleepFlow] }, temp.file);
     cleanups.push(dispose);
-    const handle = engine.getHandle<{ wokeAt: number }>('sleep-1');
+    const handle = await engine.getHandle<{ wokeAt: number }>('sleep-1');
     const { wokeAt } = await handle.result();
     const finishedAt = Date.now();
 

@@ -93,11 +93,11 @@ describe('durable sleep', () => {
     await eventually(() => clock.pendingSleeps === 1, 'the sleep to resume');
     clock.advance('5900ms');
     expect(clock.pendingSleeps).toBe(1);
-    expect(await second.engine.getHandle(handle.workflowId).status()).toBe('running');
+    expect(await (await second.engine.getHandle(handle.workflowId)).status()).toBe('running');
     clock.advance('100ms');
-    expect(await second.engine.getHandle<string>(handle.workflowId).result()).toBe('after');
+    expect(await (await second.engine.getHandle<string>(handle.workflowId)).result()).toBe('after');
     expect(Napper.steps).toEqual(['before', 'after']);
-    expect((await second.engine.getHandle(handle.workflowId).describe()).executions.map((x) => [x.reason, x.status])).toEqual([
+    expect((await (await second.engine.getHandle(handle.workflowId)).describe()).executions.map((x) => [x.reason, x.status])).toEqual([
       ['start', 'interrupted'],
       ['recovery', 'completed'],
     ]);

@@ -89,7 +89,7 @@ describe('engine.startWorkflow(registeredFunction, args)', () => {
 
 describe('getHandle', () => {
   it('is typed by the caller, unknown by default', () => {
-    expectTypeOf(engine.getHandle('o-1').result()).resolves.toBeUnknown();
-    expectTypeOf(engine.getHandle<number>('o-1').result()).resolves.toEqualTypeOf<number>();
+    expectTypeOf(engine.getHandle('o-1')).resolves.toEqualTypeOf<WorkflowHandle<unknown>>();
+    expectTypeOf(engine.getHandle<number>('o-1')).resolves.toEqualTypeOf<WorkflowHandle<number>>();
   });
 });

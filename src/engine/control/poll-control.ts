@@ -9,7 +9,7 @@ const lastRead = new WeakMap<WorkflowRuntime, number>();
  * another process (requests made through this engine reach the body directly).
  * One indexed read per poll interval at most, so boundaries stay cheap.
  */
-export function pollRequestedControl(rt: WorkflowRuntime): void {
+export async function pollRequestedControl(rt: WorkflowRuntime): Promise<void> {
   // A compensation phase is how a cancel ends: a request left on its task must not stop it.
   if (rt.workflow.status === 'compensating' || rt.controlRequest === 'cancel') return;
   const now = performance.now();
@@ -17,6 +17,6 @@ export function pollRequestedControl(rt: WorkflowRuntime): void {
   lastRead.set(rt, last === undefined || now - last >= rt.deps.options.pollIntervalMs ? now : last);
   // The runner read the request when it claimed the task: the first boundary needs no second read.
   if (last === undefined || now - last < rt.deps.options.pollIntervalMs) return;
-  const action = rt.deps.store.control.requestedControl(rt.info.workflowId);
+  const action = (await rt.deps.store.control.requestedControl(rt.info.workflowId));
   if (action !== rt.controlRequest) rt.requestControl(action);
 }

@@ -39,7 +39,7 @@ export async function compensateInBody(host: CompensationHost & { readonly info:
   const run = (async (): Promise<void> => {
     await previous?.catch(() => undefined);
     // Read after the previous call ended, so what it compensated is seen as done.
-    const steps = host.deps.store.completedSagaSteps(host.info.workflowId, host.info.generation).filter((step) => covered.has(step.stepId));
+    const steps = (await host.deps.store.completedSagaSteps(host.info.workflowId, host.info.generation)).filter((step) => covered.has(step.stepId));
     await runCompensations(host, steps);
   })();
   inFlight.set(host, run);

@@ -62,10 +62,10 @@ export interface CompensateWorkflowOptions {
  */
 export async function compensateWorkflow(deps: EngineDeps, workflowId: string, options: CompensateWorkflowOptions = {}): Promise<CompensationOutcome> {
   const { store, clock } = deps;
-  const workflow = store.getWorkflow(workflowId);
+  const workflow = (await store.getWorkflow(workflowId));
   if (!workflow) throw new WorkflowNotFoundError(workflowId);
   if (isTerminal(workflow.status)) throw new InvalidStateError(workflowId, workflow.status, 'compensate');
-  if (workflow.status !== 'compensating' && !hasPendingCompensation(store.completedSagaSteps(workflowId, workflow.generation))) return 'nothing';
+  if (workflow.status !== 'compensating' && !hasPendingCompensation((await store.completedSagaSteps(workflowId, workflow.generation)))) return 'nothing';
 
   if (options.body) {
     options.body.abort.abort(new EngineStateError(`Workflow "${workflowId}" is compensating.`));
@@ -82,7 +82,7 @@ export async function compensateWorkflow(deps: EngineDeps, workflowId: string, o
     ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
     now: clock.now(),
   });
-  if (!begun) throw new InvalidStateError(workflowId, store.getWorkflow(workflowId)?.status ?? workflow.status, 'compensate (another worker holds it)');
+  if (!begun) throw new InvalidStateError(workflowId, (await store.getWorkflow(workflowId))?.status ?? workflow.status, 'compensate (another worker holds it)');
 
   const host = phaseRuntime(deps, workflow, executionId);
   options.active?.add(host);
@@ -104,9 +104,9 @@ type PhaseEnd = { readonly kind: 'done' } | { readonly kind: 'failed'; readonly 
 async function runPhase(host: WorkflowRuntime, onFinished: ((workflowId: string) => void) | undefined): Promise<CompensationOutcome> {
   const { store, payloads, clock } = host.deps;
   const { workflowId, executionId, generation } = host.info;
-  const stored = store.getWorkflowData(workflowId)?.error;
+  const stored = (await store.getWorkflowData(workflowId))?.error;
   const original = stored == null ? undefined : reviveFailure(payloads.decodeError(stored));
-  const work = runCompensations(host, store.completedSagaSteps(workflowId, generation), original).then(
+  const work = runCompensations(host, (await store.completedSagaSteps(workflowId, generation)), original).then(
     (): PhaseEnd => ({ kind: 'done' }),
     (error: unknown): PhaseEnd => {
       // Anything else (a failing database) is not an outcome: the task stays leased and is resumed after the lease expires.

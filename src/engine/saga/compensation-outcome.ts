@@ -9,11 +9,10 @@ import { reviveFailure } from '../revive-failure.js';
  * recorded (`cause`: the compensation's error; `originalFailure`: why the
  * workflow was compensating). For any other workflow, `original` unchanged.
  */
-export function compensationOutcomeOf(store: WorkflowStore, payloads: PayloadEncoder, workflowId: string, original: Error): Error {
-  const workflow = store.getWorkflow(workflowId);
+export async function compensationOutcomeOf(store: WorkflowStore, payloads: PayloadEncoder, workflowId: string, original: Error): Promise<Error> {
+  const workflow = (await store.getWorkflow(workflowId));
   if (workflow?.status !== 'compensation_failed') return original;
-  const phase = store
-    .executionsOf(workflowId)
+  const phase = (await store.executionsOf(workflowId))
     .filter((execution) => execution.reason === 'compensate' && execution.error !== null)
     .at(-1);
   if (phase?.error == null) return original;

@@ -32,7 +32,7 @@ export async function runChildStep(rt: WorkflowRuntime, definition: WorkflowDefi
     child = { id, name: definition.name, status: created.created ? 'pending' : created.existing.status, parentStepId: stepId, runId, output: null, error: null };
     rt.checkpoints.setChild(child);
     rt.deps.poke(queue);
-    if (!created.created) child = store.findChild(workflowId, generation, stepId) ?? child;
+    if (!created.created) child = (await store.findChild(workflowId, generation, stepId)) ?? child;
   }
   return outcome(rt, child, stepId);
 }

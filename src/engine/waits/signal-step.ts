@@ -30,9 +30,9 @@ export function notifySignalWaits(rt: WorkflowRuntime): void {
 export async function runSignalStep(rt: WorkflowRuntime, stepId: string, names: readonly string[], timeoutMs: number | undefined): Promise<SignalResult<unknown>> {
   const { store, clock, options } = rt.deps;
   const { workflowId, generation } = rt.info;
-  const recorded = store.waits.consumedAt(workflowId, generation, stepId);
+  const recorded = (await store.waits.consumedAt(workflowId, generation, stepId));
   if (recorded) return received(rt, stepId, names, recorded);
-  if (store.waits.timerAt(workflowId, generation, stepId)?.status === 'timed_out') return TIMED_OUT;
+  if ((await store.waits.timerAt(workflowId, generation, stepId))?.status === 'timed_out') return TIMED_OUT;
   await rt.boundary();
   for (;;) {
     // Listening before the take: a signal stored while the take commits still wakes this wait.

@@ -22,7 +22,7 @@ export class SqliteControlStore implements ControlStore {
     private readonly batcher: WriteBatcher,
   ) {}
 
-  requestedControl(workflowId: string): ControlAction | undefined {
+  async requestedControl(workflowId: string): Promise<ControlAction | undefined> {
     return this.sql.get<{ control: ControlAction | null }>(`SELECT control FROM tempolite_task WHERE workflow_id = ?`, workflowId)?.control ?? undefined;
   }
 

@@ -75,7 +75,7 @@ export class SqliteStore implements WorkflowStore {
 
   createWorkflow(w: NewWorkflow): Promise<CreateResult> {
     return this.batcher.enqueue((): CreateResult => {
-      const existing = this.getWorkflow(w.id);
+      const existing = this.getWorkflowNow(w.id);
       if (existing) return { created: false, existing };
       if (w.newRun) {
         this.run(`INSERT INTO tempolite_run (id, root_workflow_id, status, created_at, updated_at) VALUES (?, ?, 'pending', ?, ?)`, w.runId, w.id, w.now, w.now);
@@ -126,13 +126,13 @@ export class SqliteStore implements WorkflowStore {
     });
   }
 
-  nextWakeAt(queue: string, now: number): number | undefined {
+  async nextWakeAt(queue: string, now: number): Promise<number | undefined> {
     const row = this.get<{ at: number | null }>(`SELECT MIN(available_at) AS at FROM tempolite_task WHERE queue = ? AND available_at > ? AND owner IS NULL`, queue, now);
     return row?.at ?? undefined;
   }
 
-  loadSnapshot(workflowId: string): ExecutionSnapshot | undefined {
-    const workflow = this.getWorkflow(workflowId);
+  async loadSnapshot(workflowId: string): Promise<ExecutionSnapshot | undefined> {
+    const workflow = this.getWorkflowNow(workflowId);
     if (!workflow) return undefined;
     const data = this.get<{ input: string | null }>(`SELECT input FROM tempolite_workflow_data WHERE workflow_id = ?`, workflowId);
     const lastExecution = this.get<ExecutionRow>(
@@ -207,7 +207,7 @@ export class SqliteStore implements WorkflowStore {
 
   /** Puts a failed workflow back to pending with a fresh round of attempts and a runnable task. */
   private resetWorkflow(workflowId: string, now: number): void {
-    const w = this.getWorkflow(workflowId);
+    const w = this.getWorkflowNow(workflowId);
     if (!w) return;
     this.run(`UPDATE tempolite_workflow_entity SET status = 'pending', attempts = 0, updated_at = ?, completed_at = NULL WHERE id = ?`, now, workflowId);
     this.run(`UPDATE tempolite_workflow_data SET error = NULL WHERE workflow_id = ?`, workflowId);
@@ -334,22 +334,27 @@ export class SqliteStore implements WorkflowStore {
     });
   }
 
-  getWorkflow(workflowId: string): WorkflowRow | undefined {
+  getWorkflow(workflowId: string): Promise<WorkflowRow | undefined> {
+    return Promise.resolve(this.getWorkflowNow(workflowId));
+  }
+
+  /** Synchronous form of `getWorkflow`, for use inside a write. */
+  private getWorkflowNow(workflowId: string): WorkflowRow | undefined {
     return this.get<WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM tempolite_workflow_entity WHERE id = ?`, workflowId);
   }
 
-  getWorkflowData(workflowId: string): WorkflowDataRow | undefined {
+  async getWorkflowData(workflowId: string): Promise<WorkflowDataRow | undefined> {
     return this.get<WorkflowDataRow>(`SELECT input, output, error FROM tempolite_workflow_data WHERE workflow_id = ?`, workflowId);
   }
 
-  getRun(runId: string): RunRow | undefined {
+  async getRun(runId: string): Promise<RunRow | undefined> {
     return this.get<RunRow>(
       `SELECT id, root_workflow_id AS rootWorkflowId, status, created_at AS createdAt, updated_at AS updatedAt FROM tempolite_run WHERE id = ?`,
       runId,
     );
   }
 
-  listWorkflows(filter: ListFilter): WorkflowRow[] {
+  async listWorkflows(filter: ListFilter): Promise<WorkflowRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.status !== undefined) {
@@ -367,19 +372,19 @@ export class SqliteStore implements WorkflowStore {
     );
   }
 
-  workflowsOfRun(runId: string): WorkflowRow[] {
+  async workflowsOfRun(runId: string): Promise<WorkflowRow[]> {
     return this.all<WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM tempolite_workflow_entity WHERE run_id = ? ORDER BY created_at, id`, runId);
   }
 
-  executionsOf(workflowId: string): ExecutionRow[] {
+  async executionsOf(workflowId: string): Promise<ExecutionRow[]> {
     return this.all<ExecutionRow>(`SELECT ${EXECUTION_COLUMNS} FROM tempolite_workflow_execution WHERE workflow_id = ? ORDER BY attempt`, workflowId);
   }
 
-  stepsOf(workflowId: string): StepRow[] {
+  async stepsOf(workflowId: string): Promise<StepRow[]> {
     return this.all<StepRow>(`${stepUnion('e.workflow_id = ?')} ORDER BY createdAt, id`, workflowId, workflowId, workflowId);
   }
 
-  attemptsOf(kind: StepKind, stepEntityIds: readonly string[]): AttemptRow[] {
+  async attemptsOf(kind: StepKind, stepEntityIds: readonly string[]): Promise<AttemptRow[]> {
     const t = STEP_TABLES[kind];
     const attempt = kind === 'sideEffect' ? '1' : 'attempt';
     const attemptKind = kind === 'saga' ? 'kind' : 'NULL';
@@ -391,7 +396,7 @@ export class SqliteStore implements WorkflowStore {
     );
   }
 
-  unknownWorkflowNames(known: readonly string[]): { name: string; count: number }[] {
+  async unknownWorkflowNames(known: readonly string[]): Promise<{ name: string; count: number }[]> {
     return this.all<{ name: string; count: number }>(
       `SELECT w.name, COUNT(*) AS count FROM tempolite_task t JOIN tempolite_workflow_entity w ON w.id = t.workflow_id
        WHERE w.name NOT IN (SELECT value FROM json_each(?)) GROUP BY w.name ORDER BY w.name`,
@@ -424,7 +429,7 @@ export class SqliteStore implements WorkflowStore {
     });
   }
 
-  findChild(parentId: string, generation: number, stepId: string): ChildRow | undefined {
+  async findChild(parentId: string, generation: number, stepId: string): Promise<ChildRow | undefined> {
     return this.get<ChildRow>(`${CHILD_SELECT} WHERE w.parent_id = ? AND w.parent_generation = ? AND w.parent_step_id = ?`, parentId, generation, stepId);
   }
 
@@ -440,7 +445,7 @@ export class SqliteStore implements WorkflowStore {
 
   // --- Sagas (issue 3): compensation rows; see src/store/saga-store.ts and src/engine/saga/. ---
 
-  completedSagaSteps(workflowId: string, generation: number): SagaStepRow[] {
+  async completedSagaSteps(workflowId: string, generation: number): Promise<SagaStepRow[]> {
     return this.all<SagaStepRow>(
       `SELECT e.id, e.step_id AS stepId, e.name, e.status, e.compensation_attempts AS compensationAttempts, e.completed_order AS completedOrder,
          d.input, d.output, d.compensation_error AS compensationError, e.updated_at AS updatedAt
@@ -453,7 +458,7 @@ export class SqliteStore implements WorkflowStore {
 
   beginCompensation(c: CompensationStart): Promise<boolean> {
     return this.batcher.enqueue(() => {
-      const w = this.getWorkflow(c.workflowId);
+      const w = this.getWorkflowNow(c.workflowId);
       if (!w || isTerminal(w.status)) return false;
       // Due now while leased: if this worker dies mid-compensation, whoever reclaims the lease resumes at once.
       const leased = this.run(
@@ -502,7 +507,7 @@ export class SqliteStore implements WorkflowStore {
 
   reopenCompensation(workflowId: string, now: number): Promise<boolean> {
     return this.batcher.enqueue(() => {
-      const w = this.getWorkflow(workflowId);
+      const w = this.getWorkflowNow(workflowId);
       if (!w || w.status !== 'compensation_failed') return false;
       this.run(`UPDATE tempolite_workflow_entity SET status = 'compensating', updated_at = ?, completed_at = NULL WHERE id = ?`, now, workflowId);
       this.run(

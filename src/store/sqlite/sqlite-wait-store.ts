@@ -15,7 +15,12 @@ export class SqliteWaitStore implements WaitStore {
     private readonly batcher: WriteBatcher,
   ) {}
 
-  timerAt(workflowId: string, generation: number, stepId: string): TimerRow | undefined {
+  timerAt(workflowId: string, generation: number, stepId: string): Promise<TimerRow | undefined> {
+    return Promise.resolve(this.timerAtNow(workflowId, generation, stepId));
+  }
+
+  /** Synchronous form of `timerAt`, for use inside a write. */
+  private timerAtNow(workflowId: string, generation: number, stepId: string): TimerRow | undefined {
     return this.sql.get<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM tempolite_timer WHERE workflow_id = ? AND generation = ? AND step_id = ?`, workflowId, generation, stepId);
   }
 
@@ -31,7 +36,12 @@ export class SqliteWaitStore implements WaitStore {
     });
   }
 
-  consumedAt(workflowId: string, generation: number, stepId: string): SignalRow | undefined {
+  consumedAt(workflowId: string, generation: number, stepId: string): Promise<SignalRow | undefined> {
+    return Promise.resolve(this.consumedAtNow(workflowId, generation, stepId));
+  }
+
+  /** Synchronous form of `consumedAt`, for use inside a write. */
+  private consumedAtNow(workflowId: string, generation: number, stepId: string): SignalRow | undefined {
     return this.sql.get<SignalRow>(
       `SELECT ${SIGNAL_COLUMNS} FROM tempolite_signal WHERE workflow_id = ? AND consumed_generation = ? AND consumed_step_id = ?`,
       workflowId, generation, stepId,
@@ -41,9 +51,9 @@ export class SqliteWaitStore implements WaitStore {
   takeSignal(take: SignalTake): Promise<SignalTakeResult> {
     return this.batcher.enqueue((): SignalTakeResult => {
       const { workflowId, generation, stepId, now } = take;
-      const consumed = this.consumedAt(workflowId, generation, stepId);
+      const consumed = this.consumedAtNow(workflowId, generation, stepId);
       if (consumed) return { kind: 'received', signal: consumed };
-      const timer = this.timerAt(workflowId, generation, stepId);
+      const timer = this.timerAtNow(workflowId, generation, stepId);
       if (timer?.status === 'timed_out') return { kind: 'timedOut' };
       let deadline = timer?.wakeAt ?? null;
       if (timer === undefined && take.timeoutMs !== undefined) {
@@ -87,11 +97,11 @@ export class SqliteWaitStore implements WaitStore {
     });
   }
 
-  signalsOf(workflowId: string): SignalRow[] {
+  async signalsOf(workflowId: string): Promise<SignalRow[]> {
     return this.sql.all<SignalRow>(`SELECT ${SIGNAL_COLUMNS} FROM tempolite_signal WHERE workflow_id = ? ORDER BY created_at, id`, workflowId);
   }
 
-  timersOf(workflowId: string): TimerRow[] {
+  async timersOf(workflowId: string): Promise<TimerRow[]> {
     return this.sql.all<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM tempolite_timer WHERE workflow_id = ? ORDER BY created_at, id`, workflowId);
   }
 
