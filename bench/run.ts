@@ -26,8 +26,8 @@ const durability = values.durability as Durability;
 if (durability !== 'full' && durability !== 'normal') throw new Error(`--durability must be full or normal, got ${values.durability}`);
 const quick = values.quick === true;
 const sizes = quick
-  ? { raw: 500, steps: 300, seq: 50, burst: 1000, resume: 2000, curve: [10, 100, 1000] }
-  : { raw: 2000, steps: 1000, seq: 200, burst: 5000, resume: 10_000, curve: [10, 100, 1000, 10_000] };
+  ? { raw: 500, steps: 300, seq: 50, burst: 1000, resume: 2000, curve: [10, 100, 1000], sleepers: 10_000 }
+  : { raw: 2000, steps: 1000, seq: 200, burst: 5000, resume: 10_000, curve: [10, 100, 1000, 10_000], sleepers: 100_000 };
 
 const dir = mkdtempSync(join(tmpdir(), 'tempolite-bench-'));
 const log = (line: string): void => {
@@ -80,6 +80,9 @@ async function main(): Promise<void> {
 
   const resumeFile = join(dir, 'resume.db');
   const resumeEngine = await benchEngine(resumeFile, durability);
+  // Warm up the re-entry path first, so the figure is steady state rather than the JIT's first pass.
+  BenchFlows.failOnce.add('resume-warm-up');
+  await (await resumeEngine.startWorkflow(BenchFlows, 'many', [Math.min(1000, sizes.resume), 'resume-warm-up'])).result();
   BenchFlows.failOnce.add('resume');
   const resumeHandle = await resumeEngine.startWorkflow(BenchFlows, 'many', [sizes.resume, 'resume'], { id: 'resume' });
   await resumeHandle.result();
@@ -92,6 +95,9 @@ async function main(): Promise<void> {
   const curve: Record<string, number> = {};
   for (const steps of sizes.curve) curve[String(steps)] = Number((await perStepMicros(join(dir, `curve-${steps}.db`), steps)).toFixed(1));
   log(`per-step cost by workflow length (µs): ${Object.entries(curve).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+
+  const sleeping = await sleepingMemory(join(dir, 'sleep.db'), sizes.sleepers);
+  log(`${sizes.sleepers} workflows asleep: ${sleeping.rssMb.toFixed(1)} MB RSS over idle, ${sleeping.inMemory} held in memory`);
 
   const result = {
     durability,
@@ -106,9 +112,33 @@ async function main(): Promise<void> {
     [`resume_ms_${sizes.resume >= 10_000 ? '10k' : sizes.resume}`]: round(resume_ms),
     resume_ratio: round(resume_ms / raw_read_ms),
     step_us_by_workflow_length: curve,
+    [`sleeping_${sizes.sleepers >= 100_000 ? '100k' : sizes.sleepers}_rss_mb`]: round(sleeping.rssMb),
   };
   if (values.json) console.log(JSON.stringify(result));
   else console.table(result);
+}
+
+/** RSS growth once `count` workflows have reached a one-day sleep (GC'd, so only what they really hold counts). */
+async function sleepingMemory(file: string, count: number): Promise<{ rssMb: number; inMemory: number }> {
+  const engine = await benchEngine(file, 'normal', { suspendAfterMs: 0 });
+  try {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const idle = process.memoryUsage().rss;
+    for (let started = 0; started < count; started += 5000) {
+      const batch = Math.min(5000, count - started);
+      await Promise.all(Array.from({ length: batch }, (_, i) => engine.startWorkflow(BenchFlows, 'sleeper', [started + i])));
+    }
+    const deadline = Date.now() + 600_000;
+    while ((await engine.list({ status: 'waiting', limit: 1, offset: count - 1 })).length === 0 || engine.inMemoryCount > 0) {
+      if (Date.now() > deadline) throw new Error('sleepers did not all reach their sleep');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    gc?.();
+    return { rssMb: (process.memoryUsage().rss - idle) / 1024 / 1024, inMemory: engine.inMemoryCount };
+  } finally {
+    await engine.close();
+  }
 }
 
 function round(value: number): number {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Activity, Tempolite, Workflow, silentLogger, type TempoliteOptions } from '../src/index.js';
+import { Activity, Tempolite, Workflow, silentLogger, workflowContext, type TempoliteOptions } from '../src/index.js';
 import type { Durability } from './raw-sqlite.js';
 
 /** The benchmark's workflows: small steps, so the engine's own cost is what is measured. */
@@ -14,6 +14,12 @@ export class BenchFlows {
   @Workflow({ name: 'bench.three' })
   async three(n: number): Promise<number> {
     return this.step(await this.step(await this.step(n)));
+  }
+
+  @Workflow({ name: 'bench.sleeper' })
+  async sleeper(n: number): Promise<number> {
+    await workflowContext().sleep('1d');
+    return this.step(n);
   }
 
   @Workflow({ name: 'bench.many', retry: { maxAttempts: 2, initialIntervalMs: 0 } })
