@@ -116,7 +116,8 @@ export class WorkflowContext implements WorkflowInfo {
     const fn = (workflowClass.prototype as Record<string, (...a: unknown[]) => Promise<MethodResult<InstanceType<C>, K>>>)[method];
     if (typeof fn !== 'function') return Promise.reject(new UnknownWorkflowError(`${workflowClass.name}.${method}`));
     const stepOptions: StepCallOptions = { ...(options.id !== undefined ? { id: options.id } : {}), ...(options.queue !== undefined ? { queue: options.queue } : {}) };
-    return withPendingOptions(stepOptions, () => fn.apply(undefined, args as unknown[]));
+    // The dispatcher ignores `this` for workflow calls: the child resolves its own instance.
+    return withPendingOptions(stepOptions, () => fn.call(undefined, ...(args as unknown[])));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from '../errors.js';
 import { callerLocation, record } from '../registry/metadata-storage.js';
-import type { AnyFunction, FunctionRegistration, RegistrationKind } from '../registry/registration.js';
+import type { FunctionRegistration, RegistrationKind } from '../registry/registration.js';
 import { dispatch } from './dispatch.js';
 
 /** Where a registered function keeps its registration. */
@@ -32,7 +32,7 @@ export function registerFunction<A extends unknown[], R>(
     name,
     options: options ?? {},
     registeredAt: callerLocation(),
-    original: fn as unknown as AnyFunction,
+    original: fn,
   };
   record(registration, subject);
   const callable = function (this: unknown, ...args: A): Promise<R> {

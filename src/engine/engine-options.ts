@@ -55,6 +55,16 @@ export interface TempoliteOptions {
   logger?: Logger;
   /** Identifies this engine in leases and executions. @default a random id */
   workerId?: string;
+  /**
+   * `false` runs the engine in client mode: it opens the database without
+   * taking the SQLite process lock, runs no queue workers and releases no
+   * leases, but serves every client call (`startWorkflow`, `getHandle`,
+   * `list`, `describe`, `retry`, `cancel`, `pause`, `resume`, `signal`). Its
+   * writes go to the database, where the engine running the workers (another
+   * process) picks them up. For CLIs, dashboards and web front ends beside a worker.
+   * @default true
+   */
+  workers?: boolean;
 }
 
 /** Options with every default applied. */
@@ -67,13 +77,15 @@ export interface ResolvedOptions {
   readonly leaseMs: number;
   readonly pollIntervalMs: number;
   readonly suspendAfterMs: number;
+  /** False in client mode (no workers, no process lock). */
+  readonly workers: boolean;
 }
 
 const SUBJECT = 'the Tempolite engine';
 
 const KNOWN = new Set([
   'database', 'durability', 'busyTimeoutMs', 'queues', 'register', 'container', 'codec',
-  'maxPayloadBytes', 'leaseMs', 'pollIntervalMs', 'suspendAfterMs', 'clock', 'logger', 'workerId',
+  'maxPayloadBytes', 'leaseMs', 'pollIntervalMs', 'suspendAfterMs', 'clock', 'logger', 'workerId', 'workers',
 ]);
 
 /** Validates engine options and applies defaults. @throws InvalidOptionsError */
@@ -111,6 +123,7 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
     leaseMs: positiveInteger(options.leaseMs ?? 30_000, 'leaseMs'),
     pollIntervalMs: positiveInteger(options.pollIntervalMs ?? 1000, 'pollIntervalMs'),
     suspendAfterMs: nonNegativeInteger(options.suspendAfterMs ?? 5000, 'suspendAfterMs'),
+    workers: booleanOption(options.workers ?? true, 'workers'),
   };
 }
 
@@ -121,5 +134,10 @@ function positiveInteger(value: unknown, path: string): number {
 
 function nonNegativeInteger(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidOptionsError(SUBJECT, path, `must be an integer ≥ 0, got ${String(value)}`);
+  return value;
+}
+
+function booleanOption(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionsError(SUBJECT, path, `must be true or false, got ${String(value)}`);
   return value;
 }

@@ -84,7 +84,7 @@ export class SuperJsonCodec implements PayloadCodec {
         // Built-in errors are revived by name already; superjson's class handling would drop `message` and `stack`.
         if (BUILTIN_ERRORS.get(cls.name) !== cls) errorClasses.set(cls.name, cls);
       } else {
-        this.superjson.registerClass(cls as new (...args: unknown[]) => unknown, cls.name);
+        this.superjson.registerClass(cls, cls.name);
       }
     });
     // A custom transformer outranks superjson's built-in Error handling, which keeps neither stack nor extra fields.

@@ -8,6 +8,12 @@ export interface StoreOpenOptions {
   readonly database: string;
   readonly synchronous: SqliteSynchronous;
   readonly busyTimeoutMs: number;
+  /**
+   * Take the SQLite process lock (an engine that runs workers). `false` for a
+   * client-mode engine beside one: it shares the file and owns no leases.
+   * @default true
+   */
+  readonly lock?: boolean;
 }
 
 /** An open store, and whether every lease in it may be taken over at once. */
@@ -25,11 +31,11 @@ export interface OpenedStore {
  */
 export async function openStore(options: StoreOpenOptions): Promise<OpenedStore> {
   const memory = options.database === ':memory:';
-  const lock = memory ? undefined : ProcessLock.acquire(options.database);
+  const lock = memory || options.lock === false ? undefined : ProcessLock.acquire(options.database);
   try {
     const { dataSource, db } = await openSqliteDatabase(options);
     const store = new SqliteStore(db, dataSource, memory ? 'SQLite :memory:' : `SQLite ${options.database}`);
-    return { store, exclusive: true, release: () => lock?.release() };
+    return { store, exclusive: options.lock !== false, release: () => lock?.release() };
   } catch (error) {
     lock?.release();
     throw error;

@@ -362,9 +362,11 @@ export class SqliteStore implements WorkflowStore {
       where.push(`status IN (SELECT value FROM json_each(?))`);
       params.push(JSON.stringify(statuses));
     }
-    if (filter.name !== undefined) (where.push('name = ?'), params.push(filter.name));
-    if (filter.queue !== undefined) (where.push('queue = ?'), params.push(filter.queue));
-    if (filter.runId !== undefined) (where.push('run_id = ?'), params.push(filter.runId));
+    for (const [column, value] of [['name', filter.name], ['queue', filter.queue], ['run_id', filter.runId]] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     return this.all<WorkflowRow>(
       `SELECT ${WORKFLOW_COLUMNS} FROM tempolite_workflow_entity ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
