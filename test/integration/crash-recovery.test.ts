@@ -1,14 +1,11 @@
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CrashFlow } from '../fixtures/crash-flow.js';
 import { startEngine } from '../helpers/engine.js';
-import { eventually } from '../helpers/eventually.js';
+import { killAtMarker } from '../helpers/kill-at-marker.js';
 import { tempDatabase } from '../helpers/temp-db.js';
-
-const WORKER = join(import.meta.dirname, '../../dist/test/fixtures/crash-worker.js');
 
 describe('crash recovery', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -23,11 +20,7 @@ describe('crash recovery', () => {
     const marker = join(temp.dir, 'marker.txt');
     writeFileSync(ledger, '');
 
-    const child = spawn(process.execPath, [WORKER, temp.file, ledger, marker], { stdio: ['ignore', 'inherit', 'inherit'] });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    await eventually(() => existsSync(marker), 'the child to finish the first step');
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killAtMarker('crash-worker', [temp.file, ledger, marker], marker, 'the child to finish the first step')).toBe('SIGKILL');
     const tokenBeforeCrash = readFileSync(marker, 'utf8');
     expect(readFileSync(ledger, 'utf8')).toBe('first\n');
 

@@ -1,15 +1,12 @@
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CrossQueueFlow } from '../fixtures/cross-queue-flow.js';
 import { consistencyProblems } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
-import { eventually } from '../helpers/eventually.js';
+import { killAtMarker } from '../helpers/kill-at-marker.js';
 import { tempDatabase } from '../helpers/temp-db.js';
-
-const WORKER = join(import.meta.dirname, '../../dist/test/fixtures/cross-queue-worker.js');
 
 describe('crash while a parent waits on a cross-queue child', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -23,11 +20,7 @@ describe('crash while a parent waits on a cross-queue child', () => {
     const ledger = join(temp.dir, 'ledger.txt');
     const marker = join(temp.dir, 'marker.txt');
     writeFileSync(ledger, '');
-    const child = spawn(process.execPath, [WORKER, temp.file, ledger, marker], { stdio: ['ignore', 'inherit', 'inherit'] });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    await eventually(() => existsSync(marker), 'the child workflow to reach its second step');
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killAtMarker('cross-queue-worker', [temp.file, ledger, marker], marker, 'the child workflow to reach its second step')).toBe('SIGKILL');
     expect(readFileSync(ledger, 'utf8')).toBe('first\nsecond\n');
 
     CrossQueueFlow.ledger = ledger;

@@ -1,17 +1,14 @@
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkflowFailure, activityContext, rootCause } from '../../src/index.js';
 import { SagaCrashFlow } from '../fixtures/saga-crash-flow.js';
 import { consistencyProblems } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
-import { eventually } from '../helpers/eventually.js';
 import { Latch } from '../helpers/latch.js';
+import { killAtMarker } from '../helpers/kill-at-marker.js';
 import { tempDatabase } from '../helpers/temp-db.js';
-
-const WORKER = join(import.meta.dirname, '../../dist/test/fixtures/saga-crash-worker.js');
 
 describe('saga crash safety', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -26,11 +23,7 @@ describe('saga crash safety', () => {
     const marker = join(temp.dir, 'marker.txt');
     writeFileSync(ledger, '');
 
-    const child = spawn(process.execPath, [WORKER, temp.file, ledger, marker], { stdio: ['ignore', 'inherit', 'inherit'] });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    await eventually(() => existsSync(marker), 'the child to be in the middle of compensating b');
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killAtMarker('saga-crash-worker', [temp.file, ledger, marker], marker, 'the child to be in the middle of compensating b')).toBe('SIGKILL');
     expect(readFileSync(ledger, 'utf8')).toBe('undo trip:c\nundo trip:b\n');
 
     SagaCrashFlow.ledger = ledger;
