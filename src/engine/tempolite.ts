@@ -6,6 +6,9 @@ import { WorkflowHandle, type HandleBackend } from '../client/workflow-handle.js
 import { installOutsideStarter } from '../context/ambient.js';
 import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
 import { tsyringeContainer } from '../di/service-container.js';
+import { EventHub } from '../events/event-hub.js';
+import type { TempoliteEventName, TempoliteListener } from '../events/event-types.js';
+import { Observer } from '../events/observer.js';
 import {
   EngineStateError,
   InvalidOptionsError,
@@ -62,7 +65,8 @@ interface Started {
   readonly deps: EngineDeps;
   readonly runner: WorkflowRunner;
   readonly workers: Map<string, QueueWorker>;
-  readonly heartbeat: NodeJS.Timeout;
+  /** Renews this engine's leases; none in client mode. */
+  readonly heartbeat: NodeJS.Timeout | undefined;
   readonly releaseLock: () => void;
   readonly uninstallStarter: () => void;
   /** Stops following a test clock's jumps (issue 5). */
@@ -89,7 +93,9 @@ export class Tempolite implements HandleBackend {
   private started: Started | undefined;
   private starting: Promise<void> | undefined;
   private readonly hub = new CompletionHub();
-  private closed = false;
+  /** Lifecycle events (issue 9): listeners may be added before `start()`. */
+  private readonly events = new EventHub();
+  private closing: Promise<void> | undefined;
 
   constructor(@inject(TEMPOLITE_OPTIONS, { isOptional: true }) private readonly options: TempoliteOptions = {}) {
     this.options = options ?? {};
@@ -102,13 +108,33 @@ export class Tempolite implements HandleBackend {
   }
 
   /**
+   * Listens to a lifecycle event (issue 9), e.g. `engine.on('workflow.completed', (e) => ...)`.
+   * Events are emitted by the engine that did the work, after the rows they
+   * report are committed; listeners run synchronously and their errors are
+   * logged, never thrown into the engine. May be called before `start()`.
+   * @returns a function that removes the listener
+   */
+  on<K extends TempoliteEventName>(event: K, listener: TempoliteListener<K>): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  off<K extends TempoliteEventName>(event: K, listener: TempoliteListener<K>): void {
+    this.events.off(event, listener);
+  }
+
+  /**
    * Opens (and migrates) the database, validates and freezes the registry,
    * recovers workflows interrupted by a crash, and starts the queue workers.
+   * Calling it again while started does nothing; after `close()` it starts the engine again.
    * @throws SchemaTooNewError, DatabaseInUseError, and the registry's validation errors
    */
   start(): Promise<void> {
-    if (this.closed) return Promise.reject(new EngineStateError('This engine was closed; create a new one.'));
-    this.starting ??= this.doStart().catch((error: unknown) => {
+    const closing = this.closing;
+    this.starting ??= (async () => {
+      await closing;
+      await this.doStart();
+    })().catch((error: unknown) => {
       this.starting = undefined;
       throw error;
     });
@@ -122,14 +148,17 @@ export class Tempolite implements HandleBackend {
       queues: [...options.queues.keys()],
       defaultQueue: 'default',
     });
-    const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs });
+    // Client mode (issue 9): no process lock, so an engine with workers may run on the file meanwhile.
+    const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs, lock: options.workers });
     const logger = this.options.logger ?? consoleLogger;
+    this.events.logger = logger;
+    const clock = this.options.clock ?? new SystemClock();
     const workers = new Map<string, QueueWorker>();
     const deps: EngineDeps = {
       store: opened.store,
       registry,
       payloads: new PayloadEncoder(this.options.codec ?? new SuperJsonCodec(), options.maxPayloadBytes),
-      clock: this.options.clock ?? new SystemClock(),
+      clock,
       logger,
       container: this.options.container ?? tsyringeContainer(),
       options,
@@ -139,16 +168,17 @@ export class Tempolite implements HandleBackend {
         if (queue !== undefined) workers.get(queue)?.poke();
       },
       poke: (queue) => workers.get(queue)?.poke(),
+      observer: new Observer(this.events, logger, clock, (id) => opened.store.getWorkflow(id)),
     };
     // Alone on the file, every lease left in it belongs to a dead process: recover now, not after expiry.
     if (opened.exclusive) await opened.store.releaseLeases(undefined);
     const names = registry.workflowNames();
-    for (const unknown of (await opened.store.unknownWorkflowNames(names))) {
+    for (const unknown of options.workers ? await opened.store.unknownWorkflowNames(names) : []) {
       logger.warn({ workflowName: unknown.name, count: unknown.count }, `workflows of "${unknown.name}" are not registered in this engine; left untouched until that code is registered again`);
     }
     freeze();
     const runner = new WorkflowRunner(deps, (id) => this.hub.notify(id));
-    for (const [queue, limits] of options.queues) {
+    for (const [queue, limits] of options.workers ? options.queues : []) {
       workers.set(
         queue,
         new QueueWorker(queue, limits, {
@@ -163,10 +193,12 @@ export class Tempolite implements HandleBackend {
         }),
       );
     }
-    const heartbeat = setInterval(() => {
-      deps.store.renewLeases(deps.workerId, deps.clock.now(), options.leaseMs).catch((error: unknown) => logger.error({ err: error }, 'renewing leases failed'));
-    }, Math.max(10, Math.floor(options.leaseMs / 3)));
-    heartbeat.unref();
+    const heartbeat = !options.workers
+      ? undefined
+      : setInterval(() => {
+          deps.store.renewLeases(deps.workerId, deps.clock.now(), options.leaseMs).catch((error: unknown) => logger.error({ err: error }, 'renewing leases failed'));
+        }, Math.max(10, Math.floor(options.leaseMs / 3)));
+    heartbeat?.unref();
     const uninstallStarter = installOutsideStarter((registration, args) => this.startFromCall(registration, args));
     const unfollowClock = followClockJumps(deps);
     this.started = { deps, runner, workers, heartbeat, releaseLock: opened.release, uninstallStarter, unfollowClock };
@@ -178,9 +210,16 @@ export class Tempolite implements HandleBackend {
    * boundary (running activities see their AbortSignal and are awaited), leases
    * are released so the next engine resumes at once. Nothing recorded is lost.
    */
-  async close(): Promise<void> {
-    this.closed = true;
+  close(): Promise<void> {
+    this.closing ??= this.doClose().finally(() => {
+      this.closing = undefined;
+    });
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
     await this.starting?.catch(() => undefined);
+    this.starting = undefined;
     const started = this.started;
     if (!started) return;
     this.started = undefined;
@@ -190,7 +229,7 @@ export class Tempolite implements HandleBackend {
     await Promise.all([...started.workers.values()].map((worker) => worker.stop()));
     clearInterval(started.heartbeat);
     try {
-      await started.deps.store.releaseLeases(started.deps.workerId);
+      if (started.deps.options.workers) await started.deps.store.releaseLeases(started.deps.workerId);
       await started.deps.store.close();
     } finally {
       started.releaseLock();
@@ -240,8 +279,9 @@ export class Tempolite implements HandleBackend {
     const id = options.id ?? newId();
     if (typeof id !== 'string' || id.length === 0 || id.length > 255) throw new InvalidOptionsError(subject, 'id', 'must be a string of 1 to 255 characters');
     const queue = options.queue ?? definition.queue;
+    // Client mode has no workers: the queue is checked against the declared ones, and a worker elsewhere polls for it.
+    if (!deps.options.queues.has(queue)) throw new UnknownQueueError(queue, [...deps.options.queues.keys()]);
     const worker = workers.get(queue);
-    if (!worker) throw new UnknownQueueError(queue, [...workers.keys()]);
     const priority = options.priority ?? 0;
     if (!Number.isSafeInteger(priority)) throw new InvalidOptionsError(subject, 'priority', 'must be an integer');
     const input = deps.payloads.encode([...args], { description: `input of workflow "${id}" (${definition.name})`, workflowId: id });
@@ -251,7 +291,7 @@ export class Tempolite implements HandleBackend {
       if (result.existing.name !== definition.name) throw new WorkflowIdConflictError(id, result.existing.name, definition.name);
       return new WorkflowHandle(id, result.existing.runId, definition.name, this);
     }
-    worker.poke();
+    worker?.poke();
     return new WorkflowHandle(id, runId, definition.name, this);
   }
 
@@ -303,11 +343,13 @@ export class Tempolite implements HandleBackend {
     // Sagas (issue 3): retrying a compensation_failed workflow resumes its compensations from the one that gave up.
     if (row.status === 'compensation_failed' && (await deps.store.reopenCompensation(workflowId, deps.clock.now()))) {
       workers.get(row.queue)?.poke();
+      deps.observer?.manualRetry(row);
       return new WorkflowHandle(row.id, row.runId, row.name, this);
     }
     if (row.status !== 'failed') throw new InvalidStateError(workflowId, row.status, 'retry');
     await deps.store.retryWorkflow(workflowId, deps.clock.now());
     workers.get(row.queue)?.poke();
+    deps.observer?.manualRetry(row);
     return new WorkflowHandle(row.id, row.runId, row.name, this);
   }
 
@@ -407,7 +449,7 @@ export class Tempolite implements HandleBackend {
   }
 
   private require(): Started {
-    if (!this.started) throw new EngineStateError(this.closed ? 'The engine is closed.' : 'The engine is not started: call engine.start() first.');
+    if (!this.started) throw new EngineStateError('The engine is not started (or was closed): call engine.start() first.');
     return this.started;
   }
 }

@@ -177,6 +177,20 @@ describe('client and contexts', () => {
     expect(await (await first.engine.startWorkflow(Greeter, 'other', [])).result()).toBe('other');
   });
 
+  it('an engine can be started again after close() (it is a DI singleton)', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    const engine = new Tempolite({ database: temp.file, logger: silentLogger, register: [Greeter] });
+    await engine.start();
+    await (await engine.startWorkflow(Greeter, 'hello', ['one'], { id: 'restart-1' })).result();
+    await engine.close();
+    await expect(engine.list()).rejects.toThrow(/not started/);
+    await engine.start();
+    cleanups.push(() => engine.close());
+    expect(await (await engine.getHandle<string>('restart-1')).result()).toBe('hello one');
+    expect(await (await engine.startWorkflow(Greeter, 'hello', ['two'])).result()).toBe('hello two');
+  });
+
   it(':memory: works', async () => {
     const engine = new Tempolite({ database: ':memory:', logger: silentLogger, register: [Greeter] });
     await engine.start();
