@@ -64,7 +64,7 @@ describe('signals', () => {
     Inbox.gate.open();
     await eventually(async () => (await handle.status()) === 'waiting' && signalsOf(file, 'collect-1')[0]?.consumedStepId != null, 'the second wait');
     // Waiting without a timeout: released from memory and from its slot.
-    expect(e.inMemoryCount).toBe(0);
+    await eventually(() => e.inMemoryCount === 0, 'the waiting body to leave memory');
     await handle.signal('item', 'during');
     await eventually(async () => (await handle.status()) === 'waiting' && signalsOf(file, 'collect-1')[1]?.consumedStepId != null, 'the third wait');
     await handle.signal('item', 'first of two');
@@ -118,7 +118,7 @@ describe('signals', () => {
     const { engine: e, file } = await engine({ clock });
     const handle = await e.startWorkflow(Inbox, 'late', [], { id: 'late-1' });
     await eventually(async () => (await handle.status()) === 'waiting' && timersOf(file, 'late-1').length === 1, 'the timed wait');
-    expect(e.inMemoryCount).toBe(0);
+    await eventually(() => e.inMemoryCount === 0, 'the waiting body to leave memory');
     clock.advance('2h');
     await eventually(async () => (await handle.status()) === 'waiting' && timersOf(file, 'late-1')[0]?.status === 'timed_out', 'the timeout and the next wait');
     await handle.signal('late', 'after the deadline');

@@ -93,7 +93,9 @@ describe('durable sleep', () => {
     await eventually(() => clock.pendingSleeps === 1, 'the sleep to resume');
     clock.advance('5900ms');
     expect(clock.pendingSleeps).toBe(1);
-    expect(await (await second.engine.getHandle(handle.workflowId)).status()).toBe('running');
+    // Still asleep in memory, not finished: its new execution is recorded as running (the write may trail the body).
+    const resumed = await second.engine.getHandle(handle.workflowId);
+    await eventually(async () => (await resumed.status()) === 'running', 'the resumed execution to be recorded');
     clock.advance('100ms');
     expect(await (await second.engine.getHandle<string>(handle.workflowId)).result()).toBe('after');
     expect(Napper.steps).toEqual(['before', 'after']);
