@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fillHistory } from './history.js';
 import { rawReadMillis, rawTransactionMicros, type Durability } from './raw-sqlite.js';
 import { BenchFlows, benchEngine } from './workloads.js';
 
@@ -26,8 +27,8 @@ const durability = values.durability as Durability;
 if (durability !== 'full' && durability !== 'normal') throw new Error(`--durability must be full or normal, got ${values.durability}`);
 const quick = values.quick === true;
 const sizes = quick
-  ? { raw: 500, steps: 300, seq: 50, burst: 1000, resume: 2000, curve: [10, 100, 1000], sleepers: 10_000 }
-  : { raw: 2000, steps: 1000, seq: 200, burst: 5000, resume: 10_000, curve: [10, 100, 1000, 10_000], sleepers: 100_000 };
+  ? { raw: 500, steps: 300, seq: 50, burst: 1000, resume: 2000, curve: [10, 100, 1000], history: [1000, 10_000], sleepers: 10_000 }
+  : { raw: 2000, steps: 1000, seq: 200, burst: 5000, resume: 10_000, curve: [10, 100, 1000, 10_000], history: [1000, 10_000, 100_000], sleepers: 100_000 };
 
 const dir = mkdtempSync(join(tmpdir(), 'tempolite-bench-'));
 const log = (line: string): void => {
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
   for (const steps of sizes.curve) curve[String(steps)] = Number((await perStepMicros(join(dir, `curve-${steps}.db`), steps)).toFixed(1));
   log(`per-step cost by workflow length (µs): ${Object.entries(curve).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
 
+  const byHistory: Record<string, number> = {};
+  for (const rows of sizes.history) byHistory[String(rows)] = Number((await workflowMillisWithHistory(join(dir, `history-${rows}.db`), rows)).toFixed(3));
+  log(`three-step workflow (ms, median of 100) by finished workflows already in the database: ${Object.entries(byHistory).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+
   const sleeping = await sleepingMemory(join(dir, 'sleep.db'), sizes.sleepers);
   log(`${sizes.sleepers} workflows asleep: ${sleeping.rssMb.toFixed(1)} MB RSS over idle, ${sleeping.inMemory} held in memory`);
 
@@ -112,10 +117,29 @@ async function main(): Promise<void> {
     [`resume_ms_${sizes.resume >= 10_000 ? '10k' : sizes.resume}`]: round(resume_ms),
     resume_ratio: round(resume_ms / raw_read_ms),
     step_us_by_workflow_length: curve,
+    seq_wf_ms_by_history: byHistory,
     [`sleeping_${sizes.sleepers >= 100_000 ? '100k' : sizes.sleepers}_rss_mb`]: round(sleeping.rssMb),
   };
   if (values.json) console.log(JSON.stringify(result));
   else console.table(result);
+}
+
+/** Median milliseconds of a sequential three-step workflow on a database that already holds `rows` finished workflows. */
+async function workflowMillisWithHistory(file: string, rows: number): Promise<number> {
+  await (await benchEngine(file, durability)).close();
+  fillHistory(file, rows);
+  const engine = await benchEngine(file, durability);
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      const started = process.hrtime.bigint();
+      await (await engine.startWorkflow(BenchFlows, 'three', [i])).result();
+      if (i >= 20) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    return percentile(times.sort((a, b) => a - b), 50);
+  } finally {
+    await engine.close();
+  }
 }
 
 /** RSS growth once `count` workflows have reached a one-day sleep (GC'd, so only what they really hold counts). */
