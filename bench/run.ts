@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fillHistory } from './history.js';
 import { rawReadMillis, rawTransactionMicros, type Durability } from './raw-sqlite.js';
+import { pgThroughput } from './pg-throughput.js';
 import { BenchFlows, benchEngine } from './workloads.js';
 
 /**
@@ -15,12 +16,16 @@ import { BenchFlows, benchEngine } from './workloads.js';
  *   npm run bench -- --json             one JSON line on stdout
  *   npm run bench -- --quick            a smaller run (under a minute)
  *   npm run bench -- --durability normal
+ *   npm run bench -- --pg postgres://user:password@host:5432/db
+ *                                       also pg_throughput_wf_s: three-step workflows per second on
+ *                                       PostgreSQL with 1, 2 and 4 worker processes (fresh schemas, dropped after)
  */
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     durability: { type: 'string', default: 'full' },
+    pg: { type: 'string' },
   },
 });
 const durability = values.durability as Durability;
@@ -104,6 +109,13 @@ async function main(): Promise<void> {
   const sleeping = await sleepingMemory(join(dir, 'sleep.db'), sizes.sleepers);
   log(`${sizes.sleepers} workflows asleep: ${sleeping.rssMb.toFixed(1)} MB RSS over idle, ${sleeping.inMemory} held in memory`);
 
+  // Scale-out (issue 6): only when a PostgreSQL server is given.
+  const pg_throughput_wf_s: Record<string, number> = {};
+  if (values.pg !== undefined) {
+    for (const workers of [1, 2, 4]) pg_throughput_wf_s[String(workers)] = Math.round(await pgThroughput(values.pg, workers, quick ? 1000 : 3000));
+    log(`PostgreSQL, three-step workflows/s by worker processes: ${Object.entries(pg_throughput_wf_s).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  }
+
   const result = {
     durability,
     quick,
@@ -119,6 +131,7 @@ async function main(): Promise<void> {
     step_us_by_workflow_length: curve,
     seq_wf_ms_by_history: byHistory,
     [`sleeping_${sizes.sleepers >= 100_000 ? '100k' : sizes.sleepers}_rss_mb`]: round(sleeping.rssMb),
+    ...(values.pg !== undefined ? { pg_throughput_wf_s } : {}),
   };
   if (values.json) console.log(JSON.stringify(result));
   else console.table(result);

@@ -1,6 +1,7 @@
 import { ActivityData } from './activity-data.js';
 import { ActivityEntity } from './activity-entity.js';
 import { ActivityExecution } from './activity-execution.js';
+import { QueueStart } from './queue-start.js';
 import { Run } from './run.js';
 import { SagaData } from './saga-data.js';
 import { SagaEntity } from './saga-entity.js';
@@ -21,6 +22,7 @@ export {
   ActivityData,
   ActivityEntity,
   ActivityExecution,
+  QueueStart,
   Run,
   SagaData,
   SagaEntity,
@@ -56,4 +58,5 @@ export const TEMPOLITE_ENTITIES = [
   Signal,
   Timer,
   Task,
+  QueueStart,
 ];

@@ -35,6 +35,7 @@ export const ErrorCode = {
   WorkflowCancelled: 'TEMPOLITE_WORKFLOW_CANCELLED',
   ChildWorkflowFailed: 'TEMPOLITE_CHILD_WORKFLOW_FAILED',
   CompensationFailed: 'TEMPOLITE_COMPENSATION_FAILED',
+  Storage: 'TEMPOLITE_STORAGE',
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -360,11 +361,52 @@ export class CompensationFailure extends TempoliteError {
   }
 }
 
-/** `Name: message` of an error-like value, for messages that chain causes. */
+/** What is wrong with a database file, for {@link StorageError}. */
+export type StorageProblem = 'corrupt' | 'not-a-database' | 'read-only' | 'full' | 'cannot-open' | 'io';
+
+const STORAGE_PROBLEMS: Record<StorageProblem, string> = {
+  corrupt: 'is damaged (its pages are malformed or the file was cut short); restore it from a backup',
+  'not-a-database': 'is not a SQLite database (a wrong path, or a foreign or encrypted file)',
+  'read-only': 'cannot be written: the file, its -wal/-shm files or its folder are read-only for this process',
+  full: 'cannot be written: the disk is full or the file reached a size limit',
+  'cannot-open': 'cannot be opened: check that its folder exists and that this process may create files in it',
+  io: 'could not be read or written (an I/O error, e.g. a full disk or a file size limit)',
+};
+
+/**
+ * The database file cannot be used: damaged, not a database, read-only, full,
+ * unopenable, or failing I/O. At `start()` the engine refuses to start and
+ * leaves the file as it was; at run time the call whose write failed rejects
+ * with it and nothing of that write is kept.
+ */
+export class StorageError extends TempoliteError {
+  readonly code = ErrorCode.Storage;
+  /**
+   * @param database the database, e.g. its file path
+   * @param problem what is wrong, e.g. `corrupt`
+   * @param sqliteCode the driver's code, e.g. `SQLITE_CORRUPT`, when there is one
+   * @param cause the driver's error
+   */
+  constructor(
+    readonly database: string,
+    readonly problem: StorageProblem,
+    readonly sqliteCode: string | undefined,
+    cause: unknown,
+  ) {
+    super(`The database ${database} ${STORAGE_PROBLEMS[problem]}. ${describeCause(cause)}`, { cause });
+  }
+}
+
+/** `Name: message` of an error-like value, for messages that chain causes. Never throws, whatever the value. */
 export function describeCause(cause: unknown): string {
-  if (cause instanceof TempoliteError) return cause.message;
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
-  return String(cause);
+  try {
+    if (cause instanceof TempoliteError) return cause.message;
+    if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
+    return String(cause);
+  } catch {
+    // A null-prototype object, a throwing toString or getter: String() itself throws.
+    return Object.prototype.toString.call(cause);
+  }
 }
 
 /** The innermost `cause` of an error chain: usually the error user code threw. */

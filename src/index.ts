@@ -51,8 +51,31 @@ export { activityContext, type ActivityContext } from './context/activity-contex
 
 export { WorkflowHandle } from './client/workflow-handle.js';
 export type { StartOptions } from './client/start-options.js';
-export type { WorkflowDescription, ExecutionDescription, StepDescription, AttemptDescription, WorkflowSummary } from './client/description.js';
+export type { WorkflowDescription, ExecutionDescription, StepDescription, AttemptDescription, WorkflowSummary, TimerDescription, SignalDescription } from './client/description.js';
 export { formatRunTree } from './client/format-tree.js';
+
+export type {
+  TempoliteEvents,
+  TempoliteEventName,
+  TempoliteListener,
+  WorkflowEventBase,
+  WorkflowStartedEvent,
+  WorkflowCompletedEvent,
+  WorkflowFailedEvent,
+  WorkflowRetriedEvent,
+  WorkflowCompensatingEvent,
+  WorkflowCompensatedEvent,
+  WorkflowCompensationFailedEvent,
+  WorkflowCancelledEvent,
+  StepEventBase,
+  StepStartedEvent,
+  StepCompletedEvent,
+  StepFailedEvent,
+  CompensationEventBase,
+  CompensationStartedEvent,
+  CompensationCompletedEvent,
+  CompensationFailedEvent,
+} from './events/event-types.js';
 
 export { tsyringeContainer, type ServiceContainer } from './di/service-container.js';
 export { SuperJsonCodec, type PayloadCodec } from './store/codec.js';
@@ -75,6 +98,7 @@ export {
   SerializationError,
   PayloadTooLargeError,
   SchemaTooNewError,
+  StorageError,
   DatabaseInUseError,
   EngineStateError,
   OutsideWorkflowError,
@@ -86,4 +110,5 @@ export {
   rootCause,
   describeCause,
   type StepShape,
+  type StorageProblem,
 } from './errors.js';

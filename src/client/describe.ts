@@ -1,10 +1,12 @@
 import { WorkflowNotFoundError } from '../errors.js';
 import { reviveFailure } from '../engine/revive-failure.js';
+import { SIGNAL_STEP } from '../engine/waits/signal-step.js';
 import type { PayloadEncoder } from '../store/codec.js';
 import type { AttemptRow, ExecutionRow, StepRow, WorkflowRow } from '../store/rows.js';
 import type { StepKind } from '../store/statuses.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
-import type { AttemptDescription, ExecutionDescription, StepDescription, WorkflowDescription, WorkflowSummary } from './description.js';
+import type { SignalRow, TimerRow } from '../store/wait-store.js';
+import type { AttemptDescription, ExecutionDescription, SignalDescription, StepDescription, TimerDescription, WorkflowDescription, WorkflowSummary } from './description.js';
 
 /** Reads a workflow, its executions, steps with attempts, and its children, and decodes their payloads. */
 export async function describeWorkflow(store: WorkflowStore, payloads: PayloadEncoder, workflowId: string): Promise<WorkflowDescription> {
@@ -36,6 +38,24 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
     executions: (await store.executionsOf(workflow.id)).map((row) => execution(payloads, row)),
     steps: steps.map((row) => step(payloads, row, attempts.get(row.id) ?? [])),
     children: await Promise.all(runRows.filter((row) => row.parentId === workflow.id).map((child) => build(store, payloads, child, runRows))),
+    timers: (await store.waits.timersOf(workflow.id)).map(timer),
+    signals: (await store.waits.signalsOf(workflow.id)).map((row) => signal(payloads, row)),
+  };
+}
+
+function timer(row: TimerRow): TimerDescription {
+  return { stepId: row.stepId, kind: row.stepId.startsWith(SIGNAL_STEP) ? 'signal' : 'sleep', status: row.status, wakeAt: new Date(row.wakeAt) };
+}
+
+function signal(payloads: PayloadEncoder, row: SignalRow): SignalDescription {
+  const where = { description: `payload of signal "${row.name}"`, workflowId: row.workflowId };
+  return {
+    id: row.id,
+    name: row.name,
+    ...(row.payload !== null ? { payload: payloads.decode(row.payload, where) } : {}),
+    sentAt: new Date(row.createdAt),
+    ...(row.consumedAt !== null ? { consumedAt: new Date(row.consumedAt) } : {}),
+    ...(row.consumedStepId !== null ? { consumedBy: row.consumedStepId } : {}),
   };
 }
 

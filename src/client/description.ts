@@ -48,6 +48,29 @@ export interface ExecutionDescription {
   readonly durationMs?: number;
 }
 
+/** A durable timer of a workflow: a sleep's wake time, or the deadline of a signal wait. */
+export interface TimerDescription {
+  /** The step id of the wait, e.g. `tempolite.sleep#0` or `tempolite.signal#1`. */
+  readonly stepId: string;
+  /** `sleep`, or `signal` for the deadline of a `waitForSignal` with a timeout. */
+  readonly kind: 'sleep' | 'signal';
+  /** `pending`, `fired` (the sleep ended), `timed_out` (the signal wait gave up), `cancelled`. */
+  readonly status: string;
+  readonly wakeAt: Date;
+}
+
+/** A signal sent to a workflow: buffered until a `waitForSignal` step consumes it. */
+export interface SignalDescription {
+  readonly id: string;
+  readonly name: string;
+  readonly payload?: unknown;
+  readonly sentAt: Date;
+  /** When a wait step consumed it; absent while it is buffered. */
+  readonly consumedAt?: Date;
+  /** The step id of the wait that consumed it. */
+  readonly consumedBy?: string;
+}
+
 /** Everything known about one workflow: its run, executions and steps. */
 export interface WorkflowDescription {
   readonly run: { readonly id: string; readonly status: string; readonly rootWorkflowId: string; readonly createdAt: Date };
@@ -66,6 +89,10 @@ export interface WorkflowDescription {
   readonly steps: readonly StepDescription[];
   /** Child workflows started by this one, described the same way. */
   readonly children: readonly WorkflowDescription[];
+  /** Its durable timers (sleeps, signal deadlines), oldest first. */
+  readonly timers?: readonly TimerDescription[];
+  /** Signals sent to it, in arrival order. */
+  readonly signals?: readonly SignalDescription[];
 }
 
 /** A line of `list()`. */

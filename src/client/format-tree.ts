@@ -1,4 +1,4 @@
-import type { AttemptDescription, StepDescription, WorkflowDescription } from './description.js';
+import type { AttemptDescription, SignalDescription, StepDescription, TimerDescription, WorkflowDescription } from './description.js';
 
 const KIND_LABEL: Record<string, string> = { activity: 'Activity', sideEffect: 'SideEffect', saga: 'Saga' };
 
@@ -9,8 +9,10 @@ interface Node {
 
 /**
  * Draws a workflow's run as a tree, the way the design notes draw it:
- * Run → workflow → executions → the steps attempted in each, with status,
- * attempts, timings and errors; child workflows nest under their parent.
+ * Run → workflow → executions → the steps attempted in each (activities, side
+ * effects, saga transactions and compensations), with status, attempts,
+ * timings and errors; then the workflow's durable timers (sleeps, signal
+ * deadlines) and signals; child workflows nest under their parent.
  */
 export function formatRunTree(description: WorkflowDescription): string {
   const root: Node = { text: `Run ${description.run.id} · ${description.run.status}`, children: [workflowNode(description)] };
@@ -28,14 +30,25 @@ function workflowNode(w: WorkflowDescription): Node {
     const parts = [`Execution #${e.number}`, e.reason, e.status, duration(e.durationMs), e.error ? errorText(e.error) : undefined];
     return { text: join(parts), children: steps };
   });
+  const waits = [...(w.timers ?? []).map(timerNode), ...(w.signals ?? []).map(signalNode)];
   const children = w.children.map(workflowNode);
-  const header = join([`Workflow ${w.workflowId}`, w.name, w.status, w.generation > 0 ? `generation ${w.generation}` : undefined]);
-  return { text: header, children: [...executions, ...children] };
+  const header = join([`Workflow ${w.workflowId}`, w.name, w.status, w.generation > 0 ? `generation ${w.generation}` : undefined, w.queue !== 'default' ? `queue ${w.queue}` : undefined]);
+  return { text: header, children: [...executions, ...waits, ...children] };
+}
+
+function timerNode(t: TimerDescription): Node {
+  const label = t.kind === 'sleep' ? `Sleep ${t.stepId}` : `Signal deadline ${t.stepId}`;
+  return { text: join([label, t.status, `${t.status === 'pending' ? 'wakes' : 'woke'} at ${t.wakeAt.toISOString()}`]), children: [] };
+}
+
+function signalNode(s: SignalDescription): Node {
+  const fate = s.consumedBy !== undefined ? `received by ${s.consumedBy}` : 'buffered';
+  return { text: join([`Signal "${s.name}"`, fate, `sent at ${s.sentAt.toISOString()}`]), children: [] };
 }
 
 function stepNode(step: StepDescription, attempts: readonly AttemptDescription[]): Node {
   const label = `${KIND_LABEL[step.kind] ?? step.kind} ${step.stepId}`;
-  if (step.kind === 'sideEffect') return { text: join([label, step.status]), children: [] };
+  if (step.kind === 'sideEffect') return { text: join([label, step.status, duration(attempts[0]?.durationMs)]), children: [] };
   const children = attempts.map((a): Node => ({
     text: join([`${a.kind === 'compensation' ? 'compensation' : 'attempt'} ${a.attempt}`, a.status, duration(a.durationMs), a.error ? errorText(a.error) : undefined]),
     children: [],

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, describeCause } from '../errors.js';
 import { callerLocation, record } from '../registry/metadata-storage.js';
 import type { FunctionRegistration, RegistrationKind } from '../registry/registration.js';
 import { dispatch } from './dispatch.js';
@@ -22,7 +22,7 @@ export function registerFunction<A extends unknown[], R>(
   fn: (...args: A) => Promise<R>,
   options: unknown,
 ): RegisteredFunction<A, R> {
-  const subject = `${twinName}("${String(name)}")`;
+  const subject = `${twinName}("${describeCause(name)}")`;
   if (typeof name !== 'string' || name.length === 0) throw new InvalidOptionsError(subject, 'name', 'must be a non-empty string');
   if (typeof fn !== 'function') throw new InvalidOptionsError(subject, 'fn', 'must be a function');
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new InvalidOptionsError(subject, 'options', 'must be an object');

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, describeCause } from '../errors.js';
 
 /** Units a duration string may use: milliseconds, seconds, minutes, hours, days, weeks. */
 export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w';
@@ -24,7 +24,7 @@ const PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
 export function toMilliseconds(value: unknown, subject: string, path: string): number {
   let ms: number;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new InvalidOptionsError(subject, path, `must be a number of milliseconds ≥ 0, got ${String(value)}`);
+    if (!Number.isFinite(value) || value < 0) throw new InvalidOptionsError(subject, path, `must be a number of milliseconds ≥ 0, got ${describeCause(value)}`);
     ms = value;
   } else if (typeof value === 'string') {
     const match = PATTERN.exec(value);

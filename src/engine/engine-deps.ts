@@ -1,4 +1,5 @@
 import type { ServiceContainer } from '../di/service-container.js';
+import type { Observer } from '../events/observer.js';
 import type { Registry } from '../registry/registry.js';
 import type { PayloadEncoder } from '../store/codec.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
@@ -20,4 +21,6 @@ export interface EngineDeps {
   readonly wake: (workflowId: string) => Promise<void>;
   /** Tells this engine's worker of `queue` that work may be waiting there. */
   readonly poke: (queue: string) => void;
+  /** Lifecycle events, log lines and spans (issue 9); absent when engine parts run alone (unit tests). */
+  readonly observer?: Observer;
 }

@@ -1,34 +1,65 @@
+import type { DataSource } from 'typeorm';
 import type { PayloadCodec } from '../store/codec.js';
 import type { ServiceContainer } from '../di/service-container.js';
 import { InvalidOptionsError } from '../errors.js';
+import { describeOptionValue, validatePluggableOptions } from './validate-plugins.js';
+import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
 /** A named queue and its limits. */
 export interface QueueOptions {
-  /** Workflows of this queue running at once in this engine. @default 100 */
+  /**
+   * Workflows of this queue running at once, over all workers of the queue: on
+   * PostgreSQL every engine (process) sharing the database counts (give them all
+   * the same value); on SQLite there is one engine.
+   * @default 100
+   */
   concurrency?: number;
-  /** At most `limit` workflow entries (starts, retries, wake-ups) per `intervalMs`. @default no limit */
+  /** Workflows of this queue running at once in this engine (process), within `concurrency`. @default concurrency */
+  workerConcurrency?: number;
+  /**
+   * At most `limit` workflow entries (starts, retries, wake-ups) per `intervalMs`,
+   * over all workers of the queue (as `concurrency`).
+   * @default no limit
+   */
   rateLimit?: { limit: number; intervalMs: number };
 }
 
 /** A queue's limits with defaults applied. */
 export interface ResolvedQueue {
   readonly concurrency: number;
+  /** Slots of this engine's worker. */
+  readonly workerConcurrency: number;
   readonly rateLimit?: { readonly limit: number; readonly intervalMs: number };
 }
 
 /** Options of the Tempolite engine. */
 export interface TempoliteOptions {
-  /** SQLite file path, or `':memory:'`. @default './tempolite.db' */
+  /**
+   * SQLite file path, `':memory:'`, or a PostgreSQL URL
+   * (`postgres://user:password@host:5432/db`, or `postgresql://…`) to scale out:
+   * any number of engines in any number of processes and machines share it. A
+   * `?schema=name` parameter keeps Tempolite's tables in that schema (created if missing).
+   * @default './tempolite.db'
+   */
   database?: string;
+  /**
+   * A TypeORM DataSource the application already has, instead of `database`:
+   * Tempolite takes its connection settings (and `schema`) and opens its own
+   * small pool, with its own entities and migrations; the DataSource itself is
+   * left as it is. `postgres` (or `better-sqlite3`: its file) DataSources only.
+   * @default none: `database` is used
+   */
+  dataSource?: DataSource;
   /**
    * `full`: a step reported done survives power loss. `normal`: survives a
    * process crash, may lose the last commits on power loss; much faster.
+   * On PostgreSQL `normal` turns `synchronous_commit` off for Tempolite's connections.
    * @default 'full'
    */
   durability?: 'full' | 'normal';
-  /** How long SQLite waits for a lock held by another connection, in ms. @default 5000 */
+  /** How long SQLite waits for a lock held by another connection, in ms (not used on PostgreSQL). @default 5000 */
   busyTimeoutMs?: number;
   /** Queues by name. A queue `default` always exists. @default { default: { concurrency: 100 } } */
   queues?: Record<string, QueueOptions>;
@@ -43,7 +74,12 @@ export interface TempoliteOptions {
   codec?: PayloadCodec;
   /** Largest encoded payload (input, output, error), in bytes. @default 4_194_304 (4 MiB) */
   maxPayloadBytes?: number;
-  /** How long a claimed workflow stays leased without a heartbeat, in ms. @default 30_000 */
+  /**
+   * How long a claimed workflow stays leased without a heartbeat, in ms (the
+   * heartbeat renews every `leaseMs / 3`). On PostgreSQL it is also how long a
+   * dead worker's workflows wait before another worker takes them over.
+   * @default 30_000
+   */
   leaseMs?: number;
   /** How often idle workers look for work that became due, in ms. @default 1000 */
   pollIntervalMs?: number;
@@ -70,6 +106,7 @@ export interface TempoliteOptions {
 /** Options with every default applied. */
 export interface ResolvedOptions {
   readonly database: string;
+  readonly dataSource?: DataSource;
   readonly durability: 'full' | 'normal';
   readonly busyTimeoutMs: number;
   readonly queues: ReadonlyMap<string, ResolvedQueue>;
@@ -86,6 +123,7 @@ const SUBJECT = 'the Tempolite engine';
 const KNOWN = new Set([
   'database', 'durability', 'busyTimeoutMs', 'queues', 'register', 'container', 'codec',
   'maxPayloadBytes', 'leaseMs', 'pollIntervalMs', 'suspendAfterMs', 'clock', 'logger', 'workerId', 'workers',
+  'dataSource',
 ]);
 
 /** Validates engine options and applies defaults. @throws InvalidOptionsError */
@@ -94,28 +132,36 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new InvalidOptionsError(SUBJECT, key, 'unknown option');
   }
+  validatePluggableOptions(options);
   const database = options.database ?? './tempolite.db';
   if (typeof database !== 'string' || database.length === 0) throw new InvalidOptionsError(SUBJECT, 'database', 'must be a file path or ":memory:"');
+  const dataSource = options.dataSource;
+  if (dataSource !== undefined && (dataSource === null || typeof dataSource !== 'object' || typeof (dataSource as { options?: { type?: unknown } }).options?.type !== 'string')) {
+    throw new InvalidOptionsError(SUBJECT, 'dataSource', 'must be a TypeORM DataSource');
+  }
   const durability = options.durability ?? 'full';
-  if (durability !== 'full' && durability !== 'normal') throw new InvalidOptionsError(SUBJECT, 'durability', `must be "full" or "normal", got ${String(durability)}`);
+  if (durability !== 'full' && durability !== 'normal') throw new InvalidOptionsError(SUBJECT, 'durability', `must be "full" or "normal", got ${describeOptionValue(durability)}`);
   if (options.register !== undefined && !Array.isArray(options.register)) throw new InvalidOptionsError(SUBJECT, 'register', 'must be an array of classes or registered functions');
-  const queues = new Map<string, ResolvedQueue>([['default', { concurrency: 100 }]]);
+  const queues = new Map<string, ResolvedQueue>([['default', { concurrency: 100, workerConcurrency: 100 }]]);
   if (options.queues !== undefined) {
     if (options.queues === null || typeof options.queues !== 'object') throw new InvalidOptionsError(SUBJECT, 'queues', 'must be an object keyed by queue name');
     for (const [name, queue] of Object.entries(options.queues)) {
       if (name.length === 0 || name.length > 200) throw new InvalidOptionsError(SUBJECT, 'queues', 'queue names must have 1 to 200 characters');
+      if (!isStorableText(name)) throw new InvalidOptionsError(SUBJECT, 'queues', `a queue name ${NOT_STORABLE}`);
       const concurrency = queue?.concurrency ?? 100;
       positiveInteger(concurrency, `queues.${name}.concurrency`);
+      const workerConcurrency = positiveInteger(queue?.workerConcurrency ?? concurrency, `queues.${name}.workerConcurrency`);
       const rate = queue?.rateLimit;
       if (rate !== undefined) {
         positiveInteger(rate?.limit, `queues.${name}.rateLimit.limit`);
         positiveInteger(rate?.intervalMs, `queues.${name}.rateLimit.intervalMs`);
       }
-      queues.set(name, { concurrency, ...(rate !== undefined ? { rateLimit: { limit: rate.limit, intervalMs: rate.intervalMs } } : {}) });
+      queues.set(name, { concurrency, workerConcurrency: Math.min(workerConcurrency, concurrency), ...(rate !== undefined ? { rateLimit: { limit: rate.limit, intervalMs: rate.intervalMs } } : {}) });
     }
   }
   return {
     database,
+    ...(dataSource !== undefined ? { dataSource } : {}),
     durability,
     busyTimeoutMs: nonNegativeInteger(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs'),
     queues,
@@ -128,16 +174,16 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
 }
 
 function positiveInteger(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new InvalidOptionsError(SUBJECT, path, `must be an integer ≥ 1, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new InvalidOptionsError(SUBJECT, path, `must be an integer ≥ 1, got ${describeOptionValue(value)}`);
   return value;
 }
 
 function nonNegativeInteger(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidOptionsError(SUBJECT, path, `must be an integer ≥ 0, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new InvalidOptionsError(SUBJECT, path, `must be an integer ≥ 0, got ${describeOptionValue(value)}`);
   return value;
 }
 
 function booleanOption(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean') throw new InvalidOptionsError(SUBJECT, path, `must be true or false, got ${String(value)}`);
+  if (typeof value !== 'boolean') throw new InvalidOptionsError(SUBJECT, path, `must be true or false, got ${describeOptionValue(value)}`);
   return value;
 }

@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, describeCause } from '../errors.js';
 
 /** How a workflow, activity or saga step is retried after it throws. */
 export interface RetryPolicyOptions {
@@ -79,7 +79,7 @@ function optionalNumber(
   const value = record[key];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || !valid(value)) {
-    throw new InvalidOptionsError(subject, `retry.${key}`, `must be ${expectation}, got ${String(value)}`);
+    throw new InvalidOptionsError(subject, `retry.${key}`, `must be ${expectation}, got ${describeCause(value)}`);
   }
   return value;
 }

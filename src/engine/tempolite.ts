@@ -3,6 +3,7 @@ import { describeWorkflow, summarize } from '../client/describe.js';
 import type { WorkflowDescription, WorkflowSummary } from '../client/description.js';
 import type { StartOptions } from '../client/start-options.js';
 import { WorkflowHandle, type HandleBackend } from '../client/workflow-handle.js';
+import { checkStartOptions } from '../client/validate-start-options.js';
 import { installOutsideStarter } from '../context/ambient.js';
 import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
 import { tsyringeContainer } from '../di/service-container.js';
@@ -43,6 +44,7 @@ import { cancelWorkflow } from './control/cancel.js';
 import type { ControlContext } from './control/control-context.js';
 import { pauseWorkflow, resumeWorkflow } from './control/pause.js';
 import { sendSignal } from './waits/send-signal.js';
+import { notifySignalWaits } from './waits/signal-step.js';
 
 /** DI token under which the engine finds its options: `container.register(TEMPOLITE_OPTIONS, { useValue: {...} })`. */
 export const TEMPOLITE_OPTIONS = Symbol.for('tempolite.options');
@@ -149,7 +151,7 @@ export class Tempolite implements HandleBackend {
       defaultQueue: 'default',
     });
     // Client mode (issue 9): no process lock, so an engine with workers may run on the file meanwhile.
-    const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs, lock: options.workers });
+    const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs, lock: options.workers, ...(options.dataSource !== undefined ? { dataSource: options.dataSource } : {}) });
     const logger = this.options.logger ?? consoleLogger;
     this.events.logger = logger;
     const clock = this.options.clock ?? new SystemClock();
@@ -203,6 +205,12 @@ export class Tempolite implements HandleBackend {
     const unfollowClock = followClockJumps(deps);
     this.started = { deps, runner, workers, heartbeat, releaseLock: opened.release, uninstallStarter, unfollowClock };
     for (const worker of workers.values()) worker.start();
+    // Scale-out (issue 6): work made due, and outcomes reached, by other processes sharing the database (PostgreSQL).
+    opened.store.listen?.({
+      work: (queue) => workers.get(queue)?.poke(),
+      finished: (id) => this.hub.notify(id),
+      signalled: (id) => [...runner.active].filter((runtime) => runtime.info.workflowId === id).forEach(notifySignalWaits),
+    });
   }
 
   /**
@@ -276,14 +284,13 @@ export class Tempolite implements HandleBackend {
   private async startDefinition(definition: WorkflowDefinition, args: readonly unknown[], options: StartOptions): Promise<WorkflowHandle<unknown>> {
     const { deps, workers } = this.require();
     const subject = `startWorkflow("${definition.name}")`;
-    const id = options.id ?? newId();
-    if (typeof id !== 'string' || id.length === 0 || id.length > 255) throw new InvalidOptionsError(subject, 'id', 'must be a string of 1 to 255 characters');
-    const queue = options.queue ?? definition.queue;
+    const checked = checkStartOptions(options, subject);
+    const id = checked.id ?? newId();
+    const queue = checked.queue ?? definition.queue;
     // Client mode has no workers: the queue is checked against the declared ones, and a worker elsewhere polls for it.
     if (!deps.options.queues.has(queue)) throw new UnknownQueueError(queue, [...deps.options.queues.keys()]);
     const worker = workers.get(queue);
-    const priority = options.priority ?? 0;
-    if (!Number.isSafeInteger(priority)) throw new InvalidOptionsError(subject, 'priority', 'must be an integer');
+    const priority = checked.priority;
     const input = deps.payloads.encode([...args], { description: `input of workflow "${id}" (${definition.name})`, workflowId: id });
     const runId = newId();
     const result = await deps.store.createWorkflow({ id, runId, newRun: true, name: definition.name, queue, priority, input, now: deps.clock.now() });
@@ -444,7 +451,8 @@ export class Tempolite implements HandleBackend {
         // Sagas (issue 3): for compensation_failed the cause is the CompensationFailure, holding the original failure too.
         throw new WorkflowFailure(workflowId, row.name, row.runId, await compensationOutcomeOf(deps.store, deps.payloads, workflowId, cause));
       }
-      await this.hub.wait(workflowId, deps.options.pollIntervalMs);
+      // A store that pushes outcomes (PostgreSQL) needs the poll only as a fallback.
+      await this.hub.wait(workflowId, deps.store.listen === undefined ? deps.options.pollIntervalMs : Math.max(deps.options.pollIntervalMs, 5000));
     }
   }
 

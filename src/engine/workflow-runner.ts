@@ -96,6 +96,8 @@ export class WorkflowRunner {
       snapshot.wakeups,
     );
     this.active.add(runtime);
+    // Lifecycle events (issue 9): `workflow.started` once the execution row is committed.
+    this.deps.observer?.executionBegan(runtime, reason, runtime.info.attempt, begun);
     try {
       const outcome = await this.runBody(runtime, definition, snapshot.input);
       await begun;
@@ -131,10 +133,12 @@ export class WorkflowRunner {
     const now = clock.now();
     if (outcome.kind === 'suspended' && (outcome.suspension.cause === 'cancel' || outcome.suspension.cause === 'pause')) {
       await endForControl({ deps: this.deps, active: this.active, onFinished: this.onFinished }, runtime, outcome.suspension.cause);
+      this.deps.observer?.executionEnded(runtime);
       return;
     }
     if (outcome.kind === 'suspended' && outcome.suspension.cause === 'continue') {
       await store.continueAsNew({ workflowId, executionId, input: outcome.suspension.continueWith ?? '[]', now });
+      this.deps.observer?.executionEnded(runtime);
       return;
     }
     if (outcome.kind === 'suspended') {
@@ -148,6 +152,7 @@ export class WorkflowRunner {
         seenWakeups: runtime.wakeupsAtEntry,
         now,
       });
+      this.deps.observer?.executionEnded(runtime);
       return;
     }
     let error: unknown = runtime.fatal;
@@ -163,6 +168,7 @@ export class WorkflowRunner {
     }
     if (output !== undefined) {
       await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'completed', output, now });
+      this.deps.observer?.workflowCompleted(runtime);
       this.onFinished(workflowId);
       return;
     }
@@ -170,6 +176,7 @@ export class WorkflowRunner {
     const failed = runtime.workflow.attempts + 1;
     const permanent = error instanceof NonDeterminismError || error instanceof SerializationError || error instanceof PayloadTooLargeError;
     if (!permanent && shouldRetry(definition.retry, failed, error)) {
+      const retryAt = now + retryDelayMs(definition.retry, failed);
       await store.endExecution({
         workflowId,
         executionId,
@@ -177,16 +184,18 @@ export class WorkflowRunner {
         executionError: encoded,
         workflowStatus: 'pending',
         attempts: failed,
-        nextRunAt: now + retryDelayMs(definition.retry, failed),
+        nextRunAt: retryAt,
         resetFailedSteps: true,
         now,
       });
+      this.deps.observer?.workflowRetried(runtime, error, failed, retryAt);
       return;
     }
     // Sagas (issue 3): completed saga steps are compensated before the workflow ends (compensated / compensation_failed).
     const saga = await compensateWorkflow(this.deps, workflowId, { body: runtime, error: encoded, attempts: failed, active: this.active, onFinished: this.onFinished });
     if (saga !== 'nothing') return;
     await store.endExecution({ workflowId, executionId, executionStatus: 'failed', executionError: encoded, workflowStatus: 'failed', attempts: failed, error: encoded, now });
+    this.deps.observer?.workflowFailed(runtime, error, failed);
     this.onFinished(workflowId);
   }
 }

@@ -1,6 +1,7 @@
 import type { DetachedStartOptions, StepCallOptions, WorkflowInfo, WorkflowRuntimeApi } from '../context/ambient.js';
 import { EngineStateError, InvalidOptionsError, NonDeterminismError, WorkflowCancelledFailure } from '../errors.js';
 import type { Registration } from '../registry/registration.js';
+import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
 import { describeRegistration } from '../registry/registration.js';
 import type { WorkflowRow } from '../store/rows.js';
 import type { EngineDeps } from './engine-deps.js';
@@ -123,6 +124,8 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
       if (typeof explicit !== 'string' || explicit.length === 0 || explicit.length > 255) {
         throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', 'a step id must have 1 to 255 characters');
       }
+      // Else stored as another id: a re-entered body would not find its checkpoint and run the step again.
+      if (!isStorableText(explicit)) throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', `a step id ${NOT_STORABLE}`);
       if (this.explicitIds.has(explicit)) {
         throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', `step id "${explicit}" is used twice in one generation`);
       }

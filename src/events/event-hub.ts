@@ -1,7 +1,7 @@
 import type { Logger } from '../engine/logger.js';
 import type { TempoliteEventName, TempoliteEvents, TempoliteListener } from './event-types.js';
 
-type AnyListener = (event: never) => void | Promise<void>;
+type AnyListener = (event: never) => unknown;
 
 /**
  * The engine's typed event emitter. Listeners run synchronously, in the order
@@ -17,7 +17,7 @@ export class EventHub {
   on<K extends TempoliteEventName>(name: K, listener: TempoliteListener<K>): () => void {
     const list = this.listeners.get(name) ?? [];
     // A copy on write: an emit in progress keeps iterating the list it started with.
-    this.listeners.set(name, [...list, listener as AnyListener]);
+    this.listeners.set(name, [...list, listener]);
     return () => this.off(name, listener);
   }
 
@@ -25,7 +25,7 @@ export class EventHub {
   off<K extends TempoliteEventName>(name: K, listener: TempoliteListener<K>): void {
     const list = this.listeners.get(name);
     if (list === undefined) return;
-    const index = list.indexOf(listener as AnyListener);
+    const index = list.indexOf(listener);
     if (index < 0) return;
     const next = [...list.slice(0, index), ...list.slice(index + 1)];
     if (next.length === 0) this.listeners.delete(name);

@@ -154,4 +154,4 @@ export interface TempoliteEvents {
 export type TempoliteEventName = keyof TempoliteEvents;
 
 /** A listener of one event; a returned promise is not awaited (a rejection is logged). */
-export type TempoliteListener<K extends TempoliteEventName> = (event: TempoliteEvents[K]) => void | Promise<void>;
+export type TempoliteListener<K extends TempoliteEventName> = (event: TempoliteEvents[K]) => unknown;

@@ -1,4 +1,4 @@
-import { context, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, ProxyTracerProvider, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 
 /** Instrumentation scope of Tempolite's spans. */
 export const TRACER_NAME = 'tempolite';
@@ -6,6 +6,20 @@ export const TRACER_NAME = 'tempolite';
 /** The tracer Tempolite's spans come from: the global provider's (a no-op until an OpenTelemetry SDK registers one). */
 export function tempoliteTracer(): Tracer {
   return trace.getTracer(TRACER_NAME);
+}
+
+/** The API's no-op provider: what a fresh proxy delegates to while no SDK is registered. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Whether an OpenTelemetry SDK has registered a tracer provider. Checked per
+ * span, so a provider registered after the engine started is used, and
+ * without one no span object is made at all (the no-op API still costs
+ * allocations on every step).
+ */
+export function tracingEnabled(): boolean {
+  const provider = trace.getTracerProvider();
+  return (provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider) !== NOOP_PROVIDER;
 }
 
 /** Starts a span at `startTime` (ms since the epoch), under `parent` when given. */

@@ -76,9 +76,10 @@ export class QueueWorker {
       do {
         this.again = false;
         const now = clock.now();
-        const free = Math.min(this.limits.concurrency - this.running.size, this.rateAllowance(now));
+        // This engine's slots; the store keeps the queue's limits over every engine sharing the database.
+        const free = Math.min(this.limits.workerConcurrency - this.running.size, this.rateAllowance(now));
         if (free <= 0 || this.stopping) break;
-        const ids = await store.claimTasks(this.queue, this.deps.owner, free, this.deps.workflowNames, now, this.deps.leaseMs);
+        const ids = await store.claimTasks(this.queue, this.deps.owner, free, this.deps.workflowNames, now, this.deps.leaseMs, this.limits);
         for (const id of ids) {
           this.entries.push(now);
           this.launch(id, now);

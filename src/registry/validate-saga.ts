@@ -1,4 +1,4 @@
-import { MissingCompensationError } from '../errors.js';
+import { MissingCompensationError, describeCause } from '../errors.js';
 import type { Compensation } from './definitions.js';
 import type { AnyFunction, Constructor, Registration } from './registration.js';
 
@@ -17,7 +17,7 @@ export function validateSaga(registration: Registration, decorated: DecoratedMet
   const { target, method } = registration;
   const compensate = options.compensate;
   if (typeof compensate !== 'string' || compensate.length === 0) {
-    throw new MissingCompensationError(target.name, method, String(compensate), 'compensate must be the name of a method of the same class');
+    throw new MissingCompensationError(target.name, method, describeCause(compensate), 'compensate must be the name of a method of the same class');
   }
   if (compensate === method) throw new MissingCompensationError(target.name, method, compensate, 'a step cannot compensate itself');
   if (typeof (target.prototype as Record<string, unknown>)[compensate] !== 'function') {

@@ -52,8 +52,8 @@ export function errorFields(error: Error): Array<[string, unknown]> {
   if (error instanceof AggregateError) fields.push(['errors', error.errors]);
   const aggregate = error instanceof AggregateError;
   for (const [key, value] of Object.entries(error)) {
-    // The reserved class key is refused by the validator, so it never reaches here as data.
-    if (!isStructural(key, aggregate)) fields.push([key, value]);
+    // An own `$class` field is listed so that the validator refuses it (it is reserved); it never reaches the codec as data.
+    if (!isStructural(key, aggregate) || key === ERROR_CLASS_KEY) fields.push([key, value]);
   }
   return fields;
 }

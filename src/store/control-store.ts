@@ -72,3 +72,11 @@ export interface ControlStore {
    */
   resume(request: { workflowId: string; now: number }): Promise<ResumeEffect>;
 }
+
+/** The control-relevant columns of a workflow's task row, as both stores read them. */
+export interface TaskState {
+  readonly queue: string;
+  readonly owner: string | null;
+  readonly leaseExpiresAt: number | null;
+  readonly control: ControlAction | null;
+}

@@ -1,19 +1,28 @@
+import type { DataSource } from 'typeorm';
+import { InvalidOptionsError } from '../errors.js';
 import { openSqliteDatabase, type SqliteSynchronous } from './data-source.js';
+import { isPostgresUrl } from './postgres/pg-connection.js';
+import { openPostgresStore } from './postgres/open-postgres-store.js';
 import { ProcessLock } from './sqlite/process-lock.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { WorkflowStore } from './workflow-store.js';
+import { asStorageError } from './storage-errors.js';
 
 /** How the engine opens its store. */
 export interface StoreOpenOptions {
+  /** SQLite file path, `':memory:'`, or a `postgres://` URL. */
   readonly database: string;
   readonly synchronous: SqliteSynchronous;
   readonly busyTimeoutMs: number;
   /**
    * Take the SQLite process lock (an engine that runs workers). `false` for a
    * client-mode engine beside one: it shares the file and owns no leases.
+   * Ignored on PostgreSQL, which any number of engines share.
    * @default true
    */
   readonly lock?: boolean;
+  /** An application's TypeORM DataSource to take the connection settings from; wins over `database`. */
+  readonly dataSource?: DataSource;
 }
 
 /** An open store, and whether every lease in it may be taken over at once. */
@@ -26,18 +35,38 @@ export interface OpenedStore {
 }
 
 /**
- * Opens the database named by the options: takes the process lock, migrates
- * (refusing a newer schema) and returns the store.
+ * Opens the database named by the options and migrates it (refusing a newer
+ * schema). SQLite: takes the process lock first, so the engine is alone on the
+ * file (`exclusive`). PostgreSQL: shared by any number of processes, so leases
+ * of others are only taken over once they expire.
  */
 export async function openStore(options: StoreOpenOptions): Promise<OpenedStore> {
+  const source = options.dataSource;
+  if (source !== undefined) {
+    const type = source.options.type;
+    if (type === 'postgres') return shared(await openPostgresStore({ source, synchronous: options.synchronous }));
+    if (type === 'better-sqlite3' && typeof source.options.database === 'string') return openSqliteStore({ ...options, database: source.options.database });
+    throw new InvalidOptionsError('the Tempolite engine', 'dataSource', `must be a "postgres" or "better-sqlite3" DataSource, got "${type}"`);
+  }
+  if (isPostgresUrl(options.database)) return shared(await openPostgresStore({ source: options.database, synchronous: options.synchronous }));
+  return openSqliteStore(options);
+}
+
+function shared(store: WorkflowStore): OpenedStore {
+  return { store, exclusive: false, release: () => undefined };
+}
+
+async function openSqliteStore(options: StoreOpenOptions): Promise<OpenedStore> {
   const memory = options.database === ':memory:';
-  const lock = memory || options.lock === false ? undefined : ProcessLock.acquire(options.database);
+  let lock: ProcessLock | undefined;
   try {
+    lock = memory || options.lock === false ? undefined : ProcessLock.acquire(options.database);
     const { dataSource, db } = await openSqliteDatabase(options);
     const store = new SqliteStore(db, dataSource, memory ? 'SQLite :memory:' : `SQLite ${options.database}`);
     return { store, exclusive: options.lock !== false, release: () => lock?.release() };
   } catch (error) {
     lock?.release();
-    throw error;
+    // A damaged, foreign, read-only, full or unopenable file is refused with a StorageError, the file left as it was.
+    throw asStorageError(error, options.database);
   }
 }

@@ -33,6 +33,9 @@ export type StepKind = 'activity' | 'sideEffect' | 'saga';
 /** Statuses after which a workflow never runs again by itself. */
 export const TERMINAL_WORKFLOW_STATUSES: readonly WorkflowStatus[] = ['completed', 'failed', 'cancelled', 'compensated', 'compensation_failed'];
 
+/** The terminal statuses as an SQL list, for `status NOT IN (...)`. */
+export const TERMINAL_SQL_LIST = TERMINAL_WORKFLOW_STATUSES.map((status) => `'${status}'`).join(', ');
+
 /** Whether a workflow status is terminal. */
 export function isTerminal(status: string): boolean {
   return (TERMINAL_WORKFLOW_STATUSES as readonly string[]).includes(status);

@@ -104,6 +104,24 @@ export interface ListFilter {
   readonly offset: number;
 }
 
+/** A queue's limits over every worker of the queue (all processes), as a claim applies them. */
+export interface QueueLimits {
+  /** Tasks of the queue leased at once, by all workers together. */
+  readonly concurrency: number;
+  /** At most `limit` claims (workflow entries) per `intervalMs`, by all workers together. */
+  readonly rateLimit?: { readonly limit: number; readonly intervalMs: number };
+}
+
+/** What a shared store pushes to an engine (see `WorkflowStore.listen`). */
+export interface StoreListener {
+  /** Work became due on `queue` (created, woken, retried, released). */
+  readonly work: (queue: string) => void;
+  /** A workflow reached a terminal status. */
+  readonly finished: (workflowId: string) => void;
+  /** A signal was stored for a workflow (a body waiting for it in memory re-checks at once). */
+  readonly signalled: (workflowId: string) => void;
+}
+
 /**
  * The engine's view of the database: coarse operations, each one atomic.
  * Writes resolve only after their commit (group commit may share it with other writes).
@@ -118,8 +136,13 @@ export interface WorkflowStore extends SagaStore {
 
   /** Creates a workflow (and its run, data and task) unless the id exists. */
   createWorkflow(workflow: NewWorkflow): Promise<CreateResult>;
-  /** Claims up to `limit` runnable tasks of `queue` whose workflow names are in `names`. */
-  claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number): Promise<string[]>;
+  /**
+   * Claims up to `limit` runnable tasks of `queue` whose workflow names are in `names`.
+   * With `queueLimits`, a store shared by several processes also keeps the queue's
+   * concurrency and rate limit over all of them (a SQLite store has one engine, whose
+   * worker already keeps them).
+   */
+  claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number, queueLimits?: QueueLimits): Promise<string[]>;
   /** Extends the leases of every task this owner holds. */
   renewLeases(owner: string, now: number, leaseMs: number): Promise<void>;
   /** Frees the leases of one owner (graceful stop) or of everyone (a SQLite engine that holds the file lock). */
@@ -175,6 +198,13 @@ export interface WorkflowStore extends SagaStore {
 
   /** Puts a failed workflow back to run from its failed step. */
   retryWorkflow(workflowId: string, now: number): Promise<void>;
+
+  /**
+   * Pushes what other processes sharing the database did (PostgreSQL:
+   * LISTEN/NOTIFY), so idle workers claim at once and clients learn of outcomes
+   * without waiting for their next poll. Absent when one process is all there is (SQLite).
+   */
+  listen?(listener: StoreListener): void;
 
   /** Waits for queued writes, then closes the database. */
   close(): Promise<void>;

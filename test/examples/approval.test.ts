@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runApproval } from '../../examples/approval/approval.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 import { signalsOf, timersOf } from '../helpers/waits.js';
 
 describe('examples/approval', () => {
-  let cleanup: (() => void) | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
   afterEach(() => cleanup?.());
 
   it('pays the approved claim, reports the rejected one, and escalates the one left alone for three days (time skipped)', async () => {
@@ -26,9 +26,9 @@ describe('examples/approval', () => {
     const output = lines.join('\n');
     expect(output).toContain(`mail to bo@example.com: ${rejected} was rejected by maria: over the furniture budget`);
     expect(output).toContain(`mail to director@example.com: ${escalated} has waited 3d for a decision`);
-    expect(timersOf(temp.file, approved).map((t) => t.status)).toEqual(['fired']);
-    expect(timersOf(temp.file, escalated).map((t) => t.status)).toEqual(['timed_out']);
-    expect(signalsOf(temp.file, rejected)).toEqual([{ name: 'reject', consumedStepId: 'tempolite.signal#0', consumedGeneration: 0 }]);
-    expect(consistencyProblems(temp.file)).toEqual([]);
+    expect((await timersOf(temp.file, approved)).map((t) => t.status)).toEqual(['fired']);
+    expect((await timersOf(temp.file, escalated)).map((t) => t.status)).toEqual(['timed_out']);
+    expect((await signalsOf(temp.file, rejected))).toEqual([{ name: 'reject', consumedStepId: 'tempolite.signal#0', consumedGeneration: 0 }]);
+    expect(await checkConsistency(temp.file)).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDemo } from '../../examples/demo/demo.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
 describe('examples/demo', () => {
-  let cleanup: (() => void) | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
   afterEach(() => cleanup?.());
 
   it('places an order, retries the flaky charge once, prints progress and the run tree; a second run on the same file works', async () => {
@@ -43,6 +43,6 @@ describe('examples/demo', () => {
     const second = await runDemo({ database: temp.file, log: () => undefined });
     expect(second.workflowId).not.toBe(first.workflowId);
     expect(second.tree).toContain('Activity demo.chargeCard#0 · completed · 2 attempts');
-    expect(consistencyProblems(temp.file)).toEqual([]);
+    expect(await checkConsistency(temp.file)).toEqual([]);
   });
 });

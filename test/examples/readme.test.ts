@@ -44,7 +44,7 @@ async function runBlock(name: string, database: string): Promise<string[]> {
 }
 
 describe('README.md', () => {
-  let cleanup: (() => void) | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
   afterEach(() => cleanup?.());
 
   it('the quick start runs as written and prints the greeting and the run tree', async () => {

@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TripBooking, runTripBooking } from '../../examples/trip-booking/main.js';
 import { formatRunTree, rootCause } from '../../src/index.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
 describe('examples/trip-booking', () => {
-  const cleanups: (() => void)[] = [];
-  afterEach(() => {
-    for (const cleanup of cleanups.splice(0)) cleanup();
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
   it('books flight and hotel, fails on the car, cancels hotel then flight; the tree shows both kinds of executions', async () => {
@@ -45,6 +45,6 @@ describe('examples/trip-booking', () => {
     const phase = tree.slice(tree.indexOf('Execution #2'));
     expect(phase.indexOf('trip.hotel#0')).toBeGreaterThan(0);
     expect(phase.indexOf('trip.hotel#0')).toBeLessThan(phase.indexOf('trip.flight#0'));
-    expect(consistencyProblems(temp.file)).toEqual([]);
+    expect(await checkConsistency(temp.file)).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { queryRows } from './db-rows.js';
+import { isPostgres } from './test-store.js';
 
 const TERMINAL = `('completed','failed','cancelled','compensated','compensation_failed')`;
 
@@ -35,6 +37,13 @@ const ORPHANS: Record<string, string> = {
   'compensated saga step without one completed compensation': `SELECT id FROM tempolite_saga_entity s WHERE s.status = 'compensated' AND (SELECT COUNT(*) FROM tempolite_saga_execution x WHERE x.saga_id = s.id AND x.kind = 'compensation' AND x.status = 'completed') <> 1`,
   'compensation of a saga step that never completed': `SELECT x.id FROM tempolite_saga_execution x JOIN tempolite_saga_entity s ON s.id = x.saga_id WHERE x.kind = 'compensation' AND s.completed_order IS NULL`,
   'running execution of a finished workflow': `SELECT e.id FROM tempolite_workflow_execution e JOIN tempolite_workflow_entity w ON w.id = e.workflow_id WHERE e.status = 'running' AND w.status IN ${TERMINAL}`,
+  // Issue 8 (reliability): these hold after every SIGKILL too, not only at rest.
+  'saga step whose transaction completed without exactly one completed transaction attempt': `SELECT id FROM tempolite_saga_entity s WHERE s.status IN ('completed','compensating','compensated','compensation_failed') AND (SELECT COUNT(*) FROM tempolite_saga_execution x WHERE x.saga_id = s.id AND x.kind = 'transaction' AND x.status = 'completed') <> 1`,
+  'side effect without exactly one execution': `SELECT id FROM tempolite_side_effect_entity s WHERE (SELECT COUNT(*) FROM tempolite_side_effect_execution x WHERE x.side_effect_id = s.id) <> 1`,
+  'two running executions of one workflow': `SELECT workflow_id FROM tempolite_workflow_execution WHERE status = 'running' GROUP BY workflow_id HAVING COUNT(*) > 1`,
+  'two running attempts of one activity': `SELECT activity_id FROM tempolite_activity_execution WHERE status = 'running' GROUP BY activity_id HAVING COUNT(*) > 1`,
+  'two running attempts of one saga step': `SELECT saga_id FROM tempolite_saga_execution WHERE status = 'running' GROUP BY saga_id HAVING COUNT(*) > 1`,
+  'completed workflow without output': `SELECT w.id FROM tempolite_workflow_entity w JOIN tempolite_workflow_data d ON d.workflow_id = w.id WHERE w.status = 'completed' AND d.output IS NULL`,
 };
 
 /**
@@ -68,4 +77,48 @@ export function rowCounts(file: string): Record<string, number> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Checks a Tempolite database (SQLite file or PostgreSQL schema): SQLite's
+ * `PRAGMA integrity_check` is ok and no orphan or incoherent rows exist.
+ * Returns the problems found (empty when consistent).
+ */
+export async function checkConsistency(database: string): Promise<string[]> {
+  const problems: string[] = [];
+  if (!isPostgres(database)) {
+    const db = new Database(database, { readonly: true });
+    try {
+      const integrity = db.pragma('integrity_check', { simple: true });
+      if (integrity !== 'ok') problems.push(`integrity_check: ${String(integrity)}`);
+    } finally {
+      db.close();
+    }
+  }
+  if ((await tableNames(database)).length === 0) return problems;
+  for (const [what, sql] of Object.entries(ORPHANS)) {
+    const rows = await queryRows(database, sql);
+    if (rows.length > 0) problems.push(`${what}: ${JSON.stringify(rows.slice(0, 3))}`);
+  }
+  return problems;
+}
+
+/** Tempolite's tables in a database (the migrations table left out). */
+async function tableNames(database: string): Promise<string[]> {
+  const rows = isPostgres(database)
+    ? await queryRows<{ name: string }>(
+        database,
+        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name LIKE 'tempolite_%' AND table_name <> 'tempolite_migrations' ORDER BY table_name`,
+      )
+    : await queryRows<{ name: string }>(database, `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tempolite_%' AND name <> 'tempolite_migrations' ORDER BY name`);
+  return rows.map((row) => row.name);
+}
+
+/** Row counts of the main tables (SQLite file or PostgreSQL schema), to show that a refused call wrote nothing. */
+export async function countRows(database: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const name of await tableNames(database)) {
+    counts[name] = (await queryRows<{ n: number }>(database, `SELECT COUNT(*) AS n FROM "${name}"`))[0]!.n;
+  }
+  return counts;
 }

@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { queryRows } from './db-rows.js';
 
 /** A timer row as the tests read it. */
 export interface TimerState {
@@ -14,36 +14,31 @@ export interface SignalState {
   readonly consumedGeneration: number | null;
 }
 
-function read<T>(file: string, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
+function read<T>(database: string, sql: string, ...params: unknown[]): Promise<T[]> {
+  return queryRows<T>(database, sql, ...params);
 }
 
-/** The timers of a workflow, oldest first, read straight from the SQLite file. */
-export function timersOf(file: string, workflowId: string): TimerState[] {
-  return read(file, `SELECT step_id AS stepId, wake_at AS wakeAt, status FROM tempolite_timer WHERE workflow_id = ? ORDER BY created_at, id`, workflowId);
+/** The timers of a workflow, oldest first, read straight from the database. */
+export function timersOf(file: string, workflowId: string): Promise<TimerState[]> {
+  return read(file, `SELECT step_id AS "stepId", wake_at AS "wakeAt", status FROM tempolite_timer WHERE workflow_id = ? ORDER BY created_at, id`, workflowId);
 }
 
-/** The signals of a workflow in arrival order, read straight from the SQLite file. */
-export function signalsOf(file: string, workflowId: string): SignalState[] {
-  return read(file, `SELECT name, consumed_step_id AS consumedStepId, consumed_generation AS consumedGeneration FROM tempolite_signal WHERE workflow_id = ? ORDER BY created_at, id`, workflowId);
+/** The signals of a workflow in arrival order, read straight from the database. */
+export function signalsOf(file: string, workflowId: string): Promise<SignalState[]> {
+  return read(file, `SELECT name, consumed_step_id AS "consumedStepId", consumed_generation AS "consumedGeneration" FROM tempolite_signal WHERE workflow_id = ? ORDER BY created_at, id`, workflowId);
 }
 
 /** Workflows of each status, e.g. `{ waiting: 10000 }`. */
-export function statusCounts(file: string): Record<string, number> {
-  const rows = read<{ status: string; n: number }>(file, `SELECT status, COUNT(*) AS n FROM tempolite_workflow_entity GROUP BY status`);
+export async function statusCounts(file: string): Promise<Record<string, number>> {
+  const rows = await read<{ status: string; n: number }>(file, `SELECT status, COUNT(*) AS n FROM tempolite_workflow_entity GROUP BY status`);
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
 
 /** The task row of a workflow (absent when finished or paused). */
-export function taskOf(file: string, workflowId: string): { availableAt: number | null; owner: string | null; control: string | null } | undefined {
-  return read<{ availableAt: number | null; owner: string | null; control: string | null }>(
+export async function taskOf(file: string, workflowId: string): Promise<{ availableAt: number | null; owner: string | null; control: string | null } | undefined> {
+  return (await read<{ availableAt: number | null; owner: string | null; control: string | null }>(
     file,
-    `SELECT available_at AS availableAt, owner, control FROM tempolite_task WHERE workflow_id = ?`,
+    `SELECT available_at AS "availableAt", owner, control FROM tempolite_task WHERE workflow_id = ?`,
     workflowId,
-  )[0];
+  ))[0];
 }

@@ -13,7 +13,7 @@ import {
   type Tempolite,
   type WorkflowHandle,
 } from '../../src/index.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 import { Latch } from '../helpers/latch.js';
@@ -118,8 +118,8 @@ describe('cancel', () => {
     await handle.cancel();
     expect(await handle.status()).toBe('cancelled');
     expectCancelled(await outcome(handle), 'sleeping');
-    expect(timersOf(file, 'sleeping').map((t) => t.status)).toEqual(['cancelled']);
-    expect(taskOf(file, 'sleeping')).toBeUndefined();
+    expect((await timersOf(file, 'sleeping')).map((t) => t.status)).toEqual(['cancelled']);
+    expect((await taskOf(file, 'sleeping'))).toBeUndefined();
     expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'suspended']]);
     expect(Cancellable.log).toEqual(['before']);
 
@@ -129,7 +129,7 @@ describe('cancel', () => {
     Cancellable.release.open();
     await done.result();
     await expect(done.cancel()).rejects.toBeInstanceOf(InvalidStateError);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('cancels a workflow that has not started yet (queued behind a busy slot) at once', async () => {
@@ -144,7 +144,7 @@ describe('cancel', () => {
     Cancellable.release.open();
     expect(await hog.result()).toBe('finished anyway');
     expect(Cancellable.log).toEqual([]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('cancels a running workflow at its next step boundary: its running activity observes the abort, nothing after it runs', async () => {
@@ -161,7 +161,7 @@ describe('cancel', () => {
     // The aborted attempt is interrupted, not a failure of the step.
     expect(description.steps.map((s) => [s.stepId, s.status, s.executions.map((a) => a.status)])).toEqual([['cancel.block#0', 'pending', ['interrupted']]]);
     expect(Cancellable.log).toEqual([]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('lets an activity that ignores its signal finish, then stops at the boundary after it', async () => {
@@ -175,7 +175,7 @@ describe('cancel', () => {
     const description = await handle.describe();
     expect(description.steps.map((s) => [s.stepId, s.status])).toEqual([['cancel.stubborn#0', 'completed']]);
     expect(Cancellable.log).toEqual([]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('cancels a parent and its running child: the child activity observes the abort; both end cancelled', async () => {
@@ -192,7 +192,7 @@ describe('cancel', () => {
     expectCancelled(await outcome(childHandle), child!.workflowId);
     expectCancelled(await outcome(parent), 'parent');
     expect(Cancellable.log).toEqual(['parent before']);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('cancelling only the child wakes its waiting parent, which gets a ChildWorkflowFailure caused by the cancellation', async () => {
@@ -208,7 +208,7 @@ describe('cancel', () => {
     expect(cause).toMatchObject({ status: 'cancelled', workflowId: child!.workflowId });
     expect((cause as ChildWorkflowFailure).cause).toBeInstanceOf(WorkflowCancelledFailure);
     expect(await parent.status()).toBe('failed');
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('compensates completed saga steps of a cancelled workflow, which ends compensated with the cancellation as its error', async () => {
@@ -219,7 +219,7 @@ describe('cancel', () => {
     expectCancelled(await outcome(handle), 'booking');
     expect(await handle.status()).toBe('compensated');
     expect(Cancellable.log).toEqual(['reserve 12A', 'unreserve 12A R-12A']);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('cancels a paused workflow at once', async () => {
@@ -231,6 +231,6 @@ describe('cancel', () => {
     await handle.cancel();
     expect(await handle.status()).toBe('cancelled');
     expectCancelled(await outcome(handle), 'paused');
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 });

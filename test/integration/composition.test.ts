@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Activity, ChildWorkflowFailure, Workflow, WorkflowFailure, rootCause, workflowContext, type Tempolite } from '../../src/index.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 import { Latch } from '../helpers/latch.js';
@@ -105,7 +105,7 @@ describe('composition and queues', () => {
     expect(new Set(all.map((w) => w.run.id)).size).toBe(1);
     expect(all.map((w) => w.status)).toEqual(['completed', 'completed', 'completed']);
     expect((await engine.list()).length).toBe(3);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('errors propagate from grandchild to parent as ChildWorkflowFailures', async () => {
@@ -181,7 +181,7 @@ describe('composition and queues', () => {
     ]);
     expect(d.executions.length).toBeGreaterThan(1);
     expect(d.executions.at(-1)!.reason).toBe('wake');
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('a detached start inside a workflow that is then retried creates one new run, not two', async () => {
@@ -215,6 +215,6 @@ describe('composition and queues', () => {
     expect(d.steps.map((s) => [s.generation, s.stepId])).toEqual([0, 1, 2, 3, 4, 5].map((g) => [g, 'looping.poll#0']));
     expect(Looping.steps).toEqual(['poll 0', 'poll 1', 'poll 2', 'poll 3', 'poll 4', 'poll 5']);
     expect((await engine.list()).length).toBe(1);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Activity, Workflow, WorkflowCancelledFailure, WorkflowFailure, workflowContext } from '../../src/index.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
+import { execute } from '../helpers/db-rows.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -25,17 +25,14 @@ class Looper {
 }
 
 /** What another process (a CLI, an admin tool) does: writes the request on the task directly. */
-function writeRequest(file: string, workflowId: string, action: 'cancel' | 'pause'): void {
-  const db = new Database(file, { timeout: 5000 });
-  try {
-    db.prepare(`UPDATE tempolite_task SET control = ?, wakeups = wakeups + 1, available_at = CASE WHEN owner IS NULL THEN ? ELSE available_at END WHERE workflow_id = ?`).run(
-      action,
-      Date.now(),
-      workflowId,
-    );
-  } finally {
-    db.close();
-  }
+function writeRequest(file: string, workflowId: string, action: 'cancel' | 'pause'): Promise<void> {
+  return execute(
+    file,
+    `UPDATE tempolite_task SET control = ?, wakeups = wakeups + 1, available_at = CASE WHEN owner IS NULL THEN ? ELSE available_at END WHERE workflow_id = ?`,
+    action,
+    Date.now(),
+    workflowId,
+  );
 }
 
 describe('cancel and pause recorded in the database by another process', () => {
@@ -48,10 +45,10 @@ describe('cancel and pause recorded in the database by another process', () => {
     Looper.ticks = 0;
     const handle = await started.engine.startWorkflow(Looper, 'run', [100_000], { id: 'looping' });
     await eventually(() => Looper.ticks >= 3, 'a few rounds');
-    writeRequest(started.file, 'looping', 'pause');
+    await writeRequest(started.file, 'looping', 'pause');
     await eventually(async () => (await handle.status()) === 'paused', 'the pause');
     expect((await handle.describe()).executions.map((x) => x.status)).toEqual(['paused']);
-    expect(consistencyProblems(started.file)).toEqual([]);
+    expect(await checkConsistency(started.file)).toEqual([]);
     await handle.cancel();
   });
 
@@ -60,11 +57,11 @@ describe('cancel and pause recorded in the database by another process', () => {
     dispose = started.dispose;
     const handle = await started.engine.startWorkflow(Looper, 'wait', [], { id: 'waiting' });
     await eventually(async () => (await handle.status()) === 'waiting', 'the wait');
-    writeRequest(started.file, 'waiting', 'cancel');
+    await writeRequest(started.file, 'waiting', 'cancel');
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailure);
     expect((error as WorkflowFailure).cause).toBeInstanceOf(WorkflowCancelledFailure);
     expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'suspended']]);
-    expect(consistencyProblems(started.file)).toEqual([]);
+    expect(await checkConsistency(started.file)).toEqual([]);
   });
 });

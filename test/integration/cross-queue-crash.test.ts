@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CrossQueueFlow } from '../fixtures/cross-queue-flow.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { killAtMarker } from '../helpers/kill-at-marker.js';
 import { tempDatabase } from '../helpers/temp-db.js';
@@ -35,6 +35,6 @@ describe('crash while a parent waits on a cross-queue child', () => {
     expect(d.children.map((c) => [c.workflowId, c.queue, c.status])).toEqual([['xq-parent/xq.child#0', 'side', 'completed']]);
     expect(await engine.list({ name: 'xq.child' })).toHaveLength(1);
     expect(d.children[0]!.steps.find((s) => s.name === 'xq.first')!.executions).toHaveLength(1);
-    expect(consistencyProblems(temp.file)).toEqual([]);
+    expect(await checkConsistency(temp.file)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Activity, Workflow } from '../../src/index.js';
+import { execute } from '../helpers/db-rows.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 import { Latch } from '../helpers/latch.js';
@@ -35,9 +35,7 @@ describe('leases', () => {
 
     // Another worker (say, one that later died) holds the orphan's lease for a while.
     const expiresAt = Date.now() + 400;
-    const raw = new Database(file);
-    raw.prepare(`UPDATE tempolite_task SET owner = 'ghost-worker', lease_expires_at = ? WHERE workflow_id = 'orphan'`).run(expiresAt);
-    raw.close();
+    await execute(file, `UPDATE tempolite_task SET owner = 'ghost-worker', lease_expires_at = ? WHERE workflow_id = 'orphan'`, expiresAt);
 
     Leased.gate.open();
     expect(await blocker.result()).toBe('done');

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Activity, TestClock, Workflow, workflowContext, type Tempolite, type TempoliteOptions } from '../../src/index.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 import { Latch } from '../helpers/latch.js';
@@ -62,10 +62,10 @@ describe('pause and resume', () => {
     await handle.pause();
     // The step in flight finishes first; the pause is recorded on the task meanwhile.
     expect(await handle.status()).toBe('running');
-    expect(taskOf(file, 'flow')?.control).toBe('pause');
+    expect((await taskOf(file, 'flow'))?.control).toBe('pause');
     Pausable.release.open();
     await eventually(async () => (await handle.status()) === 'paused', 'the pause to take effect');
-    expect(taskOf(file, 'flow')).toBeUndefined();
+    expect((await taskOf(file, 'flow'))).toBeUndefined();
     expect(engine.inMemoryCount).toBe(0);
 
     // The queue's only slot is free: another workflow of that queue runs while this one is paused.
@@ -81,7 +81,7 @@ describe('pause and resume', () => {
       ['start', 'paused'],
       ['resume', 'completed'],
     ]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('pauses a waiting workflow at once; signals sent meanwhile stay buffered and are received after resume', async () => {
@@ -92,9 +92,9 @@ describe('pause and resume', () => {
     expect(await handle.status()).toBe('paused');
     await handle.signal('go', 'after the pause');
     expect(await handle.status()).toBe('paused');
-    expect(taskOf(file, 'waiter')).toBeUndefined();
-    expect(signalsOf(file, 'waiter')).toEqual([{ name: 'go', consumedStepId: null, consumedGeneration: null }]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect((await taskOf(file, 'waiter'))).toBeUndefined();
+    expect((await signalsOf(file, 'waiter'))).toEqual([{ name: 'go', consumedStepId: null, consumedGeneration: null }]);
+    expect(await checkConsistency(file)).toEqual([]);
 
     await handle.resume();
     expect(await handle.result()).toBe('after the pause');
@@ -102,7 +102,7 @@ describe('pause and resume', () => {
       ['start', 'paused'],
       ['resume', 'completed'],
     ]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('interrupts a sleep waiting in memory, and after resume waits only the rest of it', async () => {
@@ -121,7 +121,7 @@ describe('pause and resume', () => {
     clock.advance('1ms');
     expect(await handle.result()).toBe('nap end');
     expect(Pausable.runs).toEqual({ 'nap start': 1, 'nap end': 1 });
-    expect(timersOf(file, 'napper').map((t) => t.status)).toEqual(['fired']);
+    expect((await timersOf(file, 'napper')).map((t) => t.status)).toEqual(['fired']);
   });
 
   it('a resume before the pause took effect withdraws it; resuming a workflow that is not paused does nothing', async () => {
@@ -131,10 +131,10 @@ describe('pause and resume', () => {
     await handle.resume(); // not paused: nothing happens
     await handle.pause();
     await handle.resume();
-    expect(taskOf(file, 'withdrawn')?.control).toBeNull();
+    expect((await taskOf(file, 'withdrawn'))?.control).toBeNull();
     Pausable.release.open();
     expect(await handle.result()).toEqual(['a', 'slow', 'c']);
     expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'completed']]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Activity, SideEffect, Workflow, workflowContext } from '../../src/index.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startEngine } from '../helpers/engine.js';
+import { onPostgres } from '../helpers/test-store.js';
 
 class Planned {
   static failures = 0;
@@ -33,7 +34,8 @@ class Planned {
 /** Tables that grow with history: a full scan of one of them on the hot path is a bug. */
 const GROWING = /SCAN (tempolite_\w+)/;
 
-describe('query plans of the hot path', () => {
+// SQLite only: EXPLAIN QUERY PLAN over the SQLite store's prepared statements.
+describe.skipIf(onPostgres)('query plans of the hot path', () => {
   let dispose: (() => Promise<void>) | undefined;
   afterEach(async () => dispose?.());
 

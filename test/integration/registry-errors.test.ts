@@ -15,7 +15,7 @@ import {
   silentLogger,
   type TempoliteOptions,
 } from '../../src/index.js';
-import { consistencyProblems, rowCounts } from '../helpers/consistency.js';
+import { checkConsistency, countRows } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
@@ -76,10 +76,10 @@ describe('registry validation at engine start', () => {
     await engine.close();
     // The refused engine wrote nothing; a correct engine then starts on the same file and finds it consistent.
     const good = await startEngine({ register: [Good] }, temp.file);
-    expect(rowCounts(temp.file).tempolite_workflow_entity).toBe(0);
+    expect((await countRows(temp.file)).tempolite_workflow_entity).toBe(0);
     expect(await (await good.engine.startWorkflow(Good, 'run', [])).result()).toBe('ok');
     await good.engine.close();
-    expect(consistencyProblems(temp.file)).toEqual([]);
+    expect(await checkConsistency(temp.file)).toEqual([]);
     return error;
   }
 

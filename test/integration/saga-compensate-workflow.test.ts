@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compensateWorkflow } from '../../src/engine/saga/compensate-workflow.js';
 import { Activity, Saga, Workflow, WorkflowCancelledFailure, WorkflowFailure, activityContext } from '../../src/index.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { openEngineDeps } from '../helpers/engine-deps.js';
 import { startEngine } from '../helpers/engine.js';
 import { Latch } from '../helpers/latch.js';
@@ -91,7 +91,7 @@ describe('compensateWorkflow, the hook for the cancel path', () => {
       ['compensate', 'completed'],
     ]);
     expect(Holiday.log).toHaveLength(2);
-    expect(consistencyProblems(temp.file)).toEqual([]);
+    expect(await checkConsistency(temp.file)).toEqual([]);
   });
 
   it('returns "nothing" and writes nothing when no saga step completed', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkflowFailure, activityContext, rootCause } from '../../src/index.js';
 import { SagaCrashFlow } from '../fixtures/saga-crash-flow.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { Latch } from '../helpers/latch.js';
 import { killAtMarker } from '../helpers/kill-at-marker.js';
@@ -54,7 +54,7 @@ describe('saga crash safety', () => {
     expect(compensations('sagacrash.a#0')).toEqual(['1 completed']);
     // Transactions were never run again by the recovery.
     expect(d.steps.filter((s) => s.kind === 'saga').every((s) => s.executions.filter((e) => e.kind === 'transaction').length === 1)).toBe(true);
-    expect(consistencyProblems(temp.file)).toEqual([]);
+    expect(await checkConsistency(temp.file)).toEqual([]);
   });
 
   it('engine.close() while compensating stops at a boundary; the next engine resumes the compensations', async () => {
@@ -92,6 +92,6 @@ describe('saga crash safety', () => {
     const b = d.steps.find((s) => s.stepId === 'sagacrash.b#0')!;
     // Stopped from outside, the cut-short attempt does not count: the next one is attempt 1 again.
     expect(b.executions.filter((e) => e.kind === 'compensation').map((e) => `${e.attempt} ${e.status}`)).toEqual(['1 interrupted', '1 completed']);
-    expect(consistencyProblems(temp.file)).toEqual([]);
+    expect(await checkConsistency(temp.file)).toEqual([]);
   });
 });

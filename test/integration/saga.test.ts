@@ -17,7 +17,7 @@ import {
   workflowContext,
   type WorkflowDescription,
 } from '../../src/index.js';
-import { consistencyProblems, rowCounts } from '../helpers/consistency.js';
+import { checkConsistency, countRows } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
@@ -293,7 +293,7 @@ describe('sagas', () => {
     // Compensation of b started before a's: reverse completion order.
     const started = (stepId: string): number => d.steps.find((s) => s.stepId === stepId)!.executions.find((e) => e.kind === 'compensation')!.startedAt.getTime();
     expect(started('three.b#0')).toBeLessThanOrEqual(started('three.a#0'));
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('a compensation failing twice then succeeding under its retry policy leaves three compensation executions', async () => {
@@ -317,7 +317,7 @@ describe('sagas', () => {
       ['compensation', 3, 'completed', undefined],
     ]);
     expect(b.executions[1]!.error).toMatchObject({ name: 'ApiDown' });
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('a compensation failing terminally ends compensation_failed with both errors visible; engine.retry() resumes from it', async () => {
@@ -352,7 +352,7 @@ describe('sagas', () => {
     expect(b.status).toBe('compensation_failed');
     expect(b.compensationError).toMatchObject({ name: 'ApiDown', message: 'hotel API down #3' });
     expect(d.steps.find((s) => s.stepId === 'undob.a#0')!.status).toBe('completed');
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
 
     // Fixed: a retry gives the failed compensation a fresh round and goes on in order.
     UndoB.failures = 0;
@@ -373,7 +373,7 @@ describe('sagas', () => {
       ['undob.pay#0', 'failed', ['attempt 1 failed']],
     ]);
     await expect(engine.retry('undo-broken')).rejects.toMatchObject({ code: 'TEMPOLITE_INVALID_STATE', status: 'compensated' });
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('a workflow retry after a completed saga step neither runs it again nor compensates it', async () => {
@@ -392,7 +392,7 @@ describe('sagas', () => {
       ['retry', 'completed'],
     ]);
     expect(sagaSteps(d)).toEqual([['ras.book#0', 'completed', ['transaction 1 completed']]]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('workflowContext().compensate() rolls back the saga steps completed so far, once, and the body goes on', async () => {
@@ -421,7 +421,7 @@ describe('sagas', () => {
       ['transaction', d.executions[0]!.id],
       ['compensation', d.executions[0]!.id],
     ]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('after an explicit compensate(), a terminal failure compensates only what is left', async () => {
@@ -433,7 +433,7 @@ describe('sagas', () => {
     const d = await handle.describe();
     expect(d.status).toBe('compensated');
     expect(d.steps.every((s) => s.status === 'compensated')).toBe(true);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('a long wait between compensation attempts releases the workflow, still compensating, and a worker resumes it', async () => {
@@ -457,7 +457,7 @@ describe('sagas', () => {
     ]);
     // The durable wait was honoured across the suspension.
     expect(attempts[1]!.startedAt.getTime() - attempts[0]!.endedAt!.getTime()).toBeGreaterThanOrEqual(30);
-    expect(consistencyProblems(started.file)).toEqual([]);
+    expect(await checkConsistency(started.file)).toEqual([]);
   });
 
   it('a child workflow compensates its own saga steps; the parent, failing in turn, compensates only its own', async () => {
@@ -475,7 +475,7 @@ describe('sagas', () => {
     expect(d.children).toHaveLength(1);
     expect(d.children[0]!.status).toBe('compensated');
     expect(d.children[0]!.steps.filter((s) => s.kind === 'saga').map((s) => s.status)).toEqual(['compensated', 'compensated']);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('function sagas from registerSaga are compensated with their arguments and results', async () => {
@@ -485,7 +485,7 @@ describe('sagas', () => {
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailure);
     expect(fnLog).toEqual(['release 2 sku-9 (R-sku-9-2)', 'release 1 sku-9 (R-sku-9-1)']);
     expect(await handle.status()).toBe('compensated');
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('a missing or decorated compensation method is refused at start with MissingCompensationError; nothing is written', async () => {
@@ -495,7 +495,7 @@ describe('sagas', () => {
     RetryAfterSaga.bodyFailures = 0;
     await (await good.engine.startWorkflow(RetryAfterSaga, 'flow', [])).result();
     await good.engine.close();
-    const before = rowCounts(temp.file);
+    const before = await countRows(temp.file);
 
     for (const [cls, compensate, reason] of [
       [MissingUndo, 'undo', /has no method "undo"/],
@@ -510,8 +510,8 @@ describe('sagas', () => {
       expect(error).toBeInstanceOf(MissingCompensationError);
       expect(error).toMatchObject({ code: 'TEMPOLITE_MISSING_COMPENSATION', className: cls.name, methodName: 'book', compensate });
       expect((error as Error).message).toMatch(reason);
-      expect(rowCounts(temp.file)).toEqual(before);
-      expect(consistencyProblems(temp.file)).toEqual([]);
+      expect(await countRows(temp.file)).toEqual(before);
+      expect(await checkConsistency(temp.file)).toEqual([]);
     }
   });
 });

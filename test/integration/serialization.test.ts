@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Activity, PayloadTooLargeError, SerializationError, Workflow, WorkflowFailure } from '../../src/index.js';
-import { consistencyProblems, rowCounts } from '../helpers/consistency.js';
+import { checkConsistency, countRows } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 
 class Payloads {
@@ -43,14 +43,14 @@ describe('payload serialization', () => {
   it('a workflow input that cannot be encoded is refused at start and nothing is written', async () => {
     const started = await startEngine({ register: [Payloads] });
     dispose = started.dispose;
-    const before = rowCounts(started.file);
+    const before = await countRows(started.file);
     const error = await started.engine
       .startWorkflow(Payloads, 'rich', [{ when: new Date(), big: 1n, tags: new Set<string>(), byKey: new Map([['f', (() => 1) as unknown as number]]), none: undefined }], { id: 'bad-input' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SerializationError);
     expect((error as SerializationError).path).toBe('$[0].byKey.get("f")');
     expect((error as SerializationError).workflowId).toBe('bad-input');
-    expect(rowCounts(started.file)).toEqual(before);
+    expect(await countRows(started.file)).toEqual(before);
   });
 
   it('a step input that cannot be encoded fails the step before any row is written', async () => {
@@ -65,8 +65,8 @@ describe('payload serialization', () => {
     expect(cause.message).toContain('payloads.echo#0');
     expect(cause.message).toContain('$[0].callback');
     expect(Payloads.activityRuns).toBe(0);
-    expect(rowCounts(started.file).tempolite_activity_entity).toBe(0);
-    expect(consistencyProblems(started.file)).toEqual([]);
+    expect((await countRows(started.file)).tempolite_activity_entity).toBe(0);
+    expect(await checkConsistency(started.file)).toEqual([]);
   });
 
   it('a step output that cannot be encoded fails the step without retrying it', async () => {
@@ -80,7 +80,7 @@ describe('payload serialization', () => {
     const step = (await handle.describe()).steps[0]!;
     expect(step.status).toBe('failed');
     expect(step.output).toBeUndefined();
-    expect(consistencyProblems(started.file)).toEqual([]);
+    expect(await checkConsistency(started.file)).toEqual([]);
   });
 
   it('a payload over maxPayloadBytes is refused with its size and the limit', async () => {
@@ -94,6 +94,6 @@ describe('payload serialization', () => {
     expect(tooLarge).toBeInstanceOf(PayloadTooLargeError);
     expect(tooLarge.limit).toBe(1000);
     expect(tooLarge.size).toBeGreaterThan(2000);
-    expect(rowCounts(started.file).tempolite_workflow_entity).toBe(0);
+    expect((await countRows(started.file)).tempolite_workflow_entity).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Activity, TestClock, Workflow, workflowContext, type SignalResult, type TempoliteOptions } from '../../src/index.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 import { Latch } from '../helpers/latch.js';
@@ -62,17 +62,17 @@ describe('signals', () => {
     await eventually(async () => (await handle.status()) === 'running', 'the body to start');
     await handle.signal('item', 'before');
     Inbox.gate.open();
-    await eventually(async () => (await handle.status()) === 'waiting' && signalsOf(file, 'collect-1')[0]?.consumedStepId != null, 'the second wait');
+    await eventually(async () => (await handle.status()) === 'waiting' && (await signalsOf(file, 'collect-1'))[0]?.consumedStepId != null, 'the second wait');
     // Waiting without a timeout: released from memory and from its slot.
     await eventually(() => e.inMemoryCount === 0, 'the waiting body to leave memory');
     await handle.signal('item', 'during');
-    await eventually(async () => (await handle.status()) === 'waiting' && signalsOf(file, 'collect-1')[1]?.consumedStepId != null, 'the third wait');
+    await eventually(async () => (await handle.status()) === 'waiting' && (await signalsOf(file, 'collect-1'))[1]?.consumedStepId != null, 'the third wait');
     await handle.signal('item', 'first of two');
     await e.signal('collect-1', 'item', 'second of two');
 
     expect(await handle.result()).toEqual(['before', 'during', 'first of two', 'second of two']);
-    expect(signalsOf(file, 'collect-1')).toEqual([0, 1, 2, 3].map((n) => ({ name: 'item', consumedStepId: `tempolite.signal#${n}`, consumedGeneration: 0 })));
-    expect(consistencyProblems(file)).toEqual([]);
+    expect((await signalsOf(file, 'collect-1'))).toEqual([0, 1, 2, 3].map((n) => ({ name: 'item', consumedStepId: `tempolite.signal#${n}`, consumedGeneration: 0 })));
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('keeps the order of signals sent at once, and a re-entered body gets the same ones back', async () => {
@@ -83,17 +83,17 @@ describe('signals', () => {
     await Promise.all(sent.map((payload) => handle.signal('item', payload)));
     Inbox.gate.open();
     expect(await handle.result()).toEqual(sent);
-    expect(signalsOf(file, 'collect-burst').map((s) => s.consumedStepId)).toEqual(sent.map((_, n) => `tempolite.signal#${n}`));
+    expect((await signalsOf(file, 'collect-burst')).map((s) => s.consumedStepId)).toEqual(sent.map((_, n) => `tempolite.signal#${n}`));
   });
 
   it('waits for either of two names in memory when the timeout is short, woken at once by a signal', async () => {
     const { engine: e, file } = await engine({ suspendAfterMs: 60_000 });
     const handle = await e.startWorkflow(Inbox, 'either', ['30s'], { id: 'either-1' });
-    await eventually(() => timersOf(file, 'either-1').length === 1, 'the wait to record its deadline');
+    await eventually(async () => (await timersOf(file, 'either-1')).length === 1, 'the wait to record its deadline');
     expect(e.inMemoryCount).toBe(1);
     await handle.signal('reject', { by: 'ana' });
     expect(await handle.result()).toEqual({ timedOut: false, name: 'reject', payload: { by: 'ana' } });
-    expect(timersOf(file, 'either-1').map((t) => t.status)).toEqual(['fired']);
+    expect((await timersOf(file, 'either-1')).map((t) => t.status)).toEqual(['fired']);
     expect((await handle.describe()).executions.map((x) => x.status)).toEqual(['completed']);
   });
 
@@ -109,27 +109,27 @@ describe('signals', () => {
     await buffered.signal('ready', 'yes');
     Inbox.gate.open();
     expect(await buffered.result()).toEqual({ timedOut: false, name: 'ready', payload: 'yes' });
-    expect(timersOf(file, 'either-0').map((t) => t.status)).toEqual(['timed_out']);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect((await timersOf(file, 'either-0')).map((t) => t.status)).toEqual(['timed_out']);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('records a timeout: the re-entered body sees it again although a signal of that name came later, and that signal stays buffered', async () => {
     const clock = new TestClock();
     const { engine: e, file } = await engine({ clock });
     const handle = await e.startWorkflow(Inbox, 'late', [], { id: 'late-1' });
-    await eventually(async () => (await handle.status()) === 'waiting' && timersOf(file, 'late-1').length === 1, 'the timed wait');
+    await eventually(async () => (await handle.status()) === 'waiting' && (await timersOf(file, 'late-1')).length === 1, 'the timed wait');
     await eventually(() => e.inMemoryCount === 0, 'the waiting body to leave memory');
     clock.advance('2h');
-    await eventually(async () => (await handle.status()) === 'waiting' && timersOf(file, 'late-1')[0]?.status === 'timed_out', 'the timeout and the next wait');
+    await eventually(async () => (await handle.status()) === 'waiting' && (await timersOf(file, 'late-1'))[0]?.status === 'timed_out', 'the timeout and the next wait');
     await handle.signal('late', 'after the deadline');
     await handle.signal('go', 'go');
     expect(await handle.result()).toEqual([true, 'go', 'after the deadline']);
-    expect(signalsOf(file, 'late-1').map((s) => [s.name, s.consumedStepId])).toEqual([
+    expect((await signalsOf(file, 'late-1')).map((s) => [s.name, s.consumedStepId])).toEqual([
       ['late', 'tempolite.signal#2'],
       ['go', 'tempolite.signal#1'],
     ]);
     expect((await handle.describe()).executions.map((x) => x.reason)).toEqual(['start', 'wake', 'wake']);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('carries payloads through the codec (Date, Map, BigInt)', async () => {
@@ -152,11 +152,11 @@ describe('signals', () => {
     await eventually(async () => (await handle.describe()).generation === 2 && (await handle.status()) === 'waiting', 'generation 2 to wait');
     await handle.signal('n', 12);
     expect(await handle.result()).toEqual([10, 11, 12]);
-    expect(signalsOf(file, 'relay-1').map((s) => [s.consumedGeneration, s.consumedStepId])).toEqual([
+    expect((await signalsOf(file, 'relay-1')).map((s) => [s.consumedGeneration, s.consumedStepId])).toEqual([
       [0, 'tempolite.signal#0'],
       [1, 'tempolite.signal#0'],
       [2, 'tempolite.signal#0'],
     ]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SleepFlow } from '../fixtures/sleep-flow.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 import { tempDatabase } from '../helpers/temp-db.js';
@@ -25,8 +25,8 @@ describe('a durable sleep interrupted by a crash', () => {
     cleanups.push(() => void child.kill('SIGKILL'));
 
     // The wake time is durable before the sleep begins; kill once half of the sleep has passed.
-    const [timer] = await eventually(() => {
-      const timers = timersOf(temp.file, 'sleep-1');
+    const [timer] = await eventually(async () => {
+      const timers = (await timersOf(temp.file, 'sleep-1'));
       return timers.length === 1 ? timers : undefined;
     }, 'the child to record the sleep');
     const wakeAt = timer!.wakeAt;
@@ -46,12 +46,12 @@ describe('a durable sleep interrupted by a crash', () => {
     expect(finishedAt - restartAt).toBeLessThan(1800);
     // ...and not cut short either: the workflow woke at the recorded wake time, not before.
     expect(wokeAt).toBeGreaterThanOrEqual(wakeAt);
-    expect(timersOf(temp.file, 'sleep-1')).toEqual([{ stepId: 'tempolite.sleep#0', wakeAt, status: 'fired' }]);
+    expect((await timersOf(temp.file, 'sleep-1'))).toEqual([{ stepId: 'tempolite.sleep#0', wakeAt, status: 'fired' }]);
     const description = await handle.describe();
     expect(description.executions.map((e) => [e.reason, e.status])).toEqual([
       ['start', 'interrupted'],
       ['recovery', 'completed'],
     ]);
-    expect(consistencyProblems(temp.file)).toEqual([]);
+    expect(await checkConsistency(temp.file)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Activity, TestClock, Workflow, workflowContext, type Duration, type TempoliteOptions } from '../../src/index.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 import { taskOf, timersOf } from '../helpers/waits.js';
@@ -47,7 +47,7 @@ describe('durable sleep', () => {
     clock.advance('1s');
     expect(await handle.result()).toBe('after');
     expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'completed']]);
-    expect(timersOf(file, 'short').map((t) => [t.stepId, t.status])).toEqual([
+    expect((await timersOf(file, 'short')).map((t) => [t.stepId, t.status])).toEqual([
       ['tempolite.sleep#0', 'fired'],
       ['tempolite.sleep#1', 'fired'],
     ]);
@@ -63,12 +63,12 @@ describe('durable sleep', () => {
     // The only slot of the queue is free: another workflow runs while this one sleeps.
     const other = await e.startWorkflow(Napper, 'quick', []);
     expect(await other.result()).toBe('quick');
-    const [timer] = timersOf(file, 'long');
+    const [timer] = (await timersOf(file, 'long'));
     expect(timer).toMatchObject({ stepId: 'tempolite.sleep#0', status: 'pending', wakeAt: clock.now() + 30 * 86_400_000 });
 
     clock.advance('29d');
     // Not due yet: the task sleeps until the recorded wake time.
-    expect(taskOf(file, 'long')).toMatchObject({ availableAt: timer!.wakeAt, owner: null });
+    expect((await taskOf(file, 'long'))).toMatchObject({ availableAt: timer!.wakeAt, owner: null });
     expect(await sleeper.status()).toBe('waiting');
     clock.advance('1d');
     expect(await sleeper.result()).toBe('after');
@@ -77,7 +77,7 @@ describe('durable sleep', () => {
       ['start', 'suspended'],
       ['wake', 'completed'],
     ]);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('honours the remaining time of an in-memory sleep across an engine restart', async () => {

@@ -10,7 +10,7 @@ import {
   workflowContext,
   type Duration,
 } from '../../src/index.js';
-import { consistencyProblems, rowCounts } from '../helpers/consistency.js';
+import { checkConsistency, countRows } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 
 class Misuse {
@@ -49,8 +49,8 @@ describe('bad input to waits and control', () => {
     expect(failure).toBeInstanceOf(WorkflowFailure);
     // Stored and read back: the cause keeps the error's name and fields.
     expect((failure as WorkflowFailure).cause).toMatchObject({ name: 'InvalidOptionsError', path: 'duration', code: 'TEMPOLITE_INVALID_OPTIONS' });
-    expect(rowCounts(file).tempolite_timer).toBe(0);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect((await countRows(file)).tempolite_timer).toBe(0);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('a wait for a signal with a bad name or timeout fails with InvalidOptionsError', async () => {
@@ -59,8 +59,8 @@ describe('bad input to waits and control', () => {
     expect((badName as WorkflowFailure).cause).toMatchObject({ name: 'InvalidOptionsError', path: 'name' });
     const badTimeout = await rejection((await engine.startWorkflow(Misuse, 'signal', ['ok', 'soon' as Duration])).result());
     expect((badTimeout as WorkflowFailure).cause).toMatchObject({ name: 'InvalidOptionsError', path: 'timeout' });
-    expect(rowCounts(file).tempolite_timer).toBe(0);
-    expect(consistencyProblems(file)).toEqual([]);
+    expect((await countRows(file)).tempolite_timer).toBe(0);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('a signal to an unknown or finished workflow, with a bad name or an unstorable payload, is refused and stores nothing', async () => {
@@ -69,7 +69,7 @@ describe('bad input to waits and control', () => {
     await finished.result();
     const waiting = await engine.startWorkflow(Misuse, 'signal', ['later'], { id: 'waiting' });
     await waiting.status();
-    const before = rowCounts(file);
+    const before = await countRows(file);
 
     const unknown = await rejection(engine.signal('nobody', 'hello', 1));
     expect(unknown).toBeInstanceOf(WorkflowNotFoundError);
@@ -83,16 +83,16 @@ describe('bad input to waits and control', () => {
     expect(unstorable).toBeInstanceOf(SerializationError);
     expect((unstorable as SerializationError).path).toBe('$.callback');
 
-    expect(rowCounts(file).tempolite_signal).toBe(before.tempolite_signal);
+    expect((await countRows(file)).tempolite_signal).toBe(before.tempolite_signal);
     await waiting.cancel();
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('pause, resume and cancel of a finished workflow are InvalidStateError, of an unknown one WorkflowNotFoundError; nothing changes', async () => {
     const { engine, file } = await start();
     const finished = await engine.startWorkflow(Misuse, 'done', [], { id: 'finished' });
     await finished.result();
-    const before = rowCounts(file);
+    const before = await countRows(file);
     for (const call of [() => finished.pause(), () => finished.resume(), () => finished.cancel()]) {
       const error = await rejection(call());
       expect(error).toBeInstanceOf(InvalidStateError);
@@ -101,8 +101,8 @@ describe('bad input to waits and control', () => {
     for (const call of [() => engine.pause('nobody'), () => engine.resume('nobody'), () => engine.cancel('nobody')]) {
       expect(await rejection(call())).toBeInstanceOf(WorkflowNotFoundError);
     }
-    expect(rowCounts(file)).toEqual(before);
+    expect(await countRows(file)).toEqual(before);
     expect(await finished.status()).toBe('completed');
-    expect(consistencyProblems(file)).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 });

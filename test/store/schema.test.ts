@@ -5,11 +5,13 @@ import type { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEMPOLITE_ENTITIES } from '../../entities/index.js';
 import { openSqliteDatabase, type SqliteOpenOptions } from '../../src/store/data-source.js';
+import { onPostgres } from '../helpers/test-store.js';
 
 const EXPECTED_TABLES = [
   'tempolite_activity_data',
   'tempolite_activity_entity',
   'tempolite_activity_execution',
+  'tempolite_queue_start',
   'tempolite_run',
   'tempolite_saga_data',
   'tempolite_saga_entity',
@@ -26,7 +28,8 @@ const EXPECTED_TABLES = [
   'tempolite_workflow_execution_data',
 ];
 
-describe('SQLite schema', () => {
+// The postgres project checks the same on PostgreSQL (pg-schema.test.ts).
+describe.skipIf(onPostgres)('SQLite schema', () => {
   let dir: string;
   let file: string;
   const open: DataSource[] = [];

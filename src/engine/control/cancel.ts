@@ -28,7 +28,11 @@ export async function cancelWorkflow(context: ControlContext, workflowId: string
   });
   for (const queue of outcome.queues) deps.poke(queue);
   for (const { workflowId: id, effect } of outcome.effects) {
-    if (effect === 'cancelled') context.onFinished(id);
+    if (effect === 'cancelled') {
+      context.onFinished(id);
+      // Lifecycle events (issue 9): the cancel is committed.
+      await deps.observer?.workflowCancelled(id);
+    }
     if (effect === 'requested') for (const runtime of runtimesOf(context, id)) runtime.requestControl('cancel');
   }
 }
@@ -56,4 +60,5 @@ export async function endCancelled(context: ControlContext, workflow: { readonly
   });
   if (parentQueue !== undefined) deps.poke(parentQueue);
   context.onFinished(workflow.id);
+  await deps.observer?.workflowCancelled(workflow.id, runtime);
 }

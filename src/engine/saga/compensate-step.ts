@@ -7,6 +7,7 @@ import { retryDelayMs, shouldRetry } from '../retry-policy.js';
 import { reviveFailure } from '../revive-failure.js';
 import { resolveCompensation, type CompensationTarget } from './compensation-call.js';
 import type { CompensationHost } from './compensation-host.js';
+import { noAttempt } from '../../events/observer.js';
 
 type AttemptOutcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown; readonly retry: boolean };
 
@@ -54,6 +55,8 @@ async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: nu
   // Not awaited before the compensation runs: the start record rides the same group commit as the end when it is quick.
   const started = store.beginCompensationAttempt({ stepEntityId: step.id, attemptId, workflowExecutionId: host.info.executionId, attempt, now: clock.now() });
   started.catch(() => undefined);
+  // Lifecycle events and spans (issue 9): `compensation.started` once the start record is committed.
+  const observed = host.deps.observer?.attempt(host, { kind: 'compensation', stepId: step.stepId, name: step.name, attempt }, started) ?? noAttempt();
 
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(host.abort.signal.reason);
@@ -73,7 +76,7 @@ async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: nu
     const where = { description: `payload of saga step "${step.stepId}" in workflow "${workflowId}"`, workflowId, stepId: step.stepId };
     const args = payloads.decode(step.input ?? '[]', where) as unknown[];
     const result = step.output === null ? undefined : payloads.decode(step.output, where);
-    await ambient.run({ kind: 'step', activity: context }, () => target.invoke([...args, result]));
+    await observed.run(() => ambient.run({ kind: 'step', activity: context }, () => target.invoke([...args, result])));
     outcome = { ok: true };
   } catch (error) {
     const permanent = target.unavailable !== undefined || error instanceof SerializationError || error instanceof PayloadTooLargeError;
@@ -87,12 +90,15 @@ async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: nu
   const base = { stepEntityId: step.id, attemptId, now };
   if (outcome.ok) {
     await store.endCompensationAttempt({ ...base, attemptStatus: 'completed', stepStatus: 'compensated', attempts: attempt - 1 });
+    observed.completed();
   } else if (host.abort.signal.aborted) {
     // Stopped from outside (engine closing): not the compensation's failure, so it does not count as an attempt.
     await store.endCompensationAttempt({ ...base, attemptStatus: 'interrupted', stepStatus: 'compensating', attempts: attempt - 1 });
+    observed.interrupted();
   } else {
     const error = payloads.encodeError(outcome.error, { description: `error of ${label}`, workflowId, stepId: step.stepId });
     await store.endCompensationAttempt({ ...base, attemptStatus: 'failed', stepStatus: outcome.retry ? 'compensating' : 'compensation_failed', attempts: attempt, error });
+    observed.failed(outcome.error, outcome.retry);
   }
   return outcome;
 }

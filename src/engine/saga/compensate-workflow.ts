@@ -83,6 +83,8 @@ export async function compensateWorkflow(deps: EngineDeps, workflowId: string, o
     now: clock.now(),
   });
   if (!begun) throw new InvalidStateError(workflowId, (await store.getWorkflow(workflowId))?.status ?? workflow.status, 'compensate (another worker holds it)');
+  // Spans (issue 9): the body execution that triggered the phase has ended.
+  if (options.body) deps.observer?.executionEnded(options.body, options.bodyStatus === 'cancelled' || options.error === undefined ? undefined : reviveFailure(deps.payloads.decodeError(options.error)));
 
   const host = phaseRuntime(deps, workflow, executionId);
   options.active?.add(host);
@@ -106,6 +108,8 @@ async function runPhase(host: WorkflowRuntime, onFinished: ((workflowId: string)
   const { workflowId, executionId, generation } = host.info;
   const stored = (await store.getWorkflowData(workflowId))?.error;
   const original = stored == null ? undefined : reviveFailure(payloads.decodeError(stored));
+  // Lifecycle events (issue 9): the phase's execution row is committed.
+  host.deps.observer?.compensationPhaseBegan(host, () => original);
   const work = runCompensations(host, (await store.completedSagaSteps(workflowId, generation)), original).then(
     (): PhaseEnd => ({ kind: 'done' }),
     (error: unknown): PhaseEnd => {
@@ -127,15 +131,18 @@ async function runPhase(host: WorkflowRuntime, onFinished: ((workflowId: string)
       nextRunAt: stopping ? now : (end.suspension.wakeAt ?? now),
       now,
     });
+    host.deps.observer?.executionEnded(host);
     return 'suspended';
   }
   if (end.kind === 'done') {
     await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'compensated', now });
+    host.deps.observer?.workflowCompensated(host);
     onFinished?.(workflowId);
     return 'compensated';
   }
   const executionError = payloads.encodeError(end.failure, { description: `compensation failure of workflow "${workflowId}"`, workflowId });
   await store.endExecution({ workflowId, executionId, executionStatus: 'failed', executionError, workflowStatus: 'compensation_failed', now });
+  host.deps.observer?.workflowCompensationFailed(host, end.failure);
   onFinished?.(workflowId);
   return 'compensation_failed';
 }

@@ -10,6 +10,7 @@ import { resolveRetryPolicy, retryDelayMs, shouldRetry, type RetryPolicy, type R
 import type { WorkflowRuntime } from '../workflow-runtime.js';
 import { noteSagaCompleted } from '../saga/body-compensation.js';
 import { recordedFailure } from './checkpoints.js';
+import { noAttempt } from '../../events/observer.js';
 
 type AttemptOutcome = { readonly ok: true; readonly value: unknown; readonly output: string } | { readonly ok: false; readonly error: unknown; readonly retry: boolean };
 
@@ -97,6 +98,8 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
     now: clock.now(),
   });
   started.catch(() => undefined);
+  // Lifecycle events and spans (issue 9): `step.started` once the start record is committed.
+  const observed = rt.deps.observer?.attempt(rt, { kind: plan.kind, stepId: plan.stepId, name: definition.name, attempt: plan.attempt }, started) ?? noAttempt();
 
   const context: ActivityContext = {
     workflowId,
@@ -109,7 +112,7 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
   };
   let outcome: AttemptOutcome;
   try {
-    const value: unknown = await ambient.run({ kind: 'step', activity: context }, () => definition.registration.original.apply(thisArg, args as never[]));
+    const value: unknown = await observed.run(() => ambient.run({ kind: 'step', activity: context }, () => definition.registration.original.apply(thisArg, args as never[])));
     const where: PayloadLocation = { description: `output of ${plan.label}`, workflowId, stepId: plan.stepId };
     try {
       outcome = { ok: true, value, output: payloads.encode(value, where) };
@@ -134,7 +137,11 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
     const stepStatus = outcome.retry ? 'retrying' : 'failed';
     ended = store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'failed', stepStatus, attempts: plan.attempt, error, now });
   }
+  const interrupted = !outcome.ok && rt.abort.signal.aborted;
   await Promise.all([started, ended]);
+  if (outcome.ok) observed.completed();
+  else if (interrupted) observed.interrupted();
+  else observed.failed(outcome.error, outcome.retry);
   return outcome;
 }
 

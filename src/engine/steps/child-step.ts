@@ -3,6 +3,7 @@ import type { WorkflowDefinition } from '../../registry/definitions.js';
 import type { ChildRow } from '../../store/rows.js';
 import { isTerminal } from '../../store/statuses.js';
 import { reviveFailure } from '../revive-failure.js';
+import { compensationOutcomeOf } from '../saga/compensation-outcome.js';
 import type { WorkflowRuntime } from '../workflow-runtime.js';
 import { derivedWorkflowId } from './child-ids.js';
 
@@ -42,8 +43,12 @@ function outcome(rt: WorkflowRuntime, child: ChildRow, stepId: string): Promise<
   const where = { description: `result of child workflow "${child.id}"`, workflowId: rt.info.workflowId, stepId };
   if (child.status === 'completed') return Promise.resolve(payloads.decode(child.output ?? '', where));
   if (isTerminal(child.status)) {
-    const cause = child.error !== null ? reviveFailure(payloads.decodeError(child.error)) : new Error(`child workflow ended ${child.status}`);
-    return Promise.reject(new ChildWorkflowFailure(child.id, child.name, child.status, rt.info.workflowId, stepId, cause));
+    const failure = child.error !== null ? reviveFailure(payloads.decodeError(child.error)) : new Error(`child workflow ended ${child.status}`);
+    const fail = (cause: unknown): Promise<never> => Promise.reject(new ChildWorkflowFailure(child.id, child.name, child.status, rt.info.workflowId, stepId, cause));
+    if (child.status !== 'compensation_failed') return fail(failure);
+    // The child's failure as its own handle.result() shows it: the CompensationFailure (what the compensation threw,
+    // with the original failure), not only the failure that started the compensations.
+    return compensationOutcomeOf(rt.deps.store, payloads, child.id, failure).then(fail);
   }
   return rt.suspend(null);
 }

@@ -1,10 +1,11 @@
 import type { StartOptions } from '../../client/start-options.js';
-import { InvalidOptionsError, UnknownQueueError, WorkflowIdConflictError } from '../../errors.js';
+import { UnknownQueueError, WorkflowIdConflictError } from '../../errors.js';
 import type { WorkflowDefinition } from '../../registry/definitions.js';
 import { RESERVED_PREFIX } from '../../registry/definitions.js';
 import { newId } from '../ids.js';
 import type { WorkflowRuntime } from '../workflow-runtime.js';
 import { derivedWorkflowId } from './child-ids.js';
+import { checkStartOptions } from '../../client/validate-start-options.js';
 import { recordOnce } from './side-effect-step.js';
 
 /** Durable name of the step that records a detached start. */
@@ -27,11 +28,12 @@ export async function runDetachedStart(rt: WorkflowRuntime, definition: Workflow
   const { store, payloads, clock } = rt.deps;
   const stepId = rt.stepIdFor(DETACHED_START_STEP, undefined);
   const value = await recordOnce(rt, stepId, DETACHED_START_STEP, async (): Promise<DetachedWorkflow> => {
-    const queue = options.queue ?? definition.queue;
+    // The options come from workflow code: types checked like engine.startWorkflow's (issue 8).
+    const checked = checkStartOptions(options, `startWorkflow("${definition.name}")`);
+    const queue = checked.queue ?? definition.queue;
     if (!rt.deps.options.queues.has(queue)) throw new UnknownQueueError(queue, [...rt.deps.options.queues.keys()]);
-    const priority = options.priority ?? 0;
-    if (!Number.isSafeInteger(priority)) throw new InvalidOptionsError(`startWorkflow("${definition.name}")`, 'priority', 'must be an integer');
-    const id = options.id ?? derivedWorkflowId(rt.info.workflowId, rt.info.generation, stepId);
+    const priority = checked.priority;
+    const id = checked.id ?? derivedWorkflowId(rt.info.workflowId, rt.info.generation, stepId);
     const input = payloads.encode([...args], { description: `input of workflow "${id}" (${definition.name})`, workflowId: id });
     const runId = newId();
     const created = await rt.track(store.createWorkflow({ id, runId, newRun: true, name: definition.name, queue, priority, input, now: clock.now() }));

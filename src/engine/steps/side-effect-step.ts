@@ -36,5 +36,7 @@ export async function recordOnce(rt: WorkflowRuntime, stepId: string, name: stri
     store.recordSideEffect({ id, attemptId: newId(), workflowId, generation: rt.info.generation, stepId, name, workflowExecutionId: rt.info.executionId, output, startedAt, now }),
   );
   rt.checkpoints.set({ kind: 'sideEffect', id, stepId, name, status: 'completed', attempts: 0, output, error: null, updatedAt: now });
+  // Lifecycle events (issue 9): the value is committed.
+  rt.deps.observer?.sideEffectRecorded(rt, stepId, name, startedAt);
   return value;
 }

@@ -1,4 +1,5 @@
-import { InvalidOptionsError } from '../../errors.js';
+import { InvalidOptionsError, describeCause } from '../../errors.js';
+import { NOT_STORABLE, isStorableText } from '../../store/storable-text.js';
 
 /**
  * Checks one signal name.
@@ -6,8 +7,9 @@ import { InvalidOptionsError } from '../../errors.js';
  */
 export function assertSignalName(name: unknown, subject: string): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length > 255) {
-    throw new InvalidOptionsError(subject, 'name', `a signal name must be a string of 1 to 255 characters, got ${typeof name === 'string' ? `"${name}"` : String(name)}`);
+    throw new InvalidOptionsError(subject, 'name', `a signal name must be a string of 1 to 255 characters, got ${typeof name === 'string' ? `"${name}"` : describeCause(name)}`);
   }
+  if (!isStorableText(name)) throw new InvalidOptionsError(subject, 'name', `a signal name ${NOT_STORABLE}`);
 }
 
 /**

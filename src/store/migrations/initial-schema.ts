@@ -275,6 +275,12 @@ function initialTables(): Table[] {
         new TableIndex({ name: 'idx_tempolite_task_lease', columnNames: ['lease_expires_at'] }),
       ],
     }),
+    new Table({
+      name: 'tempolite_queue_start',
+      withoutRowid: true,
+      columns: [primaryVarchar('id', 36), varchar('queue', 255), bigint('started_at')],
+      indices: [new TableIndex({ name: 'idx_tempolite_queue_start_queue', columnNames: ['queue', 'started_at'] })],
+    }),
   ];
 }
 

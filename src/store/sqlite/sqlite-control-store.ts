@@ -1,19 +1,10 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
-import type { CancelEffect, CancelOutcome, CancelRequest, ControlAction, ControlStore, PauseEffect, ResumeEffect } from '../control-store.js';
+import type { CancelEffect, CancelOutcome, CancelRequest, ControlAction, ControlStore, PauseEffect, ResumeEffect, TaskState } from '../control-store.js';
 import type { WorkflowRow } from '../rows.js';
-import { TERMINAL_WORKFLOW_STATUSES, isTerminal } from '../statuses.js';
+import { TERMINAL_SQL_LIST, isTerminal } from '../statuses.js';
 import type { Sql } from './sql.js';
 import { STEP_TABLES, WORKFLOW_COLUMNS } from './step-tables.js';
 import type { WriteBatcher } from './write-batcher.js';
-
-interface TaskState {
-  readonly queue: string;
-  readonly owner: string | null;
-  readonly leaseExpiresAt: number | null;
-  readonly control: ControlAction | null;
-}
-
-const TERMINAL_LIST = TERMINAL_WORKFLOW_STATUSES.map((status) => `'${status}'`).join(', ');
 
 /** Cancel, pause and resume on SQLite; each request is one transaction of the group-commit batcher. */
 export class SqliteControlStore implements ControlStore {
@@ -36,7 +27,7 @@ export class SqliteControlStore implements ControlStore {
         `WITH RECURSIVE tree(id) AS (
            SELECT id FROM tempolite_workflow_entity WHERE parent_id = ?
            UNION ALL SELECT w.id FROM tempolite_workflow_entity w JOIN tree ON w.parent_id = tree.id)
-         SELECT ${WORKFLOW_COLUMNS} FROM tempolite_workflow_entity WHERE id IN (SELECT id FROM tree) AND status NOT IN (${TERMINAL_LIST})`,
+         SELECT ${WORKFLOW_COLUMNS} FROM tempolite_workflow_entity WHERE id IN (SELECT id FROM tree) AND status NOT IN (${TERMINAL_SQL_LIST})`,
         root.id,
       );
       const effects: CancelEffect[] = [];

@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { asStorageError } from '../storage-errors.js';
 
 interface Pending {
   readonly op: () => unknown;
@@ -18,8 +19,8 @@ type Result = { readonly ok: true; readonly value: unknown } | { readonly ok: fa
 export class WriteBatcher {
   private queue: Pending[] = [];
   private scheduled = false;
-  private readonly runFast: (batch: Pending[]) => unknown[];
-  private readonly runIsolated: (batch: Pending[]) => Result[];
+  private readonly runFast: BetterSqlite3.Transaction<(batch: Pending[]) => unknown[]>;
+  private readonly runIsolated: BetterSqlite3.Transaction<(batch: Pending[]) => Result[]>;
 
   constructor(private readonly db: BetterSqlite3.Database) {
     const one = db.transaction((op: () => unknown) => op());
@@ -54,20 +55,24 @@ export class WriteBatcher {
     this.queue = [];
     let results: Result[];
     try {
-      results = this.runFast(batch).map((value): Result => ({ ok: true, value }));
+      // IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before the batch reads. A deferred
+      // transaction that reads, then writes after another process committed (a client-mode engine, the CLI)
+      // fails with SQLITE_BUSY at once, without waiting.
+      results = this.runFast.immediate(batch).map((value): Result => ({ ok: true, value }));
     } catch {
       try {
-        results = this.runIsolated(batch);
+        results = this.runIsolated.immediate(batch);
       } catch (error) {
         // The commit itself failed (disk full, I/O error): nothing of the batch is durable.
-        for (const pending of batch) pending.reject(error);
+        for (const pending of batch) pending.reject(asStorageError(error, this.db.name));
         return;
       }
     }
     batch.forEach((pending, index) => {
       const result = results[index]!;
       if (result.ok) pending.resolve(result.value);
-      else pending.reject(result.error);
+      // A full disk or a damaged file fails the call that wrote with a StorageError (issue 8); other errors pass as they are.
+      else pending.reject(asStorageError(result.error, this.db.name));
     });
   }
 

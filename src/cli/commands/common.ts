@@ -1,0 +1,41 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { TERMINAL_WORKFLOW_STATUSES, type WorkflowStatus } from '../../store/statuses.js';
+
+/** Options every database command takes. */
+export interface DatabaseOptions {
+  /** SQLite file or PostgreSQL URL. */
+  readonly db: string;
+  /** Machine-readable output. */
+  readonly json?: boolean;
+}
+
+/** The database used when `--db` is not given. */
+export const DEFAULT_DATABASE = './tempolite.db';
+
+/** Every workflow status, for validating `--status`. */
+export const WORKFLOW_STATUSES: readonly WorkflowStatus[] = ['pending', 'running', 'waiting', 'paused', 'compensating', ...TERMINAL_WORKFLOW_STATUSES];
+
+/** Adds `--db` and `--json` to a command. */
+export function databaseOptions(command: Command): Command {
+  return command
+    .option('--db <file-or-url>', 'SQLite file or PostgreSQL URL of the Tempolite database', DEFAULT_DATABASE)
+    .option('--json', 'print JSON for scripts', false);
+}
+
+/** Parses a non-negative integer option (`--limit`, `--offset`, `--port`). */
+export function integerOption(min: number): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}, got "${value}"`);
+    return parsed;
+  };
+}
+
+/** Parses `--status a,b` (repeatable) into workflow statuses. */
+export function statusOption(value: string, previous: WorkflowStatus[] | undefined): WorkflowStatus[] {
+  const statuses = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  for (const status of statuses) {
+    if (!(WORKFLOW_STATUSES as readonly string[]).includes(status)) throw new InvalidArgumentError(`unknown status "${status}"; one of ${WORKFLOW_STATUSES.join(', ')}`);
+  }
+  return [...(previous ?? []), ...(statuses as WorkflowStatus[])];
+}

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import type { Tempolite } from '../../engine/tempolite.js';
+import type { CliIo } from '../cli-io.js';
+import { UsageError } from '../cli-errors.js';
+import { withClient } from '../open-client.js';
+import { databaseOptions, type DatabaseOptions } from './common.js';
+
+/** What the engine does for one control command. */
+type Operation = (engine: Tempolite, id: string) => Promise<unknown>;
+
+const OPERATIONS: readonly { name: 'retry' | 'cancel' | 'pause' | 'resume'; description: string; run: Operation; done: string }[] = [
+  { name: 'retry', description: 'run a failed workflow again from its failed step (or resume its failed compensations)', run: (e, id) => e.retry(id), done: 'Retry scheduled for' },
+  { name: 'cancel', description: 'cancel a workflow and its children; completed saga steps are compensated', run: (e, id) => e.cancel(id), done: 'Cancel recorded for' },
+  { name: 'pause', description: 'pause a workflow at its next step boundary', run: (e, id) => e.pause(id), done: 'Pause recorded for' },
+  { name: 'resume', description: 'resume a paused workflow', run: (e, id) => e.resume(id), done: 'Resumed' },
+];
+
+/** `tempolite retry|cancel|pause|resume <id>` and `tempolite signal <id> <name> [json]`. */
+export function controlCommands(program: Command, io: CliIo): void {
+  for (const operation of OPERATIONS) {
+    databaseOptions(program.command(operation.name).description(operation.description).argument('<id>', 'workflow id')).action(async (id: string, options: DatabaseOptions) => {
+      const status = await withClient(options.db, async (engine) => {
+        await operation.run(engine, id);
+        return (await engine.getHandle(id)).status();
+      });
+      report(io, options, { workflowId: id, action: operation.name, status }, `${operation.done} workflow ${id} (now ${status}).`);
+    });
+  }
+
+  databaseOptions(
+    program
+      .command('signal')
+      .description('send a signal to a workflow; waitForSignal(name) receives it')
+      .argument('<id>', 'workflow id')
+      .argument('<name>', 'signal name')
+      .argument('[json]', 'payload as JSON (default: null)'),
+  ).action(async (id: string, name: string, json: string | undefined, options: DatabaseOptions) => {
+    const payload = parsePayload(json);
+    const status = await withClient(options.db, async (engine) => {
+      await engine.signal(id, name, payload);
+      return (await engine.getHandle(id)).status();
+    });
+    report(io, options, { workflowId: id, action: 'signal', signal: name, status }, `Signal "${name}" sent to workflow ${id} (now ${status}).`);
+  });
+}
+
+function parsePayload(json: string | undefined): unknown {
+  if (json === undefined) return null;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch (error) {
+    throw new UsageError(`The signal payload is not valid JSON (${error instanceof Error ? error.message : String(error)}): ${json}`);
+  }
+}
+
+function report(io: CliIo, options: DatabaseOptions, result: Record<string, unknown>, text: string): void {
+  io.out(options.json ? `${JSON.stringify({ ok: true, ...result })}\n` : `${text}\n`);
+}

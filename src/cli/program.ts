@@ -1,0 +1,58 @@
+import { Command, CommanderError } from 'commander';
+import { errorJson, exitCodeOf, ExitCode } from './cli-errors.js';
+import { processIo, type CliIo } from './cli-io.js';
+import { controlCommands } from './commands/control-commands.js';
+import { dashboardCommand } from './commands/dashboard-command.js';
+import { listCommand } from './commands/list-command.js';
+import { showCommand } from './commands/show-command.js';
+
+/** The version the CLI reports (the package's). */
+export const CLI_VERSION = '0.1.0';
+
+/** Builds the `tempolite` command line program, writing through `io`. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command()
+    .name('tempolite')
+    .description('Look at and operate Tempolite workflows in a database, also while an engine runs on it.')
+    .version(CLI_VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run "tempolite --help" for usage)')
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
+  listCommand(program, io);
+  showCommand(program, io);
+  controlCommands(program, io);
+  dashboardCommand(program, io);
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (the arguments after the program name) and resolves
+ * with its exit code: 0 ok, 1 operation error (e.g. workflow not found), 2 usage error.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  if (argv.length === 0) {
+    io.err(program.helpInformation());
+    return ExitCode.Usage;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ExitCode.Ok;
+  } catch (error) {
+    const code = exitCodeOf(error);
+    // Commander has already printed its own usage errors (and help, and the version).
+    if (!isCommanderError(error)) {
+      if (wantsJson(argv)) io.out(`${JSON.stringify(errorJson(error))}\n`);
+      io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    return code;
+  }
+}
+
+function isCommanderError(error: unknown): boolean {
+  return error instanceof CommanderError;
+}
+
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.includes('--json');
+}

@@ -1,0 +1,66 @@
+import type { StepDescription, WorkflowDescription } from '../client/description.js';
+import { isTerminal } from '../store/statuses.js';
+
+/** Where a workflow stands, for people watching it: which step, how many done. */
+export interface Progress {
+  readonly workflowId: string;
+  readonly status: string;
+  /** Whether the workflow has finished (it will not change by itself any more). */
+  readonly finished: boolean;
+  /** Steps (activities, side effects, saga steps) of the current generation that completed. */
+  readonly stepsDone: number;
+  /** Steps of the current generation recorded so far (later steps are not known until the body reaches them). */
+  readonly stepsSeen: number;
+  /** Steps in flight: running, retrying, compensating, with their attempt counts. */
+  readonly current: readonly string[];
+  /** What a waiting workflow waits for, when it waits. */
+  readonly waitingFor?: string;
+  /** Child workflows finished, of those started. */
+  readonly children: { readonly finished: number; readonly total: number };
+}
+
+const IN_FLIGHT = new Set(['pending', 'running', 'retrying', 'compensating']);
+
+/** The progress of a described workflow. */
+export function progressOf(d: WorkflowDescription): Progress {
+  const steps = d.steps.filter((step) => step.generation === d.generation);
+  const current = steps.filter((step) => IN_FLIGHT.has(step.status)).map(inFlight);
+  const waitingFor = d.status === 'waiting' ? waitReason(d) : undefined;
+  return {
+    workflowId: d.workflowId,
+    status: d.status,
+    finished: isTerminal(d.status),
+    stepsDone: steps.filter((step) => step.status === 'completed' || step.status === 'compensated').length,
+    stepsSeen: steps.length,
+    current,
+    ...(waitingFor !== undefined ? { waitingFor } : {}),
+    children: { finished: d.children.filter((child) => isTerminal(child.status)).length, total: d.children.length },
+  };
+}
+
+/** One line: `running · 3/4 steps done · now demo.chargeCard#0 (attempt 2, retrying)`. */
+export function formatProgress(p: Progress): string {
+  const parts = [p.status, `${p.stepsDone}/${p.stepsSeen} steps done`];
+  if (p.current.length > 0) parts.push(`now ${p.current.join(', ')}`);
+  if (p.waitingFor !== undefined) parts.push(`waiting for ${p.waitingFor}`);
+  if (p.children.total > 0) parts.push(`${p.children.finished}/${p.children.total} child workflows finished`);
+  return parts.join(' · ');
+}
+
+function inFlight(step: StepDescription): string {
+  const attempts = step.executions.filter((a) => a.kind !== 'compensation').length;
+  const detail = [`attempt ${Math.max(1, step.status === 'retrying' ? attempts + 1 : attempts)}`];
+  if (step.status !== 'running') detail.push(step.status);
+  return `${step.stepId} (${detail.join(', ')})`;
+}
+
+function waitReason(d: WorkflowDescription): string {
+  const timer = (d.timers ?? []).find((t) => t.status === 'pending');
+  if (timer?.kind === 'sleep') return `a sleep until ${timer.wakeAt.toISOString()}`;
+  const unfinished = d.children.filter((child) => !isTerminal(child.status));
+  if (unfinished.length > 0) return `${unfinished.length} child workflow${unfinished.length === 1 ? '' : 's'}`;
+  if (timer?.kind === 'signal') return `a signal (until ${timer.wakeAt.toISOString()})`;
+  const retrying = d.steps.find((step) => step.status === 'retrying');
+  if (retrying) return `the next attempt of ${retrying.stepId}`;
+  return 'a signal';
+}

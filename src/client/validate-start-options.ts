@@ -1,0 +1,43 @@
+import { InvalidOptionsError, describeCause } from '../errors.js';
+import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
+
+/** Longest workflow id (the id columns hold 255 characters). */
+export const MAX_WORKFLOW_ID = 255;
+
+/**
+ * Checks a workflow id: a string of 1 to 255 characters of well-formed Unicode.
+ * @throws InvalidOptionsError
+ */
+export function checkWorkflowId(id: unknown, subject: string, path = 'id'): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_WORKFLOW_ID) {
+    throw new InvalidOptionsError(subject, path, `must be a string of 1 to ${MAX_WORKFLOW_ID} characters, got ${typeof id === 'string' ? `${id.length} characters` : describeCause(id)}`);
+  }
+  if (!isStorableText(id)) throw new InvalidOptionsError(subject, path, NOT_STORABLE);
+  return id;
+}
+
+/** The options shared by `engine.startWorkflow` and detached starts, with their types checked. */
+export interface CheckedStartOptions {
+  readonly id?: string;
+  readonly queue?: string;
+  readonly priority: number;
+}
+
+/**
+ * Reads `id`, `queue` and `priority` of start options, refusing values of the
+ * wrong type (absent ones stay absent; priority defaults to 0). Whether the
+ * queue exists is the caller's check.
+ * @throws InvalidOptionsError
+ */
+export function checkStartOptions(options: unknown, subject: string): CheckedStartOptions {
+  if (options === undefined || options === null) return { priority: 0 };
+  if (typeof options !== 'object' || Array.isArray(options)) throw new InvalidOptionsError(subject, 'options', `must be an object, got ${describeCause(options)}`);
+  const { id, queue, priority } = options as { id?: unknown; queue?: unknown; priority?: unknown };
+  if (queue !== undefined && (typeof queue !== 'string' || queue.length === 0)) throw new InvalidOptionsError(subject, 'queue', `must be the name of a declared queue, got ${describeCause(queue)}`);
+  if (priority !== undefined && !Number.isSafeInteger(priority)) throw new InvalidOptionsError(subject, 'priority', 'must be an integer');
+  return {
+    ...(id !== undefined ? { id: checkWorkflowId(id, subject) } : {}),
+    ...(queue !== undefined ? { queue } : {}),
+    priority: (priority as number | undefined) ?? 0,
+  };
+}

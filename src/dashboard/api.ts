@@ -1,0 +1,97 @@
+import { formatRunTree } from '../client/format-tree.js';
+import type { Tempolite } from '../engine/tempolite.js';
+import { InvalidOptionsError, InvalidStateError, SerializationError, WorkflowNotFoundError, TempoliteError } from '../errors.js';
+import { toPlain } from '../cli/plain-json.js';
+import { progressOf } from '../cli/progress.js';
+import { WORKFLOW_STATUSES } from '../cli/commands/common.js';
+import type { WorkflowStatus } from '../store/statuses.js';
+
+/** A JSON answer of the dashboard's API. */
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** A request body that is not what the API expects (400). */
+export class BadRequestError extends Error {
+  override name = 'BadRequestError';
+}
+
+const ACTIONS = ['retry', 'cancel', 'pause', 'resume'] as const;
+type Action = (typeof ACTIONS)[number];
+
+/**
+ * The dashboard's JSON API over an engine (usually in client mode):
+ * - `GET /api/workflows?status=a,b&name=&queue=&limit=&offset=`: `{ workflows }`
+ * - `GET /api/workflows/:id`: `{ description, progress, tree }`
+ * - `POST /api/workflows/:id/{retry|cancel|pause|resume}`: `{ ok, status }`
+ * - `POST /api/workflows/:id/signal` with `{ name, payload }`: `{ ok, status }`
+ */
+export async function handleApi(engine: Tempolite, method: string, url: URL, readBody: () => Promise<unknown>): Promise<ApiResponse> {
+  const parts = url.pathname.split('/').slice(3).map((part) => decodeURIComponent(part));
+  try {
+    if (parts.length === 0 || (parts.length === 1 && parts[0] === '')) {
+      if (method !== 'GET') return methodNotAllowed();
+      return { status: 200, body: { workflows: toPlain(await engine.list(listOptions(url))) } };
+    }
+    const [id, action] = parts as [string, string | undefined];
+    if (action === undefined) {
+      if (method !== 'GET') return methodNotAllowed();
+      const description = await (await engine.getHandle(id)).describe();
+      return { status: 200, body: { description: toPlain(description), progress: progressOf(description), tree: formatRunTree(description) } };
+    }
+    if (method !== 'POST') return methodNotAllowed();
+    if ((ACTIONS as readonly string[]).includes(action)) await run(engine, action as Action, id);
+    else if (action === 'signal') await signal(engine, id, await readBody());
+    else return { status: 404, body: { error: { name: 'NotFound', message: `Unknown action "${action}".` } } };
+    return { status: 200, body: { ok: true, workflowId: id, action, status: await (await engine.getHandle(id)).status() } };
+  } catch (error) {
+    return { status: statusOf(error), body: { error: { name: error instanceof Error ? error.name : 'Error', ...(error instanceof TempoliteError ? { code: error.code } : {}), message: error instanceof Error ? error.message : String(error) } } };
+  }
+}
+
+function listOptions(url: URL): Parameters<Tempolite['list']>[0] {
+  const params = url.searchParams;
+  const statuses = (params.get('status') ?? '').split(',').filter((s) => s.length > 0);
+  for (const status of statuses) if (!(WORKFLOW_STATUSES as readonly string[]).includes(status)) throw new BadRequestError(`Unknown status "${status}".`);
+  const number = (name: string, fallback: number): number => {
+    const raw = params.get(name);
+    if (raw === null || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value)) throw new BadRequestError(`"${name}" must be an integer.`);
+    return value;
+  };
+  const name = params.get('name');
+  const queue = params.get('queue');
+  return {
+    limit: number('limit', 50),
+    offset: number('offset', 0),
+    ...(statuses.length > 0 ? { status: statuses as WorkflowStatus[] } : {}),
+    ...(name ? { name } : {}),
+    ...(queue ? { queue } : {}),
+  };
+}
+
+async function run(engine: Tempolite, action: Action, id: string): Promise<void> {
+  if (action === 'retry') await engine.retry(id);
+  else if (action === 'cancel') await engine.cancel(id);
+  else if (action === 'pause') await engine.pause(id);
+  else await engine.resume(id);
+}
+
+async function signal(engine: Tempolite, id: string, body: unknown): Promise<void> {
+  if (body === null || typeof body !== 'object' || typeof (body as { name?: unknown }).name !== 'string') throw new BadRequestError('Expected a JSON body { "name": string, "payload"?: any }.');
+  const { name, payload } = body as { name: string; payload?: unknown };
+  await engine.signal(id, name, payload ?? null);
+}
+
+function statusOf(error: unknown): number {
+  if (error instanceof WorkflowNotFoundError) return 404;
+  if (error instanceof InvalidStateError) return 409;
+  if (error instanceof BadRequestError || error instanceof InvalidOptionsError || error instanceof SerializationError) return 400;
+  return 500;
+}
+
+function methodNotAllowed(): ApiResponse {
+  return { status: 405, body: { error: { name: 'MethodNotAllowed', message: 'Method not allowed.' } } };
+}

@@ -1,0 +1,73 @@
+import { Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { TempoliteOptions } from '../engine/engine-options.js';
+import { Tempolite } from '../engine/tempolite.js';
+import { nestContainer } from './nest-container.js';
+import { TempoliteLifecycle } from './tempolite-lifecycle.js';
+
+/** Engine options for the Nest module: every engine option but `container`, which is Nest's. */
+export type TempoliteModuleOptions = Omit<TempoliteOptions, 'container'> & {
+  /** Register the module globally, so every module can inject `Tempolite`. @default true */
+  readonly isGlobal?: boolean;
+};
+
+/** `TempoliteModule.forRootAsync`: options from a factory with injected dependencies (e.g. a config service). */
+export interface TempoliteModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  /** Builds the engine options. */
+  readonly useFactory: (...args: never[]) => Omit<TempoliteOptions, 'container'> | Promise<Omit<TempoliteOptions, 'container'>>;
+  /** Providers passed to `useFactory`. @default [] */
+  readonly inject?: FactoryProvider['inject'];
+  /** Register the module globally. @default true */
+  readonly isGlobal?: boolean;
+}
+
+/** Injection token of the engine options inside the module. */
+export const TEMPOLITE_MODULE_OPTIONS = Symbol.for('tempolite.nestjs.options');
+
+/**
+ * Tempolite for NestJS: registers the engine (`Tempolite`) as a provider,
+ * resolves workflow and activity classes through Nest's container (make them
+ * providers), starts the engine on application bootstrap and closes it when
+ * the application closes (call `app.enableShutdownHooks()` so SIGTERM does).
+ *
+ * ```ts
+ * @Module({
+ *   imports: [TempoliteModule.forRoot({ database: './orders.db' })],
+ *   providers: [OrderWorkflow, PaymentsService],
+ *   controllers: [OrdersController],
+ * })
+ * export class AppModule {}
+ * ```
+ */
+@Module({})
+export class TempoliteModule {
+  /** The module with fixed engine options. */
+  static forRoot(options: TempoliteModuleOptions = {}): DynamicModule {
+    const { isGlobal, ...engineOptions } = options;
+    return TempoliteModule.build(isGlobal, [], { provide: TEMPOLITE_MODULE_OPTIONS, useValue: engineOptions });
+  }
+
+  /** The module with engine options built by a factory (e.g. from a config service). */
+  static forRootAsync(options: TempoliteModuleAsyncOptions): DynamicModule {
+    return TempoliteModule.build(options.isGlobal, options.imports ?? [], {
+      provide: TEMPOLITE_MODULE_OPTIONS,
+      useFactory: options.useFactory as (...args: unknown[]) => unknown,
+      inject: options.inject ?? [],
+    });
+  }
+
+  private static build(isGlobal: boolean | undefined, imports: NonNullable<ModuleMetadata['imports']>, optionsProvider: Provider): DynamicModule {
+    const engine: FactoryProvider<Tempolite> = {
+      provide: Tempolite,
+      useFactory: (options: Omit<TempoliteOptions, 'container'>, moduleRef: ModuleRef) => new Tempolite({ ...options, container: nestContainer(moduleRef) }),
+      inject: [TEMPOLITE_MODULE_OPTIONS, ModuleRef],
+    };
+    return {
+      module: TempoliteModule,
+      global: isGlobal ?? true,
+      imports,
+      providers: [optionsProvider, engine, TempoliteLifecycle],
+      exports: [Tempolite],
+    };
+  }
+}

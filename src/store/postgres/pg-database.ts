@@ -1,0 +1,89 @@
+import pg from 'pg';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { TEMPOLITE_ENTITIES } from '../../../entities/index.js';
+import { TEMPOLITE_MIGRATIONS } from '../migrations/index.js';
+import { assertSchemaNotNewer, MIGRATIONS_TABLE } from '../schema-guard.js';
+import type { PgTarget } from './pg-connection.js';
+
+/** How to open a Tempolite PostgreSQL database. */
+export interface PgOpenOptions {
+  readonly target: PgTarget;
+  /** `normal` turns `synchronous_commit` off for Tempolite's connections: a commit may be lost if the server crashes, never half-applied. */
+  readonly synchronous: 'full' | 'normal';
+  /** Connections in Tempolite's pool. @default 12 */
+  readonly poolSize?: number;
+}
+
+/** The open database: TypeORM (schema, migrations) and its `pg` pool for the hot path. */
+export interface OpenPgDatabase {
+  readonly dataSource: DataSource;
+  readonly pool: Pool;
+}
+
+const INT8_OID = 20;
+
+/**
+ * Type parsers of Tempolite's pool: `bigint` (epoch milliseconds, counts) as a
+ * JS number (exact below 2^53), other types as `pg` parses them.
+ */
+const TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return (pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => (value: string) => unknown)(oid, format);
+  },
+};
+
+/** Advisory-lock key that serializes migrations of one schema between processes starting together. */
+function migrationLockKey(schema: string | undefined): string {
+  return `tempolite.migrate:${schema ?? ''}`;
+}
+
+/**
+ * Opens and migrates a Tempolite PostgreSQL database: the schema is created if
+ * missing, then guarded and migrated under an advisory lock (several workers may
+ * start at once on a fresh database).
+ *
+ * @throws SchemaTooNewError if a newer Tempolite migrated it; it is left untouched
+ */
+export async function openPgDatabase(options: PgOpenOptions): Promise<OpenPgDatabase> {
+  const { target } = options;
+  const startup = [
+    ...(target.schema !== undefined ? [`-c search_path=${target.schema}`] : []),
+    ...(options.synchronous === 'normal' ? ['-c synchronous_commit=off'] : []),
+  ];
+  const userExtra = target.connection.extra ?? {};
+  const userStartup = typeof userExtra.options === 'string' ? [userExtra.options] : [];
+  const dataSource = new DataSource({
+    type: 'postgres',
+    ...target.connection,
+    ...(target.schema !== undefined ? { schema: target.schema } : {}),
+    entities: TEMPOLITE_ENTITIES,
+    migrations: TEMPOLITE_MIGRATIONS,
+    migrationsTableName: MIGRATIONS_TABLE,
+    synchronize: false,
+    logging: false,
+    installExtensions: false,
+    applicationName: 'tempolite',
+    poolSize: options.poolSize ?? 12,
+    extra: { ...userExtra, types: TYPES, ...(startup.length + userStartup.length > 0 ? { options: [...userStartup, ...startup].join(' ') } : {}) },
+  });
+  await dataSource.initialize();
+  try {
+    const pool = (dataSource.driver as unknown as { master: Pool }).master;
+    const lock = await pool.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock(hashtext($1))', [migrationLockKey(target.schema)]);
+      if (target.schema !== undefined) await lock.query(`CREATE SCHEMA IF NOT EXISTS ${target.schema}`);
+      await assertSchemaNotNewer(dataSource, target.label);
+      await dataSource.runMigrations({ transaction: 'all' });
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [migrationLockKey(target.schema)]).catch(() => undefined);
+      lock.release();
+    }
+    return { dataSource, pool };
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    throw error;
+  }
+}

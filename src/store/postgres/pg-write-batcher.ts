@@ -1,0 +1,163 @@
+import type { Pool, PoolClient } from 'pg';
+import { PgSql } from './pg-sql.js';
+
+/** One write: statements on the transaction's client, returning what the caller awaits. */
+export type PgOp<T> = (sql: PgSql) => Promise<T>;
+
+interface Pending {
+  readonly op: PgOp<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Result = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/** An op threw: the batch is replayed with a savepoint per op so the others can still commit. */
+class OpFailed extends Error {
+  constructor(readonly original: unknown) {
+    super('a write of the batch failed');
+  }
+}
+
+/** Deadlocks and serialization failures: PostgreSQL rolled the transaction back, running it again is safe. */
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+const MAX_TRIES = 8;
+const MAX_BATCH = 256;
+
+/**
+ * Group commit on PostgreSQL: writes queued while the previous transaction
+ * commits run together in the next one, on one pooled connection, in the order
+ * they were queued (one transaction in flight per store, as the SQLite
+ * WriteBatcher, so a later write never overtakes an earlier one). Every promise
+ * resolves after the commit. A write that throws rolls back alone: the batch is
+ * replayed with a savepoint per write. A deadlock with another process rolls the
+ * whole batch back and runs it again. NOTIFYs asked by the writes are sent in
+ * the transaction, so listeners hear of them exactly when they are committed.
+ */
+export class PgWriteBatcher {
+  private queue: Pending[] = [];
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    /** NOTIFY channel of the store. */
+    private readonly channel: string,
+  ) {}
+
+  /** Queues `op` for the next group commit; resolves with its return value after the commit. */
+  enqueue<T>(op: PgOp<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
+      this.running ??= new Promise<void>((done) => setImmediate(done)).then(() => this.loop());
+    });
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.queue.length === 0) {
+          // Let the callbacks of the last commit queue what they write next, to share the next commit.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.queue.length === 0) return;
+        }
+        const batch = this.queue.splice(0, MAX_BATCH);
+        await this.commit(batch);
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    let broken: Error | undefined;
+    try {
+      let isolated = false;
+      for (let tries = 1; ; tries++) {
+        try {
+          const results = await this.transaction(client, batch, isolated);
+          batch.forEach((pending, index) => {
+            const result = results[index]!;
+            if (result.ok) pending.resolve(result.value);
+            else pending.reject(result.error);
+          });
+          return;
+        } catch (error) {
+          await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+            broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          });
+          if (broken) throw error;
+          if (isRetryable(error) && tries < MAX_TRIES) {
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * tries));
+            continue;
+          }
+          if (error instanceof OpFailed && batch.length === 1) {
+            batch[0]!.reject(error.original);
+            return;
+          }
+          if (error instanceof OpFailed && !isolated) {
+            isolated = true;
+            continue;
+          }
+          throw error;
+        }
+      }
+    } catch (error) {
+      // The commit itself failed (connection lost, server gone): nothing of the batch is known to be durable.
+      for (const pending of batch) pending.reject(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async transaction(client: PoolClient, batch: Pending[], isolated: boolean): Promise<Result[]> {
+    await client.query('BEGIN');
+    const results: Result[] = [];
+    const notified = new Set<string>();
+    for (const pending of batch) {
+      const sql = new PgSql(client);
+      if (!isolated) {
+        try {
+          results.push({ ok: true, value: await pending.op(sql) });
+        } catch (error) {
+          throw isRetryable(error) ? error : new OpFailed(error);
+        }
+      } else {
+        await client.query('SAVEPOINT tempolite_op');
+        try {
+          results.push({ ok: true, value: await pending.op(sql) });
+          await client.query('RELEASE SAVEPOINT tempolite_op');
+        } catch (error) {
+          if (isRetryable(error)) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT tempolite_op');
+          await client.query('RELEASE SAVEPOINT tempolite_op');
+          results.push({ ok: false, error });
+          continue;
+        }
+      }
+      for (const queue of sql.notified) notified.add(queue);
+    }
+    if (notified.size > 0) {
+      await client.query({ name: 'tempolite_notify', text: 'SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', values: [this.channel, [...notified]] });
+    }
+    await client.query('COMMIT');
+    return results;
+  }
+
+  /** Commits everything queued, including writes queued by callbacks of these commits. */
+  async drain(): Promise<void> {
+    while (this.running !== undefined || this.queue.length > 0) {
+      await (this.running ?? new Promise<void>((resolve) => setImmediate(resolve)));
+    }
+  }
+}

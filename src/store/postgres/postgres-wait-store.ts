@@ -1,0 +1,118 @@
+import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
+import { isTerminal } from '../statuses.js';
+import type { NewSignal, SignalRow, SignalTake, SignalTakeResult, TimerRow, WaitStore } from '../wait-store.js';
+import { BINARY } from './pg-columns.js';
+import type { PgSql } from './pg-sql.js';
+import type { PgWriter } from './pg-writer.js';
+import { bumpWakeups, wake } from './pg-workflow-ops.js';
+
+const TIMER_COLUMNS = `id, step_id AS "stepId", wake_at AS "wakeAt", status`;
+const SIGNAL_COLUMNS = `id, workflow_id AS "workflowId", name, payload, created_at AS "createdAt", consumed_at AS "consumedAt",
+  consumed_generation AS "consumedGeneration", consumed_step_id AS "consumedStepId"`;
+
+function timerAt(sql: PgSql, workflowId: string, generation: number, stepId: string): Promise<TimerRow | undefined> {
+  return sql.get<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM tempolite_timer WHERE workflow_id = $1 AND generation = $2 AND step_id = $3`, workflowId, generation, stepId);
+}
+
+function consumedAt(sql: PgSql, workflowId: string, generation: number, stepId: string): Promise<SignalRow | undefined> {
+  return sql.get<SignalRow>(
+    `SELECT ${SIGNAL_COLUMNS} FROM tempolite_signal WHERE workflow_id = $1 AND consumed_generation = $2 AND consumed_step_id = $3`,
+    workflowId, generation, stepId,
+  );
+}
+
+async function insertTimer(sql: PgSql, id: string, workflowId: string, generation: number, stepId: string, wakeAt: number, now: number): Promise<void> {
+  await sql.run(
+    `INSERT INTO tempolite_timer (id, workflow_id, generation, step_id, wake_at, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)`,
+    id, workflowId, generation, stepId, wakeAt, now,
+  );
+}
+
+async function setTimerStatus(sql: PgSql, workflowId: string, generation: number, stepId: string, status: 'fired' | 'timed_out'): Promise<void> {
+  await sql.run(`UPDATE tempolite_timer SET status = $1 WHERE workflow_id = $2 AND generation = $3 AND step_id = $4 AND status = 'pending'`, status, workflowId, generation, stepId);
+}
+
+/** Timers and signals on PostgreSQL: reads on the pool, writes through the store's group-commit batcher. */
+export class PostgresWaitStore implements WaitStore {
+  constructor(
+    private readonly reads: PgSql,
+    private readonly writer: PgWriter,
+  ) {}
+
+  timerAt(workflowId: string, generation: number, stepId: string): Promise<TimerRow | undefined> {
+    return timerAt(this.reads, workflowId, generation, stepId);
+  }
+
+  createTimer(t: { id: string; workflowId: string; generation: number; stepId: string; wakeAt: number; now: number }): Promise<void> {
+    return this.writer.enqueue(t.workflowId, (sql) => insertTimer(sql, t.id, t.workflowId, t.generation, t.stepId, t.wakeAt, t.now));
+  }
+
+  fireTimer(timerId: string): Promise<void> {
+    return this.writer.enqueue(timerId, async (sql) => {
+      await sql.run(`UPDATE tempolite_timer SET status = 'fired' WHERE id = $1 AND status = 'pending'`, timerId);
+    });
+  }
+
+  consumedAt(workflowId: string, generation: number, stepId: string): Promise<SignalRow | undefined> {
+    return consumedAt(this.reads, workflowId, generation, stepId);
+  }
+
+  takeSignal(take: SignalTake): Promise<SignalTakeResult> {
+    return this.writer.enqueue(take.workflowId, async (sql): Promise<SignalTakeResult> => {
+      const { workflowId, generation, stepId, now } = take;
+      const consumed = await consumedAt(sql, workflowId, generation, stepId);
+      if (consumed) return { kind: 'received', signal: consumed };
+      const timer = await timerAt(sql, workflowId, generation, stepId);
+      if (timer?.status === 'timed_out') return { kind: 'timedOut' };
+      let deadline = timer?.wakeAt ?? null;
+      if (timer === undefined && take.timeoutMs !== undefined) {
+        deadline = now + take.timeoutMs;
+        await insertTimer(sql, take.timerId, workflowId, generation, stepId, deadline, now);
+      }
+      // Arrival order: created_at, then the uuid v7 id. Locked and skipping locked rows: a signal another
+      // transaction is consuming right now is not this step's (only the workflow's holder takes signals anyway).
+      const signal = await sql.get<SignalRow>(
+        `SELECT ${SIGNAL_COLUMNS} FROM tempolite_signal
+         WHERE workflow_id = $1 AND consumed_at IS NULL AND name = ANY($2::text[]) AND ($3::bigint IS NULL OR created_at <= $3::bigint)
+         ORDER BY created_at, id ${BINARY} LIMIT 1 FOR UPDATE`,
+        workflowId, [...take.names], deadline,
+      );
+      if (signal) {
+        await sql.run(`UPDATE tempolite_signal SET consumed_at = $1, consumed_generation = $2, consumed_step_id = $3 WHERE id = $4`, now, generation, stepId, signal.id);
+        if (deadline !== null) await setTimerStatus(sql, workflowId, generation, stepId, 'fired');
+        return { kind: 'received', signal: { ...signal, consumedAt: now, consumedGeneration: generation, consumedStepId: stepId } };
+      }
+      if (deadline !== null && deadline <= now) {
+        await setTimerStatus(sql, workflowId, generation, stepId, 'timed_out');
+        return { kind: 'timedOut' };
+      }
+      return { kind: 'waiting', deadline };
+    });
+  }
+
+  sendSignal(s: NewSignal): Promise<string | undefined> {
+    return this.writer.enqueue(s.workflowId, async (sql) => {
+      // Locked: a body suspending in another process right now either sees this signal's wake-up or has suspended before it.
+      const workflow = await sql.get<{ status: string }>(`SELECT status FROM tempolite_workflow_entity WHERE id = $1 FOR UPDATE`, s.workflowId);
+      if (!workflow) throw new WorkflowNotFoundError(s.workflowId);
+      if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, `signal "${s.name}" to`);
+      await sql.run(
+        `INSERT INTO tempolite_signal (id, workflow_id, name, payload, created_at, consumed_at, consumed_generation, consumed_step_id) VALUES ($1, $2, $3, $4, $5, NULL, NULL, NULL)`,
+        s.id, s.workflowId, s.name, s.payload, s.now,
+      );
+      sql.signalled(s.workflowId);
+      // Only a waiting workflow is made due now: one pending a retry backoff keeps its time and finds the signal when it runs.
+      if (workflow.status === 'waiting') return wake(sql, '$1', s.workflowId, s.now);
+      await bumpWakeups(sql, s.workflowId);
+      return undefined;
+    });
+  }
+
+  signalsOf(workflowId: string): Promise<SignalRow[]> {
+    return this.reads.all<SignalRow>(`SELECT ${SIGNAL_COLUMNS} FROM tempolite_signal WHERE workflow_id = $1 ORDER BY created_at, id ${BINARY}`, workflowId);
+  }
+
+  timersOf(workflowId: string): Promise<TimerRow[]> {
+    return this.reads.all<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM tempolite_timer WHERE workflow_id = $1 ORDER BY created_at, id ${BINARY}`, workflowId);
+  }
+}

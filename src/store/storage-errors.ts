@@ -1,0 +1,35 @@
+import { StorageError, TempoliteError, type StorageProblem } from '../errors.js';
+
+/** SQLite result codes (primary or extended) and what they mean for the file. */
+const BY_CODE: ReadonlyArray<readonly [RegExp, StorageProblem]> = [
+  [/^SQLITE_CORRUPT/, 'corrupt'],
+  [/^SQLITE_NOTADB$/, 'not-a-database'],
+  [/^SQLITE_READONLY/, 'read-only'],
+  [/^SQLITE_FULL$/, 'full'],
+  [/^SQLITE_CANTOPEN/, 'cannot-open'],
+  [/^SQLITE_(IOERR|PERM)/, 'io'],
+];
+
+/** The SQLite code of a better-sqlite3 error, or of one TypeORM wrapped (`driverError`). */
+function sqliteCodeOf(error: unknown): string | undefined {
+  for (const candidate of [error, (error as { driverError?: unknown } | null)?.driverError]) {
+    const code = (candidate as { code?: unknown } | null | undefined)?.code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
+  }
+  return undefined;
+}
+
+/**
+ * The StorageError an error from the SQLite driver stands for, or `error`
+ * itself when it is not a storage problem (a constraint, a Tempolite error...).
+ * @param database named in the error, e.g. the file path
+ */
+export function asStorageError(error: unknown, database: string): unknown {
+  if (error instanceof TempoliteError) return error;
+  const code = sqliteCodeOf(error);
+  const problem = code === undefined ? undefined : BY_CODE.find(([pattern]) => pattern.test(code))?.[1];
+  if (problem !== undefined) return new StorageError(database, problem, code, error);
+  // better-sqlite3 checks the folder itself before SQLite sees the path.
+  if (error instanceof TypeError && /directory does not exist/i.test(error.message)) return new StorageError(database, 'cannot-open', undefined, error);
+  return error;
+}

@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SuperJsonCodec, SystemClock, TempoliteError, TestClock, Tempolite, registerWorkflow, silentLogger, tsyringeContainer } from '../../src/index.js';
+import { checkConsistency } from '../helpers/consistency.js';
+import { tempDatabase } from '../helpers/temp-db.js';
+import { junkArb } from './arbitraries.js';
+import { fuzzParameters } from './fuzz-config.js';
+
+const echo = registerWorkflow('fuzz.options.echo', async (n: number) => n + 1);
+
+/** Each option: plausible values, junk, or absent. */
+const option = <T>(plausible: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ weight: 8, arbitrary: plausible }, { weight: 1, arbitrary: junkArb });
+
+const queueArb = fc.record(
+  {
+    concurrency: option(fc.integer({ min: 1, max: 8 })),
+    workerConcurrency: option(fc.integer({ min: 1, max: 8 })),
+    rateLimit: option(fc.record({ limit: option(fc.integer({ min: 1, max: 50 })), intervalMs: option(fc.integer({ min: 1, max: 100 })) }, { requiredKeys: [] })),
+  },
+  { requiredKeys: [] },
+);
+
+/** Engine options: every known key (plausible or junk), sometimes an unknown one. The database is always a temp file or junk, never a stray path. */
+const engineOptionsArb = fc.record(
+  {
+    durability: option(fc.constantFrom('full', 'normal')),
+    busyTimeoutMs: option(fc.integer({ min: 0, max: 10_000 })),
+    queues: option(fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom('default', 'side') }, { weight: 1, arbitrary: fc.string({ maxLength: 3 }) }), option(queueArb), { maxKeys: 3 })),
+    register: option(fc.constantFrom([echo], [echo, 5, null, 'x'], [], [echo, echo])),
+    container: option(fc.constant(tsyringeContainer())),
+    codec: option(fc.constant(new SuperJsonCodec())),
+    maxPayloadBytes: option(fc.integer({ min: 1, max: 100_000 })),
+    leaseMs: option(fc.integer({ min: 1_000, max: 60_000 })),
+    pollIntervalMs: option(fc.integer({ min: 10, max: 1_000 })),
+    suspendAfterMs: option(fc.integer({ min: 0, max: 10_000 })),
+    clock: option(fc.constantFrom(new SystemClock(), new TestClock())),
+    logger: option(fc.constant(silentLogger)),
+    workerId: option(fc.string({ minLength: 1, maxLength: 64 })),
+    workers: option(fc.constant(true)).filter((value) => value !== false),
+  },
+  { requiredKeys: [] },
+).chain((options) =>
+  fc.oneof({ weight: 8, arbitrary: fc.constant(options) }, { weight: 1, arbitrary: junkArb.map((unknown) => ({ ...options, unknownOption: unknown })) }),
+);
+
+/** A temp file, memory, or junk that is no path (a junk string would create a file wherever the tests run). */
+const databaseArb = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<unknown>('temp') },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(':memory:', '', undefined) },
+  { weight: 1, arbitrary: junkArb.filter((value) => typeof value !== 'string') },
+);
+
+const isClean = (error: unknown): boolean => error instanceof TempoliteError;
+
+describe('fuzz: engine options are validated or work', () => {
+  const temps: { cleanup: () => unknown }[] = [];
+  afterAll(async () => {
+    for (const temp of temps) await temp.cleanup();
+  });
+
+  it('new Tempolite(options) and start() throw a TempoliteError, or the engine runs a workflow', async () => {
+    let ran = 0;
+    await fc.assert(
+      fc.asyncProperty(engineOptionsArb, databaseArb, async (fuzzed, database) => {
+        const temp = tempDatabase();
+        temps.push(temp);
+        const options = { ...fuzzed, database: database === 'temp' ? temp.file : database };
+        if (!('logger' in fuzzed)) Object.assign(options, { logger: silentLogger });
+        let engine: Tempolite;
+        try {
+          engine = new Tempolite(options as never);
+        } catch (error) {
+          if (!isClean(error)) throw new Error(`new Tempolite threw ${String(error)}`, { cause: error });
+          return;
+        }
+        try {
+          try {
+            await engine.start();
+          } catch (error) {
+            if (!isClean(error)) throw new Error(`start() threw ${String(error)}`, { cause: error });
+            return;
+          }
+          let handle;
+          try {
+            handle = await engine.startWorkflow(echo, [1]);
+          } catch (error) {
+            // Acceptable refusals of an accepted engine: the workflow is not in `register`, or 1 byte is too small a payload limit.
+            if (!isClean(error)) throw new Error(`startWorkflow threw ${String(error)}`, { cause: error });
+            return;
+          }
+          const outcome = await Promise.race([handle.result(), new Promise((resolve) => setTimeout(() => resolve('no result within 10 s'), 10_000))]);
+          expect(outcome).toBe(2);
+          ran++;
+        } finally {
+          await engine.close();
+        }
+        if (database === 'temp') expect(await checkConsistency(temp.file)).toEqual([]);
+      }),
+      fuzzParameters(80),
+    );
+    // The accepting path was exercised too, not only refusals.
+    expect(ran).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,175 @@
+import 'reflect-metadata';
+import { execFile, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Tempolite, silentLogger } from '../../src/index.js';
+import { OperatorFlow } from '../fixtures/operator-flow.js';
+import { eventually } from '../helpers/eventually.js';
+import { startOperatorWorker, type OperatorWorker } from '../helpers/operator-worker.js';
+import { tempDatabase } from '../helpers/temp-db.js';
+
+const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `node dist/src/cli/main.js ...args` as a child process. */
+function cli(...args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function parse<T>(run: CliRun): T {
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+describe('the tempolite CLI on a database a worker engine runs on (another process)', () => {
+  const temp = tempDatabase();
+  const fixFile = join(temp.dir, 'fix-deployed');
+  let worker: OperatorWorker;
+  let client: Tempolite;
+  const db = (): string[] => ['--db', temp.file];
+
+  beforeAll(async () => {
+    worker = await startOperatorWorker(temp.file, fixFile);
+    // The test's own client: starts the workflows the CLI then looks at and acts on.
+    client = new Tempolite({ database: temp.file, workers: false, register: [OperatorFlow], logger: silentLogger, pollIntervalMs: 25 });
+    await client.start();
+    await client.startWorkflow(OperatorFlow, 'fragileFlow', [], { id: 'fragile-1' });
+    await client.startWorkflow(OperatorFlow, 'order', ['book'], { id: 'order-1' });
+    await client.startWorkflow(OperatorFlow, 'approval', ['ana'], { id: 'approval-1' });
+    await eventually(async () => (await client.list({ status: ['failed', 'compensated', 'waiting'] })).length === 3, 'the workflows to settle');
+  });
+
+  afterAll(async () => {
+    await client.close();
+    expect(await worker.stop()).toBe(0);
+    await temp.cleanup();
+  });
+
+  it('list: a table, --json that parses, filters by status, name and queue, and paging', async () => {
+    const table = await cli('list', ...db());
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^WORKFLOW ID\s+NAME\s+STATUS\s+QUEUE\s+CREATED\s+UPDATED\n/);
+    expect(table.stdout).toMatch(/fragile-1\s+ops\.fragileFlow\s+failed\s+default/);
+    expect(table.stdout).toContain('3 workflows, from 1');
+
+    const all = parse<{ workflowId: string; status: string; createdAt: string }[]>(await cli('list', ...db(), '--json'));
+    expect(all.map((w) => w.workflowId).sort()).toEqual(['approval-1', 'fragile-1', 'order-1']);
+    expect(Number.isNaN(Date.parse(all[0]!.createdAt))).toBe(false);
+
+    const failed = parse<{ workflowId: string }[]>(await cli('list', ...db(), '--json', '--status', 'failed,compensated'));
+    expect(failed.map((w) => w.workflowId).sort()).toEqual(['fragile-1', 'order-1']);
+    expect(parse<{ workflowId: string }[]>(await cli('list', ...db(), '--json', '--name', 'ops.approval')).map((w) => w.workflowId)).toEqual(['approval-1']);
+    expect(parse<unknown[]>(await cli('list', ...db(), '--json', '--queue', 'elsewhere'))).toEqual([]);
+    const page = parse<{ workflowId: string }[]>(await cli('list', ...db(), '--json', '--limit', '2', '--offset', '1'));
+    expect(page.map((w) => w.workflowId)).toEqual(all.slice(1, 3).map((w) => w.workflowId));
+
+    const bad = await cli('list', ...db(), '--status', 'sleepy');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown status "sleepy"');
+  });
+
+  it('show: the run as a tree with attempts and errors; --json parses; a saga shows its compensations', async () => {
+    const shown = await cli('show', 'fragile-1', ...db());
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^Run \S+ · failed\n└── Workflow fragile-1 · ops\.fragileFlow · failed\n/);
+    expect(shown.stdout).toContain('Activity ops.fragile#0 · failed · 1 attempt');
+    expect(shown.stdout).toContain('attempt 1 · failed');
+    expect(shown.stdout).toContain('Error: the fix is not deployed yet');
+    expect(shown.stdout).toContain('Error: ActivityFailure: Activity "ops.fragile#0"');
+
+    const json = parse<{ workflowId: string; status: string; steps: { stepId: string; error?: { name: string; message: string } }[]; progress: { stepsDone: number } }>(
+      await cli('show', 'fragile-1', ...db(), '--json'),
+    );
+    expect(json.workflowId).toBe('fragile-1');
+    expect(json.status).toBe('failed');
+    expect(json.steps.find((s) => s.stepId === 'ops.fragile#0')?.error).toMatchObject({ name: 'Error', message: 'the fix is not deployed yet' });
+    expect(json.progress.stepsDone).toBe(1);
+
+    const saga = await cli('show', 'order-1', ...db());
+    expect(saga.stdout).toContain('Saga ops.reserve#0 · compensated · 1 attempt · 1 compensation attempt');
+    expect(saga.stdout).toMatch(/Execution #2 · compensate · completed/);
+    expect(saga.stdout).toContain('compensation 1 · completed');
+  });
+
+  it('show of an unknown id, or on a missing database: exit 1 with a message (and a JSON error with --json)', async () => {
+    const missing = await cli('show', 'nope', ...db());
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No workflow with id "nope"');
+    const json = await cli('show', 'nope', ...db(), '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { name: 'WorkflowNotFoundError', code: 'TEMPOLITE_WORKFLOW_NOT_FOUND', message: 'No workflow with id "nope".' } });
+    const nodb = await cli('list', '--db', join(temp.dir, 'absent.db'));
+    expect(nodb.code).toBe(1);
+    expect(nodb.stderr).toContain('No Tempolite database at');
+  });
+
+  it('signal (and show --watch following the workflow until it completes)', async () => {
+    // --watch on a pipe: a progress line whenever it changes, then the final tree.
+    const watch = spawn(process.execPath, [CLI, 'show', 'approval-1', ...db(), '--watch', '--interval', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    watch.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => watch.once('exit', (code) => resolve(code)));
+    await eventually(() => output.includes('waiting for a signal'), 'the watch to show the wait');
+    expect(output).toMatch(/waiting · 1\/1 steps done · waiting for a signal/);
+
+    const bad = await cli('signal', 'approval-1', 'approve', '{not json', ...db());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('not valid JSON');
+    const sent = parse<{ ok: boolean; action: string; signal: string; status: string }>(await cli('signal', 'approval-1', 'approve', '{"by":"the cli"}', ...db(), '--json'));
+    expect(sent).toMatchObject({ ok: true, action: 'signal', signal: 'approve' });
+    expect(await exited).toBe(0);
+    expect(output).toMatch(/completed · 1\/1 steps done/);
+    expect(output).toContain('└── Workflow approval-1 · ops.approval · completed');
+    expect(output).toContain('Signal "approve" · received by tempolite.signal#0');
+    expect(output).toContain('Output: "hello ana, approved by the cli"');
+  });
+
+  it('retry: a failed workflow completes once the fix is deployed; retrying a completed one is refused (exit 1)', async () => {
+    writeFileSync(fixFile, 'yes');
+    const retried = parse<{ ok: boolean; action: string; status: string }>(await cli('retry', 'fragile-1', ...db(), '--json'));
+    expect(retried).toMatchObject({ ok: true, action: 'retry', workflowId: 'fragile-1' });
+    expect(['pending', 'running', 'completed']).toContain(retried.status);
+    expect(await (await client.getHandle('fragile-1')).result()).toBe('hello fragile: fixed');
+    const again = await cli('retry', 'fragile-1', ...db());
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('Cannot retry workflow "fragile-1": its status is "completed"');
+  });
+
+  it('pause, resume and cancel a running workflow', async () => {
+    const handle = await client.startWorkflow(OperatorFlow, 'loop', [1_000_000], { id: 'loop-1' });
+    await eventually(async () => (await handle.describe()).steps.length >= 2, 'a few rounds');
+    const paused = await cli('pause', 'loop-1', ...db());
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toMatch(/^Pause recorded for workflow loop-1 \(now (running|waiting|paused)\)\.\n$/);
+    await eventually(async () => (await handle.status()) === 'paused', 'the pause');
+    expect(parse<{ status: string }>(await cli('resume', 'loop-1', ...db(), '--json')).status).not.toBe('paused');
+    await eventually(async () => ['running', 'waiting'].includes(await handle.status()), 'the resume');
+    expect((await cli('cancel', 'loop-1', ...db())).code).toBe(0);
+    await eventually(async () => (await handle.status()) === 'cancelled', 'the cancel');
+    const resumeCancelled = await cli('resume', 'loop-1', ...db(), '--json');
+    expect(resumeCancelled.code).toBe(1);
+    expect((JSON.parse(resumeCancelled.stdout) as { error: { code: string } }).error.code).toBe('TEMPOLITE_INVALID_STATE');
+  });
+
+  it('usage errors exit 2; --help exits 0', async () => {
+    expect((await cli()).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
+    expect((await cli('show')).code).toBe(2);
+    expect((await cli('list', '--limit', '0', ...db())).code).toBe(2);
+    const help = await cli('show', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--watch');
+  });
+});

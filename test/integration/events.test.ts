@@ -1,0 +1,311 @@
+import 'reflect-metadata';
+import { Writable } from 'node:stream';
+import {
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Exception,
+  type Link,
+  type Span,
+  type SpanAttributeValue,
+  type SpanContext,
+  type SpanOptions,
+  type SpanStatus,
+  type TimeInput,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import { pino } from 'pino';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Activity, Saga, SideEffect, Workflow, WorkflowFailure, type TempoliteEventName, type TempoliteEvents } from '../../src/index.js';
+import { startEngine } from '../helpers/engine.js';
+import { eventually } from '../helpers/eventually.js';
+
+/** Two saga steps, then an activity that fails twice (its retries exhausted): the saga compensates. */
+class Trip {
+  static carFailures = 0;
+  @SideEffect({ name: 'trip.ref' }) async ref(): Promise<string> {
+    return 'REF-1';
+  }
+  @Saga({ name: 'trip.flight', compensate: 'cancelFlight' }) async bookFlight(ref: string): Promise<string> {
+    return `F-${ref}`;
+  }
+  async cancelFlight(): Promise<void> {}
+  @Saga({ name: 'trip.hotel', compensate: 'cancelHotel', compensationRetry: { maxAttempts: 2, initialIntervalMs: 1 } }) async bookHotel(ref: string): Promise<string> {
+    return `H-${ref}`;
+  }
+  async cancelHotel(): Promise<void> {}
+  @Activity({ name: 'trip.car', retry: { maxAttempts: 2, initialIntervalMs: 1 } }) async bookCar(): Promise<string> {
+    Trip.carFailures += 1;
+    throw new Error('no cars left');
+  }
+  @Workflow({ name: 'trip.book' }) async book(): Promise<string> {
+    const ref = await this.ref();
+    await this.bookFlight(ref);
+    await this.bookHotel(ref);
+    return this.bookCar();
+  }
+}
+
+class Greeter {
+  @Activity({ name: 'greet.hello' }) async hello(name: string): Promise<string> {
+    return `hello ${name}`;
+  }
+  @Workflow({ name: 'greet.run', retry: { maxAttempts: 2, initialIntervalMs: 1 } }) async run(name: string): Promise<string> {
+    return this.hello(name);
+  }
+}
+
+const ALL: TempoliteEventName[] = [
+  'workflow.started',
+  'workflow.completed',
+  'workflow.failed',
+  'workflow.retried',
+  'workflow.compensating',
+  'workflow.compensated',
+  'workflow.compensation_failed',
+  'workflow.cancelled',
+  'step.started',
+  'step.completed',
+  'step.failed',
+  'compensation.started',
+  'compensation.completed',
+  'compensation.failed',
+];
+
+/** Every event as `name step/attempt` lines, in emission order. */
+function record(engine: { on<K extends TempoliteEventName>(name: K, listener: (event: TempoliteEvents[K]) => void): () => void }): { lines: string[]; events: { name: string; event: object }[] } {
+  const lines: string[] = [];
+  const events: { name: string; event: object }[] = [];
+  for (const name of ALL) {
+    engine.on(name, (event) => {
+      events.push({ name, event });
+      const step = 'stepId' in event ? ` ${event.stepId}` : '';
+      const attempt = 'attempt' in event && 'stepId' in event ? `/${event.attempt}` : '';
+      lines.push(`${name}${step}${attempt}`);
+    });
+  }
+  return { lines, events };
+}
+
+describe('lifecycle events', () => {
+  let dispose: (() => Promise<void>) | undefined;
+  afterEach(async () => dispose?.());
+
+  it('a saga that compensates emits its events in order, each after its rows are committed', async () => {
+    const started = await startEngine({ register: [Trip] });
+    dispose = started.dispose;
+    const { engine } = started;
+    const { lines, events } = record(engine);
+    // Committed before the event: describe() (a read of the database) already shows what the event says.
+    const checks: Promise<void>[] = [];
+    engine.on('step.completed', (event) => {
+      checks.push(
+        engine.getHandle(event.workflowId).then(async (handle) => {
+          const step = (await handle.describe()).steps.find((s) => s.stepId === event.stepId);
+          expect(step?.executions.some((a) => a.attempt === event.attempt && a.status === 'completed')).toBe(true);
+        }),
+      );
+    });
+    const handle = await engine.startWorkflow(Trip, 'book', [], { id: 'trip-1' });
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailure);
+    await eventually(() => lines.includes('workflow.compensated'), 'the compensated event');
+    await Promise.all(checks);
+    expect(lines).toEqual([
+      'workflow.started',
+      'step.started trip.ref#0/1',
+      'step.completed trip.ref#0/1',
+      'step.started trip.flight#0/1',
+      'step.completed trip.flight#0/1',
+      'step.started trip.hotel#0/1',
+      'step.completed trip.hotel#0/1',
+      'step.started trip.car#0/1',
+      'step.failed trip.car#0/1',
+      'step.started trip.car#0/2',
+      'step.failed trip.car#0/2',
+      'workflow.compensating',
+      'compensation.started trip.hotel#0/1',
+      'compensation.completed trip.hotel#0/1',
+      'compensation.started trip.flight#0/1',
+      'compensation.completed trip.flight#0/1',
+      'workflow.compensated',
+    ]);
+    const failed = events.filter((e) => e.name === 'step.failed').map((e) => e.event as TempoliteEvents['step.failed']);
+    expect(failed.map((e) => [e.willRetry, e.error.message, e.kind, e.name])).toEqual([
+      [true, 'no cars left', 'activity', 'trip.car'],
+      [false, 'no cars left', 'activity', 'trip.car'],
+    ]);
+    const compensating = events.find((e) => e.name === 'workflow.compensating')?.event as TempoliteEvents['workflow.compensating'];
+    expect(compensating.error?.name).toBe('ActivityFailure');
+    const startedEvent = events[0]?.event as TempoliteEvents['workflow.started'];
+    expect(startedEvent).toMatchObject({ workflowId: 'trip-1', runId: handle.runId, workflowName: 'trip.book', reason: 'start', attempt: 1 });
+    expect(startedEvent.at).toBeInstanceOf(Date);
+  });
+
+  it('a workflow that fails, retries and completes; engine.retry() of a failed one; a listener that throws harms nothing', async () => {
+    const started = await startEngine({ register: [Greeter, Trip] });
+    dispose = started.dispose;
+    const { engine } = started;
+    const { lines } = record(engine);
+    engine.on('workflow.started', () => {
+      throw new Error('a broken listener');
+    });
+    const handle = await engine.startWorkflow(Greeter, 'run', ['ana'], { id: 'greet-1' });
+    expect(await handle.result()).toBe('hello ana');
+    await eventually(() => lines.includes('workflow.completed'), 'completed');
+    expect(lines).toEqual(['workflow.started', 'step.started greet.hello#0/1', 'step.completed greet.hello#0/1', 'workflow.completed']);
+  });
+
+  it('a cancelled waiting workflow emits workflow.cancelled; removed listeners hear nothing', async () => {
+    const started = await startEngine({ register: [Trip, Greeter] });
+    dispose = started.dispose;
+    const { engine } = started;
+    const heard: string[] = [];
+    const off = engine.on('workflow.completed', () => heard.push('completed'));
+    off();
+    engine.on('workflow.cancelled', (e) => heard.push(`cancelled ${e.workflowId} ${e.workflowName}`));
+    const handle = await engine.startWorkflow(Greeter, 'run', ['bo'], { id: 'greet-2' });
+    await handle.result();
+    expect(heard).toEqual([]);
+    // A pending workflow no worker holds is cancelled at once by the call itself (here from a client-mode engine).
+    await engine.close();
+    const second = await startEngine({ register: [Trip, Greeter], workers: false }, started.file);
+    const cancelled: string[] = [];
+    second.engine.on('workflow.cancelled', (e) => cancelled.push(`${e.workflowId} ${e.workflowName} ${e.runId}`));
+    const pending = await second.engine.startWorkflow(Greeter, 'run', ['cy'], { id: 'greet-3' });
+    await pending.cancel();
+    expect(cancelled).toEqual([`greet-3 greet.run ${pending.runId}`]);
+    await second.engine.close();
+  });
+});
+
+describe('logging through a pino logger', () => {
+  let dispose: (() => Promise<void>) | undefined;
+  afterEach(async () => dispose?.());
+
+  it('writes the lifecycle as JSON lines with the ids', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter((l) => l.length > 0)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = pino({ level: 'debug' }, stream);
+    const started = await startEngine({ register: [Trip], logger });
+    dispose = started.dispose;
+    const handle = await started.engine.startWorkflow(Trip, 'book', [], { id: 'trip-logged' });
+    await handle.result().catch(() => undefined);
+    await eventually(() => lines.some((l) => l.msg === 'workflow compensated'), 'the compensated line');
+    const messages = lines.filter((l) => l.workflowId === 'trip-logged').map((l) => `${String(l.level)} ${String(l.msg)}${typeof l.stepId === 'string' ? ` ${l.stepId}` : ''}`);
+    expect(messages).toContain('30 workflow started');
+    expect(messages).toContain('20 step completed trip.flight#0');
+    expect(messages).toContain('30 step attempt failed trip.car#0');
+    expect(messages).toContain('30 workflow compensating');
+    expect(messages.at(-1)).toBe('30 workflow compensated');
+    const failedLine = lines.find((l) => l.msg === 'step attempt failed');
+    expect((failedLine?.err as { message?: string } | undefined)?.message).toBe('no cars left');
+    expect(failedLine).toMatchObject({ workflowName: 'trip.book', kind: 'activity', name: 'trip.car', willRetry: true });
+  });
+
+  it('at level info, step start and completion lines are not written', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+        done();
+      },
+    });
+    const started = await startEngine({ register: [Greeter], logger: pino({ level: 'info' }, stream) });
+    dispose = started.dispose;
+    await (await started.engine.startWorkflow(Greeter, 'run', ['x'], { id: 'greet-info' })).result();
+    await eventually(() => lines.some((l) => l.msg === 'workflow completed'), 'the completed line');
+    expect(lines.map((l) => l.msg)).toEqual(['workflow started', 'workflow completed']);
+  });
+});
+
+/** A span as the in-memory tracer keeps it. */
+interface RecordedSpan {
+  readonly name: string;
+  readonly spanId: string;
+  readonly parentId: string | undefined;
+  readonly attributes: Attributes;
+  status: SpanStatus;
+  exceptions: Exception[];
+  ended: boolean;
+}
+
+/** The smallest TracerProvider of the API's interfaces: keeps every span in memory (no SDK is installed). */
+class MemoryTracerProvider implements TracerProvider {
+  readonly spans: RecordedSpan[] = [];
+  private next = 1;
+
+  getTracer(): Tracer {
+    const spans = this.spans;
+    const nextId = (): number => this.next++;
+    const startSpan = (name: string, options?: SpanOptions, context?: Context): Span => {
+      const parent = context === undefined ? undefined : trace.getSpan(context);
+      const spanId = nextId().toString(16).padStart(16, '0');
+      const recorded: RecordedSpan = { name, spanId, parentId: parent?.spanContext().spanId, attributes: { ...options?.attributes }, status: { code: SpanStatusCode.UNSET }, exceptions: [], ended: false };
+      spans.push(recorded);
+      const spanContext: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId, traceFlags: 1 };
+      const span: Span = {
+        spanContext: () => spanContext,
+        setAttribute: (key: string, value: SpanAttributeValue) => ((recorded.attributes as Record<string, SpanAttributeValue>)[key] = value, span),
+        setAttributes: (attributes: Attributes) => (Object.assign(recorded.attributes, attributes), span),
+        addEvent: () => span,
+        addLink: (_link: Link) => span,
+        addLinks: () => span,
+        setStatus: (status: SpanStatus) => ((recorded.status = status), span),
+        updateName: () => span,
+        end: (_time?: TimeInput) => {
+          recorded.ended = true;
+        },
+        isRecording: () => !recorded.ended,
+        recordException: (exception: Exception) => {
+          recorded.exceptions.push(exception);
+        },
+      };
+      return span;
+    };
+    return {
+      startSpan,
+      startActiveSpan: (name: string, ...rest: unknown[]) => {
+        const fn = rest.at(-1) as (span: Span) => unknown;
+        return fn(startSpan(name));
+      },
+    };
+  }
+}
+
+describe('OpenTelemetry spans', () => {
+  const provider = new MemoryTracerProvider();
+  let dispose: (() => Promise<void>) | undefined;
+  afterEach(async () => dispose?.());
+  afterAll(() => trace.disable());
+
+  it('one span per workflow execution and one per step attempt under it, errors marked', async () => {
+    expect(trace.setGlobalTracerProvider(provider)).toBe(true);
+    const started = await startEngine({ register: [Trip] });
+    dispose = started.dispose;
+    const handle = await started.engine.startWorkflow(Trip, 'book', [], { id: 'trip-traced' });
+    await handle.result().catch(() => undefined);
+    await eventually(() => provider.spans.filter((s) => s.ended).length === provider.spans.length && provider.spans.some((s) => s.name === 'compensate trip.book'), 'all spans ended');
+    const body = provider.spans.find((s) => s.name === 'workflow trip.book');
+    expect(body?.attributes['tempolite.workflow.id']).toBe('trip-traced');
+    expect(body?.status.code).toBe(SpanStatusCode.ERROR);
+    const underBody = provider.spans.filter((s) => s.parentId === body?.spanId).map((s) => `${s.name} ${String(s.attributes['tempolite.step.attempt'])} ${s.status.code}`);
+    expect(underBody).toEqual([
+      `sideEffect trip.ref 1 ${SpanStatusCode.UNSET}`,
+      `saga trip.flight 1 ${SpanStatusCode.UNSET}`,
+      `saga trip.hotel 1 ${SpanStatusCode.UNSET}`,
+      `activity trip.car 1 ${SpanStatusCode.ERROR}`,
+      `activity trip.car 2 ${SpanStatusCode.ERROR}`,
+    ]);
+    const phase = provider.spans.find((s) => s.name === 'compensate trip.book');
+    expect(provider.spans.filter((s) => s.parentId === phase?.spanId).map((s) => s.name)).toEqual(['compensation trip.hotel', 'compensation trip.flight']);
+    expect(provider.spans.find((s) => s.name === 'activity trip.car')?.exceptions[0]).toMatchObject({ message: 'no cars left' });
+  });
+});

@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TEMPOLITE_ENTITIES } from '../../entities/index.js';
+import { SchemaTooNewError, Tempolite, registerWorkflow, silentLogger } from '../../src/index.js';
+import { targetOfUrl } from '../../src/store/postgres/pg-connection.js';
+import { openPgDatabase } from '../../src/store/postgres/pg-database.js';
+import { countRows } from '../helpers/consistency.js';
+import { queryRows } from '../helpers/db-rows.js';
+import { dropSchema, freshSchemaUrl, onPostgres, pgServerUrl, schemaOf } from '../helpers/test-store.js';
+
+const echo = registerWorkflow('pg-schema.echo', async (text: string) => text);
+
+describe.runIf(onPostgres)('PostgreSQL schema', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  function fresh(): string {
+    const url = freshSchemaUrl('schema');
+    cleanups.push(() => dropSchema(url));
+    return url;
+  }
+
+  async function open(url: string) {
+    const opened = await openPgDatabase({ target: targetOfUrl(url), synchronous: 'full' });
+    cleanups.push(async () => {
+      if (opened.dataSource.isInitialized) await opened.dataSource.destroy();
+    });
+    return opened;
+  }
+
+  it('creates the schema and every table, and the entities match the migration exactly', async () => {
+    const url = fresh();
+    const { dataSource } = await open(url);
+    const tables = await queryRows<{ name: string }>(url, `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name`, schemaOf(url));
+    const entityTables = dataSource.entityMetadatas.map((metadata) => metadata.tableName);
+    expect(tables.map((t) => t.name)).toEqual([...entityTables, 'tempolite_migrations'].sort());
+    expect(TEMPOLITE_ENTITIES).toHaveLength(entityTables.length);
+    expect((await queryRows<{ name: string }>(url, 'SELECT name FROM tempolite_migrations')).map((r) => r.name)).toEqual(['InitialSchema1763800000000']);
+    const sqlInMemory = await dataSource.driver.createSchemaBuilder().log();
+    expect(sqlInMemory.upQueries.map((query) => query.query)).toEqual([]);
+  });
+
+  it('several processes opening a fresh database at once migrate it once', async () => {
+    const url = fresh();
+    await Promise.all([open(url), open(url), open(url)]);
+    expect(await queryRows(url, 'SELECT name FROM tempolite_migrations')).toHaveLength(1);
+  });
+
+  it('refuses a database migrated by a newer Tempolite and leaves it unchanged', async () => {
+    const url = fresh();
+    const first = await open(url);
+    await first.dataSource.query(`INSERT INTO tempolite_migrations (timestamp, name) VALUES (1900000000000, 'FutureThing1900000000000')`);
+    await first.dataSource.destroy();
+    const before = await countRows(url);
+    const error = await openPgDatabase({ target: targetOfUrl(url), synchronous: 'full' }).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(SchemaTooNewError);
+    expect((error as SchemaTooNewError).unknownMigrations).toEqual(['FutureThing1900000000000']);
+    expect((error as SchemaTooNewError).database).toContain(schemaOf(url));
+    expect(await countRows(url)).toEqual(before);
+  });
+
+  it('an engine runs on the connection settings of a TypeORM DataSource the application has', async () => {
+    const url = fresh();
+    const server = new URL(pgServerUrl());
+    const appDataSource = new DataSource({
+      type: 'postgres',
+      host: server.hostname,
+      port: Number(server.port || 5432),
+      username: decodeURIComponent(server.username),
+      password: decodeURIComponent(server.password),
+      database: server.pathname.slice(1),
+      schema: schemaOf(url),
+    });
+    const engine = new Tempolite({ dataSource: appDataSource, logger: silentLogger, register: [echo], pollIntervalMs: 50 });
+    await engine.start();
+    cleanups.push(() => engine.close());
+    expect(await (await engine.startWorkflow(echo, ['from a DataSource'])).result()).toBe('from a DataSource');
+    expect(appDataSource.isInitialized).toBe(false);
+    expect((await countRows(url)).tempolite_workflow_entity).toBe(1);
+  });
+});

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionsError, Tempolite } from '../../src/index.js';
+import { resolveOptions } from '../../src/engine/engine-options.js';
+import { isPostgresUrl, targetOfUrl } from '../../src/store/postgres/pg-connection.js';
+
+describe('scale-out options', () => {
+  it('workerConcurrency defaults to the queue concurrency and never exceeds it', () => {
+    const resolved = resolveOptions({ queues: { a: { concurrency: 8 }, b: { concurrency: 8, workerConcurrency: 3 }, c: { concurrency: 2, workerConcurrency: 5 } } });
+    expect(resolved.queues.get('a')).toMatchObject({ concurrency: 8, workerConcurrency: 8 });
+    expect(resolved.queues.get('b')).toMatchObject({ concurrency: 8, workerConcurrency: 3 });
+    expect(resolved.queues.get('c')).toMatchObject({ concurrency: 2, workerConcurrency: 2 });
+    expect(resolved.queues.get('default')).toMatchObject({ concurrency: 100, workerConcurrency: 100 });
+  });
+
+  it.each([0, -1, 1.5, '3'])('workerConcurrency %o is an InvalidOptionsError', (value) => {
+    expect(() => new Tempolite({ database: ':memory:', queues: { q: { workerConcurrency: value as number } } })).toThrow(InvalidOptionsError);
+  });
+
+  it('dataSource must be a TypeORM DataSource', () => {
+    for (const value of [5, {}, { options: {} }, null]) {
+      expect(() => new Tempolite({ database: ':memory:', dataSource: value as never })).toThrow(InvalidOptionsError);
+    }
+  });
+
+  it('postgres:// and postgresql:// URLs select PostgreSQL; the label hides the password; the schema must be a plain identifier', () => {
+    expect(isPostgresUrl('postgres://db/app')).toBe(true);
+    expect(isPostgresUrl('postgresql://db/app')).toBe(true);
+    expect(isPostgresUrl('./postgres.db')).toBe(false);
+    const target = targetOfUrl('postgres://ana:secret@db.example:5433/app?schema=flows&sslmode=disable');
+    expect(target.label).toBe('PostgreSQL ana@db.example:5433/app (schema flows)');
+    expect(target.schema).toBe('flows');
+    expect(target.connection.url).toBe('postgres://ana:secret@db.example:5433/app?sslmode=disable');
+    expect(() => targetOfUrl('postgres://db.example/app?schema=Robert%27);DROP')).toThrow(InvalidOptionsError);
+  });
+});
