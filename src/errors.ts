@@ -36,6 +36,7 @@ export const ErrorCode = {
   ChildWorkflowFailed: 'TEMPOLITE_CHILD_WORKFLOW_FAILED',
   CompensationFailed: 'TEMPOLITE_COMPENSATION_FAILED',
   Storage: 'TEMPOLITE_STORAGE',
+  LeaseLost: 'TEMPOLITE_LEASE_LOST',
 } as const;
 
 /** One of the values of {@link ErrorCode}. */
@@ -256,6 +257,26 @@ export class DatabaseInUseError extends TempoliteError {
       `Another Tempolite engine is running on ${database}. One SQLite file is worked by one process; ` +
         `use PostgreSQL to run several worker processes, or stop the other engine first.`,
     );
+  }
+}
+
+/**
+ * A worker wrote for a workflow whose lease it no longer holds (on PostgreSQL: it stalled for
+ * longer than `leaseMs`, and another worker took the workflow over). The write is refused, so a
+ * stalled worker never records a step the new owner runs too; the stalled body stops there.
+ * Seen in the worker's log, not by callers.
+ */
+export class LeaseLostError extends TempoliteError {
+  readonly code = ErrorCode.LeaseLost;
+  /**
+   * @param workflowId the workflow the write was about
+   * @param workerId the worker that lost the lease
+   */
+  constructor(
+    readonly workflowId: string,
+    readonly workerId: string,
+  ) {
+    super(`Worker "${workerId}" no longer holds the lease of workflow "${workflowId}" (another worker took it over); its write was refused.`);
   }
 }
 

@@ -99,6 +99,7 @@ export {
   PayloadTooLargeError,
   SchemaTooNewError,
   StorageError,
+  LeaseLostError,
   DatabaseInUseError,
   EngineStateError,
   OutsideWorkflowError,

@@ -130,6 +130,8 @@ export class WorkflowRunner {
   private async finish(runtime: WorkflowRuntime, definition: WorkflowDefinition, outcome: BodyOutcome): Promise<void> {
     const { store, payloads, clock } = this.deps;
     const { workflowId, executionId } = runtime.info;
+    // The queue worker runs it again after a pause; recording this execution's end now could record a wrong outcome.
+    if (runtime.broken !== undefined) throw runtime.broken;
     const now = clock.now();
     if (outcome.kind === 'suspended' && (outcome.suspension.cause === 'cancel' || outcome.suspension.cause === 'pause')) {
       await endForControl({ deps: this.deps, active: this.active, onFinished: this.onFinished }, runtime, outcome.suspension.cause);

@@ -1,5 +1,5 @@
 import type { DetachedStartOptions, StepCallOptions, WorkflowInfo, WorkflowRuntimeApi } from '../context/ambient.js';
-import { EngineStateError, InvalidOptionsError, NonDeterminismError, WorkflowCancelledFailure } from '../errors.js';
+import { EngineStateError, InvalidOptionsError, LeaseLostError, NonDeterminismError, StorageError, TempoliteError, WorkflowCancelledFailure } from '../errors.js';
 import type { Registration } from '../registry/registration.js';
 import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
 import { describeRegistration } from '../registry/registration.js';
@@ -48,6 +48,11 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   readonly suspended: Promise<Suspension>;
   /** An error that fails the execution even if the body catches it (non-determinism). */
   fatal: Error | undefined;
+  /**
+   * A write of this execution that the database refused (a full disk, a lost connection, a lease taken
+   * over): its outcome can no longer be recorded faithfully, so the execution ends without writing.
+   */
+  broken: Error | undefined;
 
   private readonly counters = new Map<string, number>();
   private readonly explicitIds = new Set<string>();
@@ -143,7 +148,14 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     const forget = (): void => {
       this.busy.delete(work);
     };
-    work.then(forget, forget);
+    work.then(forget, (error: unknown) => {
+      forget();
+      // Tracked work rejects only when a write failed; Tempolite's own refusals (a payload too large...) are the step's outcome.
+      if (error instanceof StorageError || error instanceof LeaseLostError || !(error instanceof TempoliteError)) {
+        this.broken ??= error instanceof Error ? error : new Error(String(error));
+        this.halt.abort();
+      }
+    });
     return work;
   }
 

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LeaseLostError } from '../errors.js';
 import type { Logger } from '../engine/logger.js';
 import type { Clock } from '../engine/clock.js';
 import type { ResolvedQueue } from '../engine/engine-options.js';
@@ -17,6 +19,10 @@ export interface QueueWorkerDeps {
   readonly run: (workflowId: string, claimedAt: number) => Promise<void>;
 }
 
+/** First pause before a workflow whose run failed runs again; it doubles up to RERUN_MAX_MS. */
+const RERUN_FIRST_MS = 500;
+const RERUN_MAX_MS = 30_000;
+
 /**
  * Claims and runs the tasks of one queue, never more than its concurrency at
  * once. Woken by `poke()` when work may have appeared here, by a timer at the
@@ -25,6 +31,8 @@ export interface QueueWorkerDeps {
 export class QueueWorker {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
+  /** Ends the pauses of workflows waiting to run again. */
+  private readonly stopped = new AbortController();
   private claiming = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -95,14 +103,40 @@ export class QueueWorker {
   }
 
   private launch(workflowId: string, claimedAt: number): void {
-    const work = this.deps
-      .run(workflowId, claimedAt)
-      .catch((error: unknown) => this.deps.logger.error({ err: error, workflowId }, 'running a workflow failed'))
-      .finally(() => {
-        this.running.delete(workflowId);
-        this.poke();
-      });
+    const work = this.runHeld(workflowId, claimedAt).finally(() => {
+      this.running.delete(workflowId);
+      this.poke();
+    });
     this.running.set(workflowId, work);
+  }
+
+  /**
+   * Runs a claimed workflow; when that fails (the database refused a write: a full disk, a lost
+   * connection), runs it again after a growing pause, keeping its lease and its slot meanwhile, so
+   * it goes on by itself once the database takes writes again. Closing the engine ends the pauses
+   * (the lease is released, or expires, and the next start recovers it).
+   */
+  private async runHeld(workflowId: string, claimedAt: number): Promise<void> {
+    for (let failures = 0; ; failures++) {
+      try {
+        await this.deps.run(workflowId, claimedAt);
+        return;
+      } catch (error) {
+        if (error instanceof LeaseLostError) {
+          // Another worker took the workflow over while this one stalled: it is theirs now.
+          this.deps.logger.warn({ err: error, workflowId }, 'a workflow was taken over by another worker; its body here stopped');
+          return;
+        }
+        const pauseMs = Math.min(RERUN_MAX_MS, RERUN_FIRST_MS * 2 ** failures);
+        this.deps.logger.error({ err: error, workflowId, retryInMs: pauseMs }, 'running a workflow failed; it runs again after a pause');
+        try {
+          await sleep(pauseMs, undefined, { signal: this.stopped.signal });
+        } catch {
+          return;
+        }
+        claimedAt = this.deps.clock.now();
+      }
+    }
   }
 
   /** Sleeps until the next known due task or the poll interval, whichever comes first. */
@@ -122,6 +156,7 @@ export class QueueWorker {
   /** Stops claiming and waits for the running workflows (the engine has asked them to stop). */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.stopped.abort();
     clearTimeout(this.timer);
     await Promise.allSettled([...this.running.values()]);
   }

@@ -1,11 +1,19 @@
 import type { Pool, PoolClient } from 'pg';
+import { LeaseLostError } from '../../errors.js';
 import { PgSql } from './pg-sql.js';
+
+/** A write of a running body needs its workflow still leased by its worker. */
+export interface Fence {
+  readonly workflowId: string;
+  readonly owner: string;
+}
 
 /** One write: statements on the transaction's client, returning what the caller awaits. */
 export type PgOp<T> = (sql: PgSql) => Promise<T>;
 
 interface Pending {
   readonly op: PgOp<unknown>;
+  readonly fence: Fence | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -49,9 +57,9 @@ export class PgWriteBatcher {
   ) {}
 
   /** Queues `op` for the next group commit; resolves with its return value after the commit. */
-  enqueue<T>(op: PgOp<T>): Promise<T> {
+  enqueue<T>(op: PgOp<T>, fence?: Fence): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ op, fence, resolve: resolve as (value: unknown) => void, reject });
       this.running ??= new Promise<void>((done) => setImmediate(done)).then(() => this.loop());
     });
   }
@@ -122,9 +130,15 @@ export class PgWriteBatcher {
 
   private async transaction(client: PoolClient, batch: Pending[], isolated: boolean): Promise<Result[]> {
     await client.query('BEGIN');
+    const held = await heldLeases(client, batch);
     const results: Result[] = [];
     const notified = new Set<string>();
     for (const pending of batch) {
+      const fence = pending.fence;
+      if (fence !== undefined && !held.has(fence.workflowId)) {
+        results.push({ ok: false, error: new LeaseLostError(fence.workflowId, fence.owner) });
+        continue;
+      }
       const sql = new PgSql(client);
       if (!isolated) {
         try {
@@ -160,4 +174,22 @@ export class PgWriteBatcher {
       await (this.running ?? new Promise<void>((resolve) => setImmediate(resolve)));
     }
   }
+}
+
+/**
+ * The fenced workflows of a batch whose task this worker still leases. `FOR SHARE` holds the task rows
+ * until the commit: a takeover's claim (an UPDATE of the row) waits for this batch, or this check waits
+ * for the claim and then sees the new owner. So a stalled worker's write lands before the new owner
+ * reads the checkpoints, or not at all.
+ */
+async function heldLeases(client: PoolClient, batch: readonly Pending[]): Promise<Set<string>> {
+  const fences = batch.flatMap((pending) => (pending.fence === undefined ? [] : [pending.fence]));
+  if (fences.length === 0) return new Set();
+  const { rows } = await client.query<{ id: string }>({
+    name: 'tempolite_fence',
+    text: `SELECT t.workflow_id AS id FROM tempolite_task t JOIN unnest($1::text[], $2::text[]) AS f(workflow_id, owner)
+           ON t.workflow_id = f.workflow_id AND t.owner = f.owner ORDER BY t.workflow_id FOR SHARE OF t`,
+    values: [fences.map((fence) => fence.workflowId), fences.map((fence) => fence.owner)],
+  });
+  return new Set(rows.map((row) => row.id));
 }

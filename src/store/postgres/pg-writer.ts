@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { PgWriteBatcher, type PgOp } from './pg-write-batcher.js';
+import { PgWriteBatcher, type Fence, type PgOp } from './pg-write-batcher.js';
 
 /** Writers (connections, each with its own group commit) of one store. */
 export const WRITER_SHARDS = 4;
@@ -21,15 +21,30 @@ function hash(key: string): number {
 export class WriteKeys {
   private readonly executions = new Map<string, string>();
   private readonly attempts = new Map<string, string>();
+  /** Workflows with an execution running in this process, and the worker that leases them. */
+  private readonly owners = new Map<string, string>();
 
-  /** An execution of `workflowId` began in this process. */
-  executionBegan(executionId: string, workflowId: string): void {
+  /** An execution of `workflowId` began in this process, run by worker `owner`. */
+  executionBegan(executionId: string, workflowId: string, owner: string): void {
     this.executions.set(executionId, workflowId);
+    this.owners.set(workflowId, owner);
   }
 
-  /** An execution ended: its key is no longer needed. */
-  executionEnded(executionId: string | undefined): void {
-    if (executionId !== undefined) this.executions.delete(executionId);
+  /** An execution ended: its key is no longer needed. Returns the fence its last write needs. */
+  executionEnded(executionId: string | undefined): Fence | undefined {
+    if (executionId === undefined) return undefined;
+    const workflowId = this.executions.get(executionId);
+    this.executions.delete(executionId);
+    if (workflowId === undefined) return undefined;
+    const fence = this.fenceOf(workflowId);
+    this.owners.delete(workflowId);
+    return fence;
+  }
+
+  /** The lease a write of a running body needs, when the body runs in this process. */
+  fenceOf(workflowId: string): Fence | undefined {
+    const owner = this.owners.get(workflowId);
+    return owner === undefined ? undefined : { workflowId, owner };
   }
 
   /** The key of an attempt made by `executionId`, remembered for its end. */
@@ -65,9 +80,12 @@ export class PgWriter {
     this.shards = Array.from({ length: shards }, () => new PgWriteBatcher(pool, channel));
   }
 
-  /** Queues `op` on the writer of `key`; resolves with its value after its commit. */
-  enqueue<T>(key: string, op: PgOp<T>): Promise<T> {
-    return this.shards[hash(key) % this.shards.length]!.enqueue(op);
+  /**
+   * Queues `op` on the writer of `key`; resolves with its value after its commit.
+   * @param fence the lease the write needs: refused with a LeaseLostError when another worker holds it now
+   */
+  enqueue<T>(key: string, op: PgOp<T>, fence?: Fence): Promise<T> {
+    return this.shards[hash(key) % this.shards.length]!.enqueue(op, fence);
   }
 
   /** Commits everything queued on every writer. */

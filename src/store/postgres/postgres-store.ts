@@ -113,13 +113,14 @@ export class PostgresStore implements WorkflowStore {
   }
 
   beginExecution(e: { id: string; workflowId: string; generation: number; attempt: number; reason: string; owner: string; interrupted?: string; now: number }): Promise<void> {
-    this.writer.keys.executionBegan(e.id, e.workflowId);
-    return this.writer.enqueue(e.workflowId, (sql) => beginExecution(sql, e));
+    this.writer.keys.executionBegan(e.id, e.workflowId, e.owner);
+    // Fenced like every write of a running body: the claim may have expired and been taken over already.
+    return this.writer.enqueue(e.workflowId, (sql) => beginExecution(sql, e), this.writer.keys.fenceOf(e.workflowId));
   }
 
   endExecution(end: ExecutionEnd): Promise<void> {
-    this.writer.keys.executionEnded(end.executionId);
-    return this.writer.enqueue(end.workflowId, (sql) => endExecution(sql, end));
+    const fence = this.writer.keys.executionEnded(end.executionId);
+    return this.writer.enqueue(end.workflowId, (sql) => endExecution(sql, end), fence);
   }
 
   /** Starts of attempts not yet written, by attempt id: a quick step's end rides on its start's write (see the SQLite store). */
@@ -129,11 +130,15 @@ export class PostgresStore implements WorkflowStore {
     const entry: { end?: AttemptEnd; written: Promise<void> } = { written: Promise.resolve() };
     this.unwrittenStarts.set(s.attemptId, entry);
     const key = this.writer.keys.attemptBegan(s.attemptId, s.workflowExecutionId, s.create?.workflowId ?? s.stepEntityId);
-    entry.written = this.writer.enqueue(key, (sql) => {
-      // Read once, synchronously, as the write begins: an end that comes later gets a write of its own.
-      this.unwrittenStarts.delete(s.attemptId);
-      return writeAttempt(sql, s, entry.end);
-    });
+    entry.written = this.writer.enqueue(
+      key,
+      (sql) => {
+        // Read once, synchronously, as the write begins: an end that comes later gets a write of its own.
+        this.unwrittenStarts.delete(s.attemptId);
+        return writeAttempt(sql, s, entry.end);
+      },
+      this.writer.keys.fenceOf(key),
+    );
     return entry.written;
   }
 
@@ -144,11 +149,12 @@ export class PostgresStore implements WorkflowStore {
       unwritten.end = e;
       return unwritten.written;
     }
-    return this.writer.enqueue(this.writer.keys.attemptEnded(e.attemptId, e.stepEntityId), (sql) => writeAttemptEnd(sql, e));
+    const key = this.writer.keys.attemptEnded(e.attemptId, e.stepEntityId);
+    return this.writer.enqueue(key, (sql) => writeAttemptEnd(sql, e), this.writer.keys.fenceOf(key));
   }
 
   recordSideEffect(r: SideEffectRecord): Promise<void> {
-    return this.writer.enqueue(r.workflowId, (sql) => recordSideEffect(sql, r));
+    return this.writer.enqueue(r.workflowId, (sql) => recordSideEffect(sql, r), this.writer.keys.fenceOf(r.workflowId));
   }
 
   interruptAttempts(kind: StepKind, stepEntityId: string, now: number): Promise<void> {
@@ -225,8 +231,8 @@ export class PostgresStore implements WorkflowStore {
   }
 
   continueAsNew(c: { workflowId: string; executionId: string; input: string; now: number }): Promise<void> {
-    this.writer.keys.executionEnded(c.executionId);
-    return this.writer.enqueue(c.workflowId, (sql) => continueAsNew(sql, c));
+    const fence = this.writer.keys.executionEnded(c.executionId);
+    return this.writer.enqueue(c.workflowId, (sql) => continueAsNew(sql, c), fence);
   }
 
   findChild(parentId: string, generation: number, stepId: string): Promise<ChildRow | undefined> {
@@ -255,17 +261,18 @@ export class PostgresStore implements WorkflowStore {
   }
 
   beginCompensation(c: CompensationStart): Promise<boolean> {
-    this.writer.keys.executionBegan(c.executionId, c.workflowId);
+    this.writer.keys.executionBegan(c.executionId, c.workflowId, c.owner);
     return this.writer.enqueue(c.workflowId, (sql) => beginCompensation(sql, c));
   }
 
   beginCompensationAttempt(s: CompensationAttemptStart): Promise<void> {
     const key = this.writer.keys.attemptBegan(s.attemptId, s.workflowExecutionId, s.stepEntityId);
-    return this.writer.enqueue(key, (sql) => beginCompensationAttempt(sql, s));
+    return this.writer.enqueue(key, (sql) => beginCompensationAttempt(sql, s), this.writer.keys.fenceOf(key));
   }
 
   endCompensationAttempt(e: CompensationAttemptEnd): Promise<void> {
-    return this.writer.enqueue(this.writer.keys.attemptEnded(e.attemptId, e.stepEntityId), (sql) => endCompensationAttempt(sql, e));
+    const key = this.writer.keys.attemptEnded(e.attemptId, e.stepEntityId);
+    return this.writer.enqueue(key, (sql) => endCompensationAttempt(sql, e), this.writer.keys.fenceOf(key));
   }
 
   reopenCompensation(workflowId: string, now: number): Promise<boolean> {

@@ -44,7 +44,7 @@ export class PostgresWaitStore implements WaitStore {
   }
 
   createTimer(t: { id: string; workflowId: string; generation: number; stepId: string; wakeAt: number; now: number }): Promise<void> {
-    return this.writer.enqueue(t.workflowId, (sql) => insertTimer(sql, t.id, t.workflowId, t.generation, t.stepId, t.wakeAt, t.now));
+    return this.writer.enqueue(t.workflowId, (sql) => insertTimer(sql, t.id, t.workflowId, t.generation, t.stepId, t.wakeAt, t.now), this.writer.keys.fenceOf(t.workflowId));
   }
 
   fireTimer(timerId: string): Promise<void> {
@@ -87,7 +87,7 @@ export class PostgresWaitStore implements WaitStore {
         return { kind: 'timedOut' };
       }
       return { kind: 'waiting', deadline };
-    });
+    }, this.writer.keys.fenceOf(take.workflowId));
   }
 
   sendSignal(s: NewSignal): Promise<string | undefined> {
