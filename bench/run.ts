@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { fillHistory } from './history.js';
 import { rawReadMillis, rawTransactionMicros, type Durability } from './raw-sqlite.js';
 import { pgThroughput } from './pg-throughput.js';
+import { sleepingMemory } from './sleeping-memory.js';
 import { BenchFlows, benchEngine } from './workloads.js';
 
 /**
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
   log(`three-step workflow (ms, median of 100) by finished workflows already in the database: ${Object.entries(byHistory).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
 
   const sleeping = await sleepingMemory(join(dir, 'sleep.db'), sizes.sleepers);
-  log(`${sizes.sleepers} workflows asleep: ${sleeping.rssMb.toFixed(1)} MB RSS over idle, ${sleeping.inMemory} held in memory`);
+  log(`${sizes.sleepers} workflows asleep: ${sleeping.rssMb.toFixed(1)} MB RSS over idle (heap ${sleeping.heapMb.toFixed(1)} MB), ${sleeping.inMemory} held in memory`);
 
   // Scale-out (issue 6): only when a PostgreSQL server is given.
   const pg_throughput_wf_s: Record<string, number> = {};
@@ -150,29 +151,6 @@ async function workflowMillisWithHistory(file: string, rows: number): Promise<nu
       if (i >= 20) times.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
     return percentile(times.sort((a, b) => a - b), 50);
-  } finally {
-    await engine.close();
-  }
-}
-
-/** RSS growth once `count` workflows have reached a one-day sleep (GC'd, so only what they really hold counts). */
-async function sleepingMemory(file: string, count: number): Promise<{ rssMb: number; inMemory: number }> {
-  const engine = await benchEngine(file, 'normal', { suspendAfterMs: 0 });
-  try {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
-    const idle = process.memoryUsage().rss;
-    for (let started = 0; started < count; started += 5000) {
-      const batch = Math.min(5000, count - started);
-      await Promise.all(Array.from({ length: batch }, (_, i) => engine.startWorkflow(BenchFlows, 'sleeper', [started + i])));
-    }
-    const deadline = Date.now() + 600_000;
-    while ((await engine.list({ status: 'waiting', limit: 1, offset: count - 1 })).length === 0 || engine.inMemoryCount > 0) {
-      if (Date.now() > deadline) throw new Error('sleepers did not all reach their sleep');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    gc?.();
-    return { rssMb: (process.memoryUsage().rss - idle) / 1024 / 1024, inMemory: engine.inMemoryCount };
   } finally {
     await engine.close();
   }
