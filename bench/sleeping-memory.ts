@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Tempolite } from '../src/index.js';
 import { BenchFlows, benchEngine } from './workloads.js';
 
 /** What `count` sleeping workflows cost an engine. */
@@ -52,7 +52,7 @@ async function measure(file: string, count: number): Promise<SleepingMemory> {
   }
 }
 
-async function untilAllAsleep(engine: Awaited<ReturnType<typeof benchEngine>>, count: number): Promise<void> {
+async function untilAllAsleep(engine: Tempolite, count: number): Promise<void> {
   const deadline = Date.now() + 600_000;
   while ((await engine.list({ status: 'waiting', limit: 1, offset: count - 1 })).length === 0 || engine.inMemoryCount > 0) {
     if (Date.now() > deadline) throw new Error('sleepers did not all reach their sleep');
@@ -62,5 +62,5 @@ async function untilAllAsleep(engine: Awaited<ReturnType<typeof benchEngine>>, c
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [file, count] = process.argv.slice(2) as [string, string];
-  process.stdout.write(JSON.stringify(await measure(join(file), Number(count))));
+  process.stdout.write(JSON.stringify(await measure(file, Number(count))));
 }

@@ -30,15 +30,12 @@ export class WriteKeys {
     this.owners.set(workflowId, owner);
   }
 
-  /** An execution ended: its key is no longer needed. Returns the fence its last write needs. */
-  executionEnded(executionId: string | undefined): Fence | undefined {
-    if (executionId === undefined) return undefined;
+  /** An execution ended: its keys, and the lease its writes needed, are no longer known here. */
+  executionEnded(executionId: string | undefined): void {
+    if (executionId === undefined) return;
     const workflowId = this.executions.get(executionId);
     this.executions.delete(executionId);
-    if (workflowId === undefined) return undefined;
-    const fence = this.fenceOf(workflowId);
-    this.owners.delete(workflowId);
-    return fence;
+    if (workflowId !== undefined) this.owners.delete(workflowId);
   }
 
   /** The lease a write of a running body needs, when the body runs in this process. */
@@ -80,12 +77,21 @@ export class PgWriter {
     this.shards = Array.from({ length: shards }, () => new PgWriteBatcher(pool, channel));
   }
 
+  /** Queues `op` on the writer of `key`; resolves with its value after its commit. */
+  enqueue<T>(key: string, op: PgOp<T>): Promise<T> {
+    return this.shard(key).enqueue(op);
+  }
+
   /**
-   * Queues `op` on the writer of `key`; resolves with its value after its commit.
-   * @param fence the lease the write needs: refused with a LeaseLostError when another worker holds it now
+   * Queues a write of a body: when its workflow (`key`) runs in this process, the write is refused
+   * with a LeaseLostError if another worker holds the workflow's lease by the time it commits.
    */
-  enqueue<T>(key: string, op: PgOp<T>, fence?: Fence): Promise<T> {
-    return this.shards[hash(key) % this.shards.length]!.enqueue(op, fence);
+  enqueueFenced<T>(key: string, op: PgOp<T>): Promise<T> {
+    return this.shard(key).enqueue(op, this.keys.fenceOf(key));
+  }
+
+  private shard(key: string): PgWriteBatcher {
+    return this.shards[hash(key) % this.shards.length]!;
   }
 
   /** Commits everything queued on every writer. */

@@ -115,12 +115,14 @@ export class PostgresStore implements WorkflowStore {
   beginExecution(e: { id: string; workflowId: string; generation: number; attempt: number; reason: string; owner: string; interrupted?: string; now: number }): Promise<void> {
     this.writer.keys.executionBegan(e.id, e.workflowId, e.owner);
     // Fenced like every write of a running body: the claim may have expired and been taken over already.
-    return this.writer.enqueue(e.workflowId, (sql) => beginExecution(sql, e), this.writer.keys.fenceOf(e.workflowId));
+    return this.writer.enqueueFenced(e.workflowId, (sql) => beginExecution(sql, e));
   }
 
   endExecution(end: ExecutionEnd): Promise<void> {
-    const fence = this.writer.keys.executionEnded(end.executionId);
-    return this.writer.enqueue(end.workflowId, (sql) => endExecution(sql, end), fence);
+    // Fenced by the lease the execution ran under: queued before its keys are forgotten.
+    const written = this.writer.enqueueFenced(end.workflowId, (sql) => endExecution(sql, end));
+    this.writer.keys.executionEnded(end.executionId);
+    return written;
   }
 
   /** Starts of attempts not yet written, by attempt id: a quick step's end rides on its start's write (see the SQLite store). */
@@ -130,15 +132,11 @@ export class PostgresStore implements WorkflowStore {
     const entry: { end?: AttemptEnd; written: Promise<void> } = { written: Promise.resolve() };
     this.unwrittenStarts.set(s.attemptId, entry);
     const key = this.writer.keys.attemptBegan(s.attemptId, s.workflowExecutionId, s.create?.workflowId ?? s.stepEntityId);
-    entry.written = this.writer.enqueue(
-      key,
-      (sql) => {
-        // Read once, synchronously, as the write begins: an end that comes later gets a write of its own.
-        this.unwrittenStarts.delete(s.attemptId);
-        return writeAttempt(sql, s, entry.end);
-      },
-      this.writer.keys.fenceOf(key),
-    );
+    entry.written = this.writer.enqueueFenced(key, (sql) => {
+      // Read once, synchronously, as the write begins: an end that comes later gets a write of its own.
+      this.unwrittenStarts.delete(s.attemptId);
+      return writeAttempt(sql, s, entry.end);
+    });
     return entry.written;
   }
 
@@ -150,11 +148,11 @@ export class PostgresStore implements WorkflowStore {
       return unwritten.written;
     }
     const key = this.writer.keys.attemptEnded(e.attemptId, e.stepEntityId);
-    return this.writer.enqueue(key, (sql) => writeAttemptEnd(sql, e), this.writer.keys.fenceOf(key));
+    return this.writer.enqueueFenced(key, (sql) => writeAttemptEnd(sql, e));
   }
 
   recordSideEffect(r: SideEffectRecord): Promise<void> {
-    return this.writer.enqueue(r.workflowId, (sql) => recordSideEffect(sql, r), this.writer.keys.fenceOf(r.workflowId));
+    return this.writer.enqueueFenced(r.workflowId, (sql) => recordSideEffect(sql, r));
   }
 
   interruptAttempts(kind: StepKind, stepEntityId: string, now: number): Promise<void> {
@@ -231,8 +229,9 @@ export class PostgresStore implements WorkflowStore {
   }
 
   continueAsNew(c: { workflowId: string; executionId: string; input: string; now: number }): Promise<void> {
-    const fence = this.writer.keys.executionEnded(c.executionId);
-    return this.writer.enqueue(c.workflowId, (sql) => continueAsNew(sql, c), fence);
+    const written = this.writer.enqueueFenced(c.workflowId, (sql) => continueAsNew(sql, c));
+    this.writer.keys.executionEnded(c.executionId);
+    return written;
   }
 
   findChild(parentId: string, generation: number, stepId: string): Promise<ChildRow | undefined> {
@@ -267,12 +266,12 @@ export class PostgresStore implements WorkflowStore {
 
   beginCompensationAttempt(s: CompensationAttemptStart): Promise<void> {
     const key = this.writer.keys.attemptBegan(s.attemptId, s.workflowExecutionId, s.stepEntityId);
-    return this.writer.enqueue(key, (sql) => beginCompensationAttempt(sql, s), this.writer.keys.fenceOf(key));
+    return this.writer.enqueueFenced(key, (sql) => beginCompensationAttempt(sql, s));
   }
 
   endCompensationAttempt(e: CompensationAttemptEnd): Promise<void> {
     const key = this.writer.keys.attemptEnded(e.attemptId, e.stepEntityId);
-    return this.writer.enqueue(key, (sql) => endCompensationAttempt(sql, e), this.writer.keys.fenceOf(key));
+    return this.writer.enqueueFenced(key, (sql) => endCompensationAttempt(sql, e));
   }
 
   reopenCompensation(workflowId: string, now: number): Promise<boolean> {

@@ -44,7 +44,7 @@ export class PostgresWaitStore implements WaitStore {
   }
 
   createTimer(t: { id: string; workflowId: string; generation: number; stepId: string; wakeAt: number; now: number }): Promise<void> {
-    return this.writer.enqueue(t.workflowId, (sql) => insertTimer(sql, t.id, t.workflowId, t.generation, t.stepId, t.wakeAt, t.now), this.writer.keys.fenceOf(t.workflowId));
+    return this.writer.enqueueFenced(t.workflowId, (sql) => insertTimer(sql, t.id, t.workflowId, t.generation, t.stepId, t.wakeAt, t.now));
   }
 
   fireTimer(timerId: string): Promise<void> {
@@ -58,7 +58,7 @@ export class PostgresWaitStore implements WaitStore {
   }
 
   takeSignal(take: SignalTake): Promise<SignalTakeResult> {
-    return this.writer.enqueue(take.workflowId, async (sql): Promise<SignalTakeResult> => {
+    return this.writer.enqueueFenced(take.workflowId, async (sql): Promise<SignalTakeResult> => {
       const { workflowId, generation, stepId, now } = take;
       const consumed = await consumedAt(sql, workflowId, generation, stepId);
       if (consumed) return { kind: 'received', signal: consumed };
@@ -87,7 +87,7 @@ export class PostgresWaitStore implements WaitStore {
         return { kind: 'timedOut' };
       }
       return { kind: 'waiting', deadline };
-    }, this.writer.keys.fenceOf(take.workflowId));
+    });
   }
 
   sendSignal(s: NewSignal): Promise<string | undefined> {
