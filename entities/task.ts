@@ -6,8 +6,10 @@ import { bigintTransformer } from './bigint-transformer.js';
  * At most one per workflow, hence the workflow id as key.
  */
 @Entity({ name: 'tempolite_task', withoutRowid: true })
-// Serves the claim query: ready tasks of a queue.
+// Serves the next-wake-up query (and PostgreSQL's claim): ready tasks of a queue.
 @Index('idx_tempolite_task_claim', ['queue', 'availableAt'])
+// Serves SQLite's claim: unleased tasks of a queue by priority level, then due time and age (a seek per level).
+@Index('idx_tempolite_task_due', ['queue', 'priority', 'availableAt', 'createdAt'], { where: 'owner IS NULL' })
 // Serves the reaper: leases that ran out.
 @Index('idx_tempolite_task_lease', ['leaseExpiresAt'])
 export class Task {

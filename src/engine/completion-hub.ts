@@ -4,31 +4,37 @@
  * too; this only makes the common, same-process case immediate.
  */
 export class CompletionHub {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<(output?: string) => void>>();
 
-  /** Resolves at the next `notify(workflowId)` or after `timeoutMs`, whichever is first. */
-  wait(workflowId: string, timeoutMs: number): Promise<void> {
+  /**
+   * Resolves at the next `notify(workflowId)` or after `timeoutMs`, whichever is first:
+   * with the encoded output when the notice says the workflow completed, else `undefined`.
+   */
+  wait(workflowId: string, timeoutMs: number): Promise<string | undefined> {
     return new Promise((resolve) => {
       let set = this.waiters.get(workflowId);
       if (!set) {
         set = new Set();
         this.waiters.set(workflowId, set);
       }
-      const done = (): void => {
+      const done = (output?: string): void => {
         clearTimeout(timer);
         const current = this.waiters.get(workflowId);
         current?.delete(done);
         if (current?.size === 0) this.waiters.delete(workflowId);
-        resolve();
+        resolve(output);
       };
-      const timer = setTimeout(done, timeoutMs);
+      const timer = setTimeout(() => done(), timeoutMs);
       set.add(done);
     });
   }
 
-  /** Wakes everyone waiting on `workflowId`. */
-  notify(workflowId: string): void {
-    for (const done of [...(this.waiters.get(workflowId) ?? [])]) done();
+  /**
+   * Wakes everyone waiting on `workflowId`.
+   * @param output the encoded output, when the workflow completed and its row is committed: waiters need not read it back
+   */
+  notify(workflowId: string, output?: string): void {
+    for (const done of [...(this.waiters.get(workflowId) ?? [])]) done(output);
   }
 
   /** Wakes every waiter (engine closing: they fall back to polling). */

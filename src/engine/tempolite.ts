@@ -179,7 +179,7 @@ export class Tempolite implements HandleBackend {
       logger.warn({ workflowName: unknown.name, count: unknown.count }, `workflows of "${unknown.name}" are not registered in this engine; left untouched until that code is registered again`);
     }
     freeze();
-    const runner = new WorkflowRunner(deps, (id) => this.hub.notify(id));
+    const runner = new WorkflowRunner(deps, (id, output) => this.hub.notify(id, output));
     for (const [queue, limits] of options.workers ? options.queues : []) {
       workers.set(
         queue,
@@ -293,12 +293,16 @@ export class Tempolite implements HandleBackend {
     const priority = checked.priority;
     const input = deps.payloads.encode([...args], { description: `input of workflow "${id}" (${definition.name})`, workflowId: id });
     const runId = newId();
-    const result = await deps.store.createWorkflow({ id, runId, newRun: true, name: definition.name, queue, priority, input, now: deps.clock.now() });
+    const creating = deps.store.createWorkflow({ id, runId, newRun: true, name: definition.name, queue, priority, input, now: deps.clock.now() });
+    // Before the create commits when the claim then joins its group commit: one commit creates and claims.
+    const claimsFollow = deps.store.claimsFollowWrites;
+    if (claimsFollow) worker?.poke();
+    const result = await creating;
     if (!result.created) {
       if (result.existing.name !== definition.name) throw new WorkflowIdConflictError(id, result.existing.name, definition.name);
       return new WorkflowHandle(id, result.existing.runId, definition.name, this);
     }
-    worker?.poke();
+    if (!claimsFollow) worker?.poke();
     return new WorkflowHandle(id, runId, definition.name, this);
   }
 
@@ -452,7 +456,9 @@ export class Tempolite implements HandleBackend {
         throw new WorkflowFailure(workflowId, row.name, row.runId, await compensationOutcomeOf(deps.store, deps.payloads, workflowId, cause));
       }
       // A store that pushes outcomes (PostgreSQL) needs the poll only as a fallback.
-      await this.hub.wait(workflowId, deps.store.listen === undefined ? deps.options.pollIntervalMs : Math.max(deps.options.pollIntervalMs, 5000));
+      const output = await this.hub.wait(workflowId, deps.store.listen === undefined ? deps.options.pollIntervalMs : Math.max(deps.options.pollIntervalMs, 5000));
+      // Completed in this engine: the output it just committed needs no read back.
+      if (output !== undefined) return deps.payloads.decode(output, { description: `outcome of workflow "${workflowId}"`, workflowId });
     }
   }
 

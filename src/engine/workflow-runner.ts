@@ -41,8 +41,8 @@ export class WorkflowRunner {
 
   constructor(
     private readonly deps: EngineDeps,
-    /** Called after a workflow reached a terminal status. */
-    private readonly onFinished: (workflowId: string) => void,
+    /** Called after a workflow reached a terminal status; with its encoded output when it completed. */
+    private readonly onFinished: (workflowId: string, output?: string) => void,
   ) {}
 
   /**
@@ -171,7 +171,7 @@ export class WorkflowRunner {
     if (output !== undefined) {
       await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'completed', output, now });
       this.deps.observer?.workflowCompleted(runtime);
-      this.onFinished(workflowId);
+      this.onFinished(workflowId, output);
       return;
     }
     const encoded = payloads.encodeError(error, { description: `error of workflow "${workflowId}"`, workflowId });

@@ -10,6 +10,7 @@
 import { SuperJSON } from 'superjson';
 import { InvalidOptionsError, PayloadTooLargeError, SerializationError, describeCause } from '../errors.js';
 import { findUnserializable } from './codec-check.js';
+import { plainJsonText } from './json-fast-path.js';
 import {
   BUILTIN_ERRORS,
   ERROR_CLASS_KEY,
@@ -106,7 +107,8 @@ export class SuperJsonCodec implements PayloadCodec {
 
   /** Encodes with superjson; compact JSON (`{"json":...}`) when the value is plain JSON. */
   encode(value: unknown): string {
-    return this.superjson.stringify(value);
+    const plain = plainJsonText(value);
+    return plain === undefined ? this.superjson.stringify(value) : plainDocument(plain);
   }
 
   /** Decodes superjson text; throws when the text is not a superjson document. */
@@ -115,9 +117,16 @@ export class SuperJsonCodec implements PayloadCodec {
     if (typeof document !== 'object' || document === null || Array.isArray(document) || !('json' in document)) {
       throw new Error('the text is not a superjson document (no "json" field)');
     }
+    // Without meta the document's json is the value: superjson would return it unchanged.
+    if (!('meta' in document)) return document.json;
     // inPlace: the parsed document is ours alone, no need for superjson to copy it.
     return this.superjson.deserialize(document as Parameters<SuperJSON['deserialize']>[0], { inPlace: true });
   }
+}
+
+/** What superjson stores for plain JSON: the value under `json`, no meta. */
+function plainDocument(json: string): string {
+  return `{"json":${json}}`;
 }
 
 /** The plain object stored for an error; superjson walks it, so nested values keep their types. */
@@ -144,6 +153,8 @@ const MINIMAL_MESSAGE_LENGTH = 1000;
 /** Validates, encodes and size-checks payloads; decodes them back. */
 export class PayloadEncoder {
   private readonly classes: ReadonlySet<PayloadClass>;
+  /** The default codec's text for plain JSON is known without calling it. */
+  private readonly superjson: boolean;
 
   /**
    * @param codec turns values into text and back
@@ -157,6 +168,7 @@ export class PayloadEncoder {
       throw new InvalidOptionsError('the engine', 'maxPayloadBytes', `must be a positive whole number of bytes, got ${String(maxPayloadBytes)}`);
     }
     this.classes = new Set(codec.classes ?? []);
+    this.superjson = codec instanceof SuperJsonCodec;
   }
 
   /**
@@ -165,16 +177,21 @@ export class PayloadEncoder {
    * @throws PayloadTooLargeError when the text exceeds `maxPayloadBytes` UTF-8 bytes
    */
   encode(value: unknown, where: PayloadLocation): string {
-    const problem = findUnserializable(value, this.classes);
-    if (problem) throw serializationError(where, problem.path, problem.reason);
+    // Plain JSON always round-trips: the validator's walk would find nothing.
+    const plain = plainJsonText(value);
+    if (plain === undefined) {
+      const problem = findUnserializable(value, this.classes);
+      if (problem) throw serializationError(where, problem.path, problem.reason);
+    }
     let text: unknown;
     try {
-      text = this.codec.encode(value);
+      text = plain !== undefined && this.superjson ? plainDocument(plain) : this.codec.encode(value);
     } catch (cause) {
       throw serializationError(where, '$', `the codec failed: ${describeCause(cause)}`, cause);
     }
     if (typeof text !== 'string') throw serializationError(where, '$', `the codec returned ${typeof text} instead of a string`);
-    const size = Buffer.byteLength(text, 'utf8');
+    // A UTF-16 unit is at most 3 UTF-8 bytes: short text needs no count.
+    const size = text.length * 3 <= this.maxPayloadBytes ? 0 : Buffer.byteLength(text, 'utf8');
     if (size > this.maxPayloadBytes) {
       throw new PayloadTooLargeError(where.description, size, this.maxPayloadBytes, where.workflowId, where.stepId);
     }

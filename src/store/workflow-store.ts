@@ -137,6 +137,12 @@ export interface WorkflowStore extends SagaStore {
   /** Creates a workflow (and its run, data and task) unless the id exists. */
   createWorkflow(workflow: NewWorkflow): Promise<CreateResult>;
   /**
+   * Whether a claim queued right after a write runs after it in the same
+   * transaction (SQLite's single group-commit queue): a workflow started here
+   * is then created and claimed in one commit.
+   */
+  readonly claimsFollowWrites: boolean;
+  /**
    * Claims up to `limit` runnable tasks of `queue` whose workflow names are in `names`.
    * With `queueLimits`, a store shared by several processes also keeps the queue's
    * concurrency and rate limit over all of them (a SQLite store has one engine, whose

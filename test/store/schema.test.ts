@@ -71,7 +71,7 @@ describe.skipIf(onPostgres)('SQLite schema', () => {
       .pluck()
       .all();
     expect(tables).toEqual([...EXPECTED_TABLES, 'tempolite_migrations'].sort());
-    expect(db.prepare('SELECT name FROM tempolite_migrations').pluck().all()).toEqual(['InitialSchema1763800000000']);
+    expect(db.prepare('SELECT name FROM tempolite_migrations').pluck().all()).toEqual(['InitialSchema1763800000000', 'DueTaskIndex1764600000000']);
   });
 
   it('has one entity per table', async () => {
@@ -88,7 +88,7 @@ describe.skipIf(onPostgres)('SQLite schema', () => {
 
     const second = await openDb();
     expect(second.db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all()).toEqual(schemaBefore);
-    expect(second.db.prepare('SELECT COUNT(*) FROM tempolite_migrations').pluck().get()).toBe(1);
+    expect(second.db.prepare('SELECT COUNT(*) FROM tempolite_migrations').pluck().get()).toBe(2);
     expect(await second.dataSource.showMigrations()).toBe(false);
   });
 

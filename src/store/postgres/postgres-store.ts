@@ -67,6 +67,9 @@ export class PostgresStore implements WorkflowStore {
     this.listener.start();
   }
 
+  /** Claims run in transactions of their own, beside the write batches. */
+  readonly claimsFollowWrites = false;
+
   createWorkflow(w: NewWorkflow): Promise<CreateResult> {
     return this.writer.enqueue(w.id, (sql) => createWorkflow(sql, w));
   }

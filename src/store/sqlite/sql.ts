@@ -16,6 +16,10 @@ export class Sql {
     return this.prepare(sql).all(...params) as T[];
   }
 
+  iterate<T>(sql: string, ...params: unknown[]): IterableIterator<T> {
+    return this.prepare(sql).iterate(...params) as IterableIterator<T>;
+  }
+
   /**
    * Wakes the task of workflow `target` (SQL: `?` or a subquery taking one
    * parameter): bumps its wake-up counter (a body running now suspends into a

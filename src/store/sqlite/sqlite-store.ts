@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
-import type { AttemptRow, ChildRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from '../rows.js';
+import type { AttemptRow, CheckpointRow, ChildRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from '../rows.js';
 import type { StepKind } from '../statuses.js';
 import type {
   AttemptEnd,
@@ -13,9 +13,10 @@ import type {
   SideEffectRecord,
   WorkflowStore,
 } from '../workflow-store.js';
-import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, stepUnion } from './step-tables.js';
+import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, checkpointUnion, stepUnion } from './step-tables.js';
 import { WriteBatcher } from './write-batcher.js';
 import { Sql } from './sql.js';
+import { claimDueTasks } from './sqlite-claims.js';
 import { SqliteControlStore } from './sqlite-control-store.js';
 import { SqliteWaitStore } from './sqlite-wait-store.js';
 import type { CompensationAttemptEnd, CompensationAttemptStart, CompensationStart, SagaStepRow } from '../saga-store.js';
@@ -32,6 +33,10 @@ const CHILD_SELECT = `SELECT w.id, w.name, w.status, w.parent_step_id AS parentS
 export class SqliteStore implements WorkflowStore {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private readonly batcher: WriteBatcher;
+  private readonly sql: Sql;
+  readonly claimsFollowWrites = true;
+  /** The workflow names claims filter on, as a set: the engine passes the same list each time. */
+  private knownNames: { list: readonly string[]; set: ReadonlySet<string> } | undefined;
   readonly waits: SqliteWaitStore;
   readonly control: SqliteControlStore;
 
@@ -42,7 +47,7 @@ export class SqliteStore implements WorkflowStore {
   ) {
     this.batcher = new WriteBatcher(db);
     // Issue 5: same statement cache and batcher, so their writes share the group commit and their SQL the query-plan check.
-    const sql = new Sql((text) => this.stmt(text));
+    const sql = (this.sql = new Sql((text) => this.stmt(text)));
     this.waits = new SqliteWaitStore(sql, this.batcher);
     this.control = new SqliteControlStore(sql, this.batcher);
   }
@@ -96,20 +101,10 @@ export class SqliteStore implements WorkflowStore {
   }
 
   claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number): Promise<string[]> {
-    const namesJson = JSON.stringify(names);
-    return this.batcher.enqueue(() => {
-      const rows = this.all<{ id: string }>(
-        `SELECT t.workflow_id AS id FROM tempolite_task t JOIN tempolite_workflow_entity w ON w.id = t.workflow_id
-         WHERE t.queue = ? AND t.available_at IS NOT NULL AND t.available_at <= ? AND (t.owner IS NULL OR t.lease_expires_at < ?)
-           AND w.name IN (SELECT value FROM json_each(?))
-         ORDER BY t.priority DESC, t.available_at, t.created_at LIMIT ?`,
-        queue, now, now, namesJson, limit,
-      );
-      for (const row of rows) {
-        this.run(`UPDATE tempolite_task SET owner = ?, lease_expires_at = ? WHERE workflow_id = ?`, owner, now + leaseMs, row.id);
-      }
-      return rows.map((row) => row.id);
-    });
+    let known = this.knownNames;
+    if (known?.list !== names) known = this.knownNames = { list: names, set: new Set(names) };
+    const set = known.set;
+    return this.batcher.enqueueLast(() => claimDueTasks(this.sql, queue, owner, limit, set, now, leaseMs));
   }
 
   renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
@@ -139,8 +134,9 @@ export class SqliteStore implements WorkflowStore {
       `SELECT ${EXECUTION_COLUMNS} FROM tempolite_workflow_execution WHERE workflow_id = ? ORDER BY attempt DESC LIMIT 1`,
       workflowId,
     );
-    const checkpoints = this.all<StepRow>(stepUnion('e.workflow_id = ? AND e.generation = ?'), workflowId, workflow.generation, workflowId, workflow.generation, workflowId, workflow.generation);
-    const children = this.all<ChildRow>(`${CHILD_SELECT} WHERE w.parent_id = ? AND w.parent_generation = ?`, workflowId, workflow.generation);
+    // Steps and children are written by executions: a workflow that never ran has none to read.
+    const checkpoints = lastExecution === undefined ? [] : this.all<CheckpointRow>(checkpointUnion('e.workflow_id = ? AND e.generation = ?'), workflowId, workflow.generation, workflowId, workflow.generation, workflowId, workflow.generation);
+    const children = lastExecution === undefined ? [] : this.all<ChildRow>(`${CHILD_SELECT} WHERE w.parent_id = ? AND w.parent_generation = ?`, workflowId, workflow.generation);
     const task = this.get<{ wakeups: number }>(`SELECT wakeups FROM tempolite_task WHERE workflow_id = ?`, workflowId);
     return { workflow, input: data?.input ?? null, lastExecution, checkpoints, children, wakeups: task?.wakeups ?? 0 };
   }

@@ -25,13 +25,23 @@ export const EXECUTION_COLUMNS = `id, workflow_id AS workflowId, generation, att
 
 /** One SELECT over every step kind of a workflow, in the `StepRow` shape (`WHERE` left to the caller). */
 export function stepUnion(where: string): string {
+  return unionOfSteps(where, true);
+}
+
+/** As `stepUnion`, in the `CheckpointRow` shape: what a body's re-entry reads, without the step inputs. */
+export function checkpointUnion(where: string): string {
+  return unionOfSteps(where, false);
+}
+
+function unionOfSteps(where: string, withInput: boolean): string {
   return (Object.keys(STEP_TABLES) as StepKind[])
     .map((kind) => {
       const t = STEP_TABLES[kind];
       const input = kind === 'sideEffect' ? 'NULL' : 'd.input';
       const error = kind === 'sideEffect' ? 'NULL' : 'd.error';
+      const more = withInput ? `, e.generation, ${input} AS input, e.created_at AS createdAt` : '';
       return `SELECT '${kind}' AS kind, e.id, e.step_id AS stepId, e.name, e.status, e.attempts, d.output, ${error} AS error,
-        e.updated_at AS updatedAt, e.generation, ${input} AS input, e.created_at AS createdAt
+        e.updated_at AS updatedAt${more}
         FROM ${t.entity} e LEFT JOIN ${t.data} d ON d.${t.fk} = e.id WHERE ${where}`;
     })
     .join(' UNION ALL ');

@@ -18,6 +18,7 @@ type Result = { readonly ok: true; readonly value: unknown } | { readonly ok: fa
  */
 export class WriteBatcher {
   private queue: Pending[] = [];
+  private tail: Pending[] = [];
   private scheduled = false;
   private readonly runFast: BetterSqlite3.Transaction<(batch: Pending[]) => unknown[]>;
   private readonly runIsolated: BetterSqlite3.Transaction<(batch: Pending[]) => Result[]>;
@@ -38,8 +39,21 @@ export class WriteBatcher {
 
   /** Queues `op` (synchronous statements) for the next group commit; resolves with its return value after commit. */
   enqueue<T>(op: () => T): Promise<T> {
+    return this.add(this.queue, op);
+  }
+
+  /**
+   * As `enqueue`, but `op` runs after every other write of its batch, so it
+   * sees them all: a claim queued before a start in the same turn still
+   * claims the workflow it creates, in the same commit.
+   */
+  enqueueLast<T>(op: () => T): Promise<T> {
+    return this.add(this.tail, op);
+  }
+
+  private add<T>(list: Pending[], op: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
+      list.push({ op, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -50,9 +64,10 @@ export class WriteBatcher {
   /** Commits whatever is queued now. */
   flush(): void {
     this.scheduled = false;
-    const batch = this.queue;
+    const batch = this.tail.length === 0 ? this.queue : this.queue.concat(this.tail);
     if (batch.length === 0) return;
     this.queue = [];
+    this.tail = [];
     let results: Result[];
     try {
       // IMMEDIATE: the write lock is taken (waiting up to the busy timeout) before the batch reads. A deferred
@@ -78,7 +93,7 @@ export class WriteBatcher {
 
   /** Commits everything queued, including writes queued by callbacks of this flush. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 || this.tail.length > 0) {
       this.flush();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import fc from 'fast-check';
+import { SuperJSON } from 'superjson';
+import { describe, expect, it } from 'vitest';
+import { SuperJsonCodec } from '../../src/index.js';
+import { PayloadEncoder } from '../../src/store/codec.js';
+import { plainJsonText } from '../../src/store/json-fast-path.js';
+import { payloadArb } from '../fuzz/arbitraries.js';
+import { fuzzParameters } from '../fuzz/fuzz-config.js';
+
+const superjson = new SuperJSON();
+
+describe('the codec fast path for plain JSON', () => {
+  it('takes plain values, and stores them exactly as superjson does', () => {
+    const shared = { deep: [1, 'two', { three: null, four: true }] };
+    for (const value of [0, 1.5, -7, 'text', '', true, false, null, [], {}, [1, [2, [3]]], { a: { b: { c: 'd' } } }, shared, [shared.deep]]) {
+      const plain = plainJsonText(value);
+      expect(plain).toBe(JSON.stringify(value));
+      expect(new SuperJsonCodec().encode(value)).toBe(superjson.stringify(value));
+    }
+  });
+
+  it('leaves to superjson whatever needs meta or the validator', () => {
+    const shared = { x: 1 };
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    class Point {
+      x = 1;
+    }
+    // eslint-disable-next-line no-sparse-arrays
+    const holes = [1, , 3];
+    const withExtra = Object.assign([1], { extra: 2 });
+    const deep = Array.from({ length: 100 }).reduce<unknown>((inner) => [inner], 0);
+    const values = [undefined, -0, NaN, Infinity, 1n, Symbol('s'), () => 1, new Date(0), new Map(), new Set(), /r/, new Point(), Object.create(null),
+      { u: undefined }, [undefined], [shared, shared], cyclic, holes, withExtra, JSON.parse('{"__proto__":1}'), { constructor: 1 }, { [Symbol('k')]: 1 }, deep, new Error('e')];
+    values.forEach((value, i) => expect(plainJsonText(value), `value #${i}`).toBeUndefined());
+  });
+
+  it('agrees with superjson on every fuzzed payload it takes, and round-trips through the encoder', () => {
+    const encoder = new PayloadEncoder(new SuperJsonCodec(), 1024 * 1024);
+    const where = { description: 'fuzzed payload' };
+    fc.assert(
+      fc.property(fc.oneof(payloadArb, fc.jsonValue()), (value) => {
+        const plain = plainJsonText(value);
+        if (plain === undefined) return;
+        const text = encoder.encode(value, where);
+        expect(text).toBe(superjson.stringify(value));
+        expect(encoder.decode(text, where)).toEqual(value);
+      }),
+      fuzzParameters(1000),
+    );
+  });
+});
