@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { fillHistory } from './history.js';
 import { rawReadMillis, rawTransactionMicros, type Durability } from './raw-sqlite.js';
 import { pgThroughput } from './pg-throughput.js';
+import { profileThroughput } from './profile.js';
 import { sleepingMemory } from './sleeping-memory.js';
 import { BenchFlows, benchEngine } from './workloads.js';
 
@@ -20,6 +21,9 @@ import { BenchFlows, benchEngine } from './workloads.js';
  *   npm run bench -- --pg postgres://user:password@host:5432/db
  *                                       also pg_throughput_wf_s: three-step workflows per second on
  *                                       PostgreSQL with 1, 2 and 4 worker processes (fresh schemas, dropped after)
+ *   npm run bench -- --profile out.cpuprofile
+ *                                       only a CPU profile of the throughput run: written to the file, its
+ *                                       ten biggest self-time costs printed
  */
 const { values } = parseArgs({
   options: {
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     durability: { type: 'string', default: 'full' },
     pg: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const durability = values.durability as Durability;
@@ -48,6 +53,8 @@ function percentile(sorted: number[], p: number): number {
 async function perStepMicros(file: string, steps: number): Promise<number> {
   const engine = await benchEngine(file, durability);
   try {
+    // Warm up as the raw baseline does: the figure is the steady cost of a step, not the JIT's first pass.
+    await (await engine.startWorkflow(BenchFlows, 'many', [Math.min(steps, 200), `warm-up-${steps}`])).result();
     const started = process.hrtime.bigint();
     await (await engine.startWorkflow(BenchFlows, 'many', [steps, `curve-${steps}`])).result();
     return Number(process.hrtime.bigint() - started) / 1000 / steps;
@@ -57,6 +64,12 @@ async function perStepMicros(file: string, steps: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  if (values.profile !== undefined) {
+    const costs = await profileThroughput(join(dir, 'profile.db'), durability, sizes.burst, values.profile);
+    if (values.json) console.log(JSON.stringify({ durability, quick, profile: values.profile, top: costs }));
+    else for (const cost of costs) console.log(`${cost.percent.toFixed(1).padStart(5)} %  ${cost.where}`);
+    return;
+  }
   log(`Tempolite bench · durability ${durability}${quick ? ' · quick' : ''} · node ${process.version}`);
   const raw_txn_us = rawTransactionMicros(join(dir, 'raw.db'), durability, sizes.raw);
   log(`raw better-sqlite3 one-row transaction: ${raw_txn_us.toFixed(1)} µs`);

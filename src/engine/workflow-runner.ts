@@ -66,7 +66,7 @@ export class WorkflowRunner {
       return;
     }
     // Waiting and control (issue 5): a cancel or pause left on the task is applied instead of entering the body.
-    const requested = (await store.control.requestedControl(workflowId));
+    const requested = snapshot.control === undefined ? await store.control.requestedControl(workflowId) : (snapshot.control ?? undefined);
     if (requested !== undefined) {
       await applyAtEntry({ deps: this.deps, active: this.active, onFinished: this.onFinished }, workflow, requested);
       return;

@@ -6,7 +6,7 @@ import { describeRegistration } from '../registry/registration.js';
 import type { WorkflowRow } from '../store/rows.js';
 import type { EngineDeps } from './engine-deps.js';
 import { never } from './never.js';
-import { runActivityStep } from './steps/activity-step.js';
+import { replayActivityStep, runActivityStep } from './steps/activity-step.js';
 import { runChildStep } from './steps/child-step.js';
 import { runDetachedStart, type DetachedWorkflow } from './steps/detached-start.js';
 import type { Checkpoints } from './steps/checkpoints.js';
@@ -90,6 +90,15 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
       return Promise.reject(error);
     }
     if (this.suspension !== undefined) return never();
+    if (definition.kind === 'activity' || definition.kind === 'saga') {
+      try {
+        const replayed = replayActivityStep(this, definition, stepId);
+        if (replayed !== undefined) return Promise.resolve(replayed.value);
+      } catch (error) {
+        if (error instanceof NonDeterminismError) this.fatal ??= error;
+        return Promise.reject(error);
+      }
+    }
     const run =
       definition.kind === 'workflow'
         ? runChildStep(this, definition, stepId, args, options?.queue)

@@ -202,11 +202,12 @@ export class PayloadEncoder {
    * Decodes a stored payload.
    * @throws SerializationError when the text cannot be decoded (corrupt row, or written by another codec)
    */
-  decode(text: string, where: PayloadLocation): unknown {
+  decode(text: string, where: PayloadLocation | (() => PayloadLocation)): unknown {
     try {
       return this.codec.decode(text);
     } catch (cause) {
-      throw serializationError(where, '$', `the stored text cannot be decoded (corrupt row or different codec): ${describeCause(cause)}`, cause);
+      // A function: the hot path need not build the description of a payload that decodes.
+      throw serializationError(typeof where === 'function' ? where() : where, '$', `the stored text cannot be decoded (corrupt row or different codec): ${describeCause(cause)}`, cause);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { AttemptRow, CheckpointRow, ChildRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from './rows.js';
 import type { AttemptStatus, ExecutionReason, ExecutionStatus, StepKind, StepStatus, WorkflowStatus } from './statuses.js';
-import type { ControlStore } from './control-store.js';
+import type { ControlAction, ControlStore } from './control-store.js';
 import type { SagaStore } from './saga-store.js';
 import type { WaitStore } from './wait-store.js';
 
@@ -31,6 +31,8 @@ export interface ExecutionSnapshot {
   readonly children: readonly ChildRow[];
   /** The task's wake-up counter when loaded; pass it back as `seenWakeups` when suspending. */
   readonly wakeups: number;
+  /** The cancel or pause left on the task (`null`: none), when read with the snapshot; else the runner asks. */
+  readonly control?: ControlAction | null;
 }
 
 /** The start of one step attempt. */

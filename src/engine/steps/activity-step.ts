@@ -15,9 +15,11 @@ import { noAttempt } from '../../events/observer.js';
 type AttemptOutcome = { readonly ok: true; readonly value: unknown; readonly output: string } | { readonly ok: false; readonly error: unknown; readonly retry: boolean };
 
 /**
- * Runs an activity (or a saga transaction) as a checkpointed step: returns the
- * recorded result when there is one, else runs attempts under the retry policy,
- * each one an execution row, with durable waits between them.
+ * Runs an activity (or a saga transaction) as a checkpointed step: attempts
+ * under the retry policy, each one an execution row, with durable waits
+ * between them. A recorded outcome is the caller's to return first
+ * (`replayActivityStep`); a step recorded as pending, running or retrying
+ * goes on from where it was.
  */
 export async function runActivityStep(
   rt: WorkflowRuntime,
@@ -30,14 +32,8 @@ export async function runActivityStep(
   const { payloads, clock, store } = rt.deps;
   const workflowId = rt.info.workflowId;
   const kind = definition.kind === 'saga' ? 'saga' : 'activity';
-  const label = `${kind === 'saga' ? 'saga step' : 'activity'} "${stepId}" in workflow "${workflowId}"`;
+  const label = stepLabel(kind, stepId, workflowId);
   const recorded = rt.checkpoints.at(workflowId, stepId, kind, definition.name);
-  if (recorded && recorded.status !== 'pending' && recorded.status !== 'running' && recorded.status !== 'retrying' && recorded.status !== 'failed') {
-    const value = payloads.decode(recorded.output ?? '', { description: `output of ${label}`, workflowId, stepId });
-    if (kind === 'saga') noteSagaCompleted(rt, stepId);
-    return value;
-  }
-  if (recorded?.status === 'failed') throw recordedFailure(workflowId, recorded, payloads.decodeError(recorded.error ?? ''));
 
   const policy = retryOverride === undefined ? definition.retry : resolveRetryPolicy(retryOverride, definition.retry, `step "${stepId}"`);
   const stepEntityId = recorded?.id ?? newId();
@@ -69,6 +65,37 @@ export async function runActivityStep(
     failed = attempt;
     if (!outcome.retry) throw new ActivityFailure(workflowId, stepId, definition.name, failed, outcome.error);
     await rt.wait(retryDelayMs(policy, failed));
+  }
+}
+
+function stepLabel(kind: 'activity' | 'saga', stepId: string, workflowId: string): string {
+  return `${kind === 'saga' ? 'saga step' : 'activity'} "${stepId}" in workflow "${workflowId}"`;
+}
+
+/**
+ * The outcome an activity (or saga transaction) recorded at `stepId`, when it
+ * has one: its value, or its terminal failure thrown again. Synchronous, so
+ * re-entering a long body costs no promise per completed step.
+ * @throws NonDeterminismError when another kind or name was recorded there; the recorded ActivityFailure
+ */
+export function replayActivityStep(rt: WorkflowRuntime, definition: StepDefinition, stepId: string): { readonly value: unknown } | undefined {
+  const workflowId = rt.info.workflowId;
+  const kind = definition.kind === 'saga' ? 'saga' : 'activity';
+  const recorded = rt.checkpoints.at(workflowId, stepId, kind, definition.name);
+  if (recorded === undefined) return undefined;
+  const { payloads } = rt.deps;
+  switch (recorded.status) {
+    case 'pending':
+    case 'running':
+    case 'retrying':
+      return undefined;
+    case 'failed':
+      throw recordedFailure(workflowId, recorded, payloads.decodeError(recorded.error ?? ''));
+    default: {
+      const value = payloads.decode(recorded.output ?? '', () => ({ description: `output of ${stepLabel(kind, stepId, workflowId)}`, workflowId, stepId }));
+      if (kind === 'saga') noteSagaCompleted(rt, stepId);
+      return { value };
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { AttemptRow, CheckpointRow, ChildRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from '../rows.js';
 import type { StepKind } from '../statuses.js';
+import type { ControlAction } from '../control-store.js';
 import type {
   AttemptEnd,
   AttemptStart,
@@ -32,9 +33,17 @@ const CHILD_SELECT = `SELECT w.id, w.name, w.status, w.parent_step_id AS parentS
  */
 export class SqliteStore implements WorkflowStore {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  /** Statements in raw mode (rows as arrays): better-sqlite3 builds objects more slowly than JavaScript does. */
+  private readonly rawStatements = new Map<string, BetterSqlite3.Statement<unknown[], unknown[]>>();
   private readonly batcher: WriteBatcher;
   private readonly sql: Sql;
   readonly claimsFollowWrites = true;
+  /**
+   * Snapshots read by the claim that leased their workflows, at the end of its commit; `loadSnapshot`
+   * hands each out once. The runner asks right after the claim resolves, before any other batch commits.
+   */
+  private readonly claimedSnapshots = new Map<string, ExecutionSnapshot>();
+  private readonly inReadTransaction: <T>(read: () => T) => T;
   /** The workflow names claims filter on, as a set: the engine passes the same list each time. */
   private knownNames: { list: readonly string[]; set: ReadonlySet<string> } | undefined;
   readonly waits: SqliteWaitStore;
@@ -46,6 +55,8 @@ export class SqliteStore implements WorkflowStore {
     readonly label: string,
   ) {
     this.batcher = new WriteBatcher(db);
+    const reading = db.transaction((read: () => unknown) => read());
+    this.inReadTransaction = <T>(read: () => T): T => reading.deferred(read) as T;
     // Issue 5: same statement cache and batcher, so their writes share the group commit and their SQL the query-plan check.
     const sql = (this.sql = new Sql((text) => this.stmt(text)));
     this.waits = new SqliteWaitStore(sql, this.batcher);
@@ -54,7 +65,7 @@ export class SqliteStore implements WorkflowStore {
 
   /** The SQL of every statement prepared so far: the hot path, for query-plan checks. */
   preparedSql(): string[] {
-    return [...this.statements.keys()];
+    return [...this.statements.keys(), ...this.rawStatements.keys()];
   }
 
   private stmt(sql: string): BetterSqlite3.Statement {
@@ -76,6 +87,16 @@ export class SqliteStore implements WorkflowStore {
 
   private all<T>(sql: string, ...params: unknown[]): T[] {
     return this.stmt(sql).all(...params) as T[];
+  }
+
+  /** The rows of `sql` as arrays of column values, in select-list order. */
+  private rows(sql: string, ...params: unknown[]): unknown[][] {
+    let statement = this.rawStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<unknown[], unknown[]>(sql).raw(true);
+      this.rawStatements.set(sql, statement);
+    }
+    return statement.all(...params);
   }
 
   createWorkflow(w: NewWorkflow): Promise<CreateResult> {
@@ -104,7 +125,23 @@ export class SqliteStore implements WorkflowStore {
     let known = this.knownNames;
     if (known?.list !== names) known = this.knownNames = { list: names, set: new Set(names) };
     const set = known.set;
-    return this.batcher.enqueueLast(() => claimDueTasks(this.sql, queue, owner, limit, set, now, leaseMs));
+    const read: string[] = [];
+    const claiming = this.batcher.enqueueLast(() => {
+      read.length = 0;
+      const ids = claimDueTasks(this.sql, queue, owner, limit, set, now, leaseMs);
+      // The runner reads these snapshots next: read in this transaction, they cost no read transaction of their own.
+      for (const id of ids) {
+        const snapshot = this.snapshotNow(id);
+        if (snapshot === undefined) continue;
+        this.claimedSnapshots.set(id, snapshot);
+        read.push(id);
+      }
+      return ids;
+    });
+    return claiming.catch((error: unknown) => {
+      for (const id of read) this.claimedSnapshots.delete(id);
+      throw error;
+    });
   }
 
   renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
@@ -127,6 +164,17 @@ export class SqliteStore implements WorkflowStore {
   }
 
   async loadSnapshot(workflowId: string): Promise<ExecutionSnapshot | undefined> {
+    const claimed = this.claimedSnapshots.get(workflowId);
+    if (claimed !== undefined) {
+      this.claimedSnapshots.delete(workflowId);
+      return claimed;
+    }
+    // One read transaction: a consistent view, and one WAL read lock instead of one per statement.
+    return this.inReadTransaction(() => this.snapshotNow(workflowId));
+  }
+
+  /** What a body needs on entry, read now (inside a transaction). */
+  private snapshotNow(workflowId: string): ExecutionSnapshot | undefined {
     const workflow = this.getWorkflowNow(workflowId);
     if (!workflow) return undefined;
     const data = this.get<{ input: string | null }>(`SELECT input FROM tempolite_workflow_data WHERE workflow_id = ?`, workflowId);
@@ -135,10 +183,26 @@ export class SqliteStore implements WorkflowStore {
       workflowId,
     );
     // Steps and children are written by executions: a workflow that never ran has none to read.
-    const checkpoints = lastExecution === undefined ? [] : this.all<CheckpointRow>(checkpointUnion('e.workflow_id = ? AND e.generation = ?'), workflowId, workflow.generation, workflowId, workflow.generation, workflowId, workflow.generation);
+    const checkpoints = lastExecution === undefined ? [] : this.checkpointsOf(workflowId, workflow.generation);
     const children = lastExecution === undefined ? [] : this.all<ChildRow>(`${CHILD_SELECT} WHERE w.parent_id = ? AND w.parent_generation = ?`, workflowId, workflow.generation);
-    const task = this.get<{ wakeups: number }>(`SELECT wakeups FROM tempolite_task WHERE workflow_id = ?`, workflowId);
-    return { workflow, input: data?.input ?? null, lastExecution, checkpoints, children, wakeups: task?.wakeups ?? 0 };
+    const task = this.get<{ wakeups: number; control: ControlAction | null }>(`SELECT wakeups, control FROM tempolite_task WHERE workflow_id = ?`, workflowId);
+    return { workflow, input: data?.input ?? null, lastExecution, checkpoints, children, wakeups: task?.wakeups ?? 0, control: task?.control ?? null };
+  }
+
+  /** A generation's checkpoints: the one read that grows with a body's history, so rows come raw and become objects here. */
+  private checkpointsOf(workflowId: string, generation: number): CheckpointRow[] {
+    const rows = this.rows(checkpointUnion('e.workflow_id = ? AND e.generation = ?'), workflowId, generation, workflowId, generation, workflowId, generation);
+    return rows.map((r) => ({
+      kind: r[0] as CheckpointRow['kind'],
+      id: r[1] as string,
+      stepId: r[2] as string,
+      name: r[3] as string,
+      status: r[4] as CheckpointRow['status'],
+      attempts: r[5] as number,
+      output: r[6] as string | null,
+      error: r[7] as string | null,
+      updatedAt: r[8] as number,
+    }));
   }
 
   beginExecution(e: { id: string; workflowId: string; generation: number; attempt: number; reason: string; owner: string; interrupted?: string; now: number }): Promise<void> {
@@ -525,6 +589,8 @@ export class SqliteStore implements WorkflowStore {
   async close(): Promise<void> {
     await this.batcher.drain();
     this.statements.clear();
+    this.rawStatements.clear();
+    this.claimedSnapshots.clear();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
