@@ -37,6 +37,9 @@ export interface Suspension {
  */
 const CAUSE_RANK: Record<SuspensionCause, number> = { wait: 0, stop: 1, pause: 2, continue: 3, cancel: 4 };
 
+/** What a boundary that lets the body go on returns. */
+const PASSED: Promise<void> = Promise.resolve();
+
 /**
  * State of one entry into a workflow body: step counters, checkpoints, the
  * steps in flight, and how the body ends if it does not settle (suspension).
@@ -59,8 +62,13 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   private readonly busy = new Set<Promise<unknown>>();
   private suspension: { wakeAt: number | null; cause: SuspensionCause; continueWith?: string } | undefined;
   private resolveSuspended!: (suspension: Suspension) => void;
-  /** Fires when the body must leave any in-memory wait for its next step boundary: engine closing, cancel, pause. */
-  private halt = new AbortController();
+  /**
+   * Fires when the body must leave any in-memory wait for its next step boundary: engine closing, cancel, pause.
+   * Made on first use: most bodies never wait in memory, and an AbortController is among the dearer objects.
+   */
+  private halt: AbortController | undefined;
+  /** A halt asked before anything waited on it. */
+  private haltAsked = false;
   private requested: ControlAction | undefined;
 
   constructor(
@@ -72,8 +80,6 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     readonly wakeupsAtEntry: number,
   ) {
     this.suspended = new Promise((resolve) => (this.resolveSuspended = resolve));
-    // Whatever aborts the execution (closing, cancel, a compensation phase taking over) also ends its in-memory waits.
-    this.abort.signal.addEventListener('abort', () => this.halt.abort(), { once: true });
   }
 
   callStep(registration: Registration, thisArg: unknown, args: readonly unknown[], options: StepCallOptions | undefined): Promise<unknown> {
@@ -162,7 +168,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
       // Tracked work rejects only when a write failed; Tempolite's own refusals (a payload too large...) are the step's outcome.
       if (error instanceof StorageError || error instanceof LeaseLostError || !(error instanceof TempoliteError)) {
         this.broken ??= error instanceof Error ? error : new Error(String(error));
-        this.halt.abort();
+        this.haltNow();
       }
     });
     return work;
@@ -195,9 +201,16 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   }
 
   /** A step boundary: a stopping engine, a cancel or a pause abandons the body here. */
-  async boundary(): Promise<void> {
-    await pollRequestedControl(this);
-    if (this.halt.signal.aborted) await this.suspend(this.deps.clock.now(), this.requested ?? 'stop');
+  boundary(): Promise<void> {
+    const polling = pollRequestedControl(this);
+    // The common case, no read due and nothing asked: no promise of its own per step.
+    if (polling === undefined && !this.halted) return PASSED;
+    return this.haltAtBoundary(polling);
+  }
+
+  private async haltAtBoundary(polling: Promise<void> | undefined): Promise<void> {
+    await polling;
+    if (this.halted) await this.suspend(this.deps.clock.now(), this.requested ?? 'stop');
   }
 
   /** Waits `ms` in memory when short, else suspends the workflow until then. */
@@ -207,14 +220,30 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     if (ms > this.deps.options.suspendAfterMs) await this.suspend(until);
     // A pause withdrawn by a resume wakes the wait early without stopping it: wait out the rest.
     do {
-      await clock.sleep(until - clock.now(), this.halt.signal);
+      await clock.sleep(until - clock.now(), this.haltSignal);
       await this.boundary();
     } while (clock.now() < until);
   }
 
   /** Fires when the body should leave an in-memory wait and reach its next step boundary. */
   get haltSignal(): AbortSignal {
+    if (this.halt === undefined) {
+      const halt = (this.halt = new AbortController());
+      // Whatever aborts the execution (closing, cancel, a compensation phase taking over) also ends its in-memory waits.
+      if (this.haltAsked || this.abort.signal.aborted) halt.abort();
+      else this.abort.signal.addEventListener('abort', () => halt.abort(), { once: true });
+    }
     return this.halt.signal;
+  }
+
+  /** Whether the body must stop at this boundary. */
+  private get halted(): boolean {
+    return this.haltAsked || this.abort.signal.aborted || this.halt?.signal.aborted === true;
+  }
+
+  private haltNow(): void {
+    this.haltAsked = true;
+    this.halt?.abort();
   }
 
   /** The cancel or pause asked of this body, if any. */
@@ -231,11 +260,14 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     if (this.requested === 'cancel' || this.requested === action) return;
     this.requested = action;
     if (action === undefined) {
-      if (!this.abort.signal.aborted) this.halt = new AbortController();
+      if (!this.abort.signal.aborted) {
+        this.halt = undefined;
+        this.haltAsked = false;
+      }
       return;
     }
     if (action === 'cancel') this.abort.abort(new WorkflowCancelledFailure(this.info.workflowId, this.info.workflowName));
-    else this.halt.abort();
+    else this.haltNow();
   }
 
   /** `workflowContext().sleep()`; the logic lives in src/engine/waits/ (issue 5). */

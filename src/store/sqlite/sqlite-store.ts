@@ -125,23 +125,33 @@ export class SqliteStore implements WorkflowStore {
     let known = this.knownNames;
     if (known?.list !== names) known = this.knownNames = { list: names, set: new Set(names) };
     const set = known.set;
-    const read: string[] = [];
+    // Every snapshot this claim stored, over both passes when its batch is replayed op by op after a failure.
+    const stored = new Set<string>();
     const claiming = this.batcher.enqueueLast(() => {
-      read.length = 0;
       const ids = claimDueTasks(this.sql, queue, owner, limit, set, now, leaseMs);
       // The runner reads these snapshots next: read in this transaction, they cost no read transaction of their own.
       for (const id of ids) {
         const snapshot = this.snapshotNow(id);
         if (snapshot === undefined) continue;
         this.claimedSnapshots.set(id, snapshot);
-        read.push(id);
+        stored.add(id);
       }
       return ids;
     });
-    return claiming.catch((error: unknown) => {
-      for (const id of read) this.claimedSnapshots.delete(id);
-      throw error;
-    });
+    const forget = (keep: ReadonlySet<string>): void => {
+      for (const id of stored) if (!keep.has(id)) this.claimedSnapshots.delete(id);
+    };
+    return claiming.then(
+      (ids) => {
+        // Of a pass that was rolled back, only what the committed pass claimed again is kept.
+        if (stored.size > ids.length) forget(new Set(ids));
+        return ids;
+      },
+      (error: unknown) => {
+        forget(new Set());
+        throw error;
+      },
+    );
   }
 
   renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
