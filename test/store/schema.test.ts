@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEMPOLITE_ENTITIES } from '../../entities/index.js';
 import { openSqliteDatabase, type SqliteOpenOptions } from '../../src/store/data-source.js';
+import { InitialSchema1763800000000 } from '../../src/store/migrations/index.js';
+import { MIGRATIONS_TABLE } from '../../src/store/schema-guard.js';
 import { onPostgres } from '../helpers/test-store.js';
 
 const EXPECTED_TABLES = [
@@ -90,6 +92,19 @@ describe.skipIf(onPostgres)('SQLite schema', () => {
     expect(second.db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all()).toEqual(schemaBefore);
     expect(second.db.prepare('SELECT COUNT(*) FROM tempolite_migrations').pluck().get()).toBe(2);
     expect(await second.dataSource.showMigrations()).toBe(false);
+  });
+
+  it('a file migrated by the first release gets the later migrations, its rows kept', async () => {
+    const first = new DataSource({ type: 'better-sqlite3', database: file, migrations: [InitialSchema1763800000000], migrationsTableName: MIGRATIONS_TABLE });
+    await first.initialize();
+    await first.runMigrations({ transaction: 'all' });
+    await first.query(`INSERT INTO tempolite_task (workflow_id, queue, priority, available_at, owner, lease_expires_at, wakeups, created_at) VALUES ('old-task', 'default', 0, 1, NULL, NULL, 0, 1)`);
+    await first.destroy();
+
+    const { db } = await openDb();
+    expect(db.prepare('SELECT name FROM tempolite_migrations ORDER BY id').pluck().all()).toEqual(['InitialSchema1763800000000', 'DueTaskIndex1764600000000']);
+    expect(db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'idx_tempolite_task_due'`).pluck().get()).toMatch(/WHERE owner IS NULL/);
+    expect(db.prepare(`SELECT workflow_id FROM tempolite_task INDEXED BY idx_tempolite_task_due WHERE queue = 'default' AND owner IS NULL`).pluck().all()).toEqual(['old-task']);
   });
 
   it('entity metadata matches the migrated schema exactly', async () => {
