@@ -169,7 +169,7 @@ export class WorkflowRunner {
       error = outcome.error;
     }
     if (output !== undefined) {
-      await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'completed', output, now });
+      await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'completed', output, parentId: runtime.workflow.parentId, now });
       this.deps.observer?.workflowCompleted(runtime);
       this.onFinished(workflowId, output);
       return;
@@ -196,7 +196,7 @@ export class WorkflowRunner {
     // Sagas (issue 3): completed saga steps are compensated before the workflow ends (compensated / compensation_failed).
     const saga = await compensateWorkflow(this.deps, workflowId, { body: runtime, error: encoded, attempts: failed, active: this.active, onFinished: this.onFinished });
     if (saga !== 'nothing') return;
-    await store.endExecution({ workflowId, executionId, executionStatus: 'failed', executionError: encoded, workflowStatus: 'failed', attempts: failed, error: encoded, now });
+    await store.endExecution({ workflowId, executionId, executionStatus: 'failed', executionError: encoded, workflowStatus: 'failed', attempts: failed, error: encoded, parentId: runtime.workflow.parentId, now });
     this.deps.observer?.workflowFailed(runtime, error, failed);
     this.onFinished(workflowId);
   }

@@ -103,8 +103,9 @@ export class QueueWorker {
   }
 
   private launch(workflowId: string, claimedAt: number): void {
-    const work = this.runHeld(workflowId, claimedAt).finally(() => {
-      this.running.delete(workflowId);
+    const work: Promise<void> = this.runHeld(workflowId, claimedAt).finally(() => {
+      // A claim in the commit that ended this run may have taken the workflow again already: keep that run's entry.
+      if (this.running.get(workflowId) === work) this.running.delete(workflowId);
       this.poke();
     });
     this.running.set(workflowId, work);

@@ -93,6 +93,8 @@ export interface ExecutionEnd {
   readonly seenWakeups?: number;
   /** Failed steps of this generation are reset so a retry runs them again. */
   readonly resetFailedSteps?: boolean;
+  /** The workflow's parent (`null`: a root), when the caller knows it: a terminal end wakes it without looking it up. */
+  readonly parentId?: string | null;
   readonly now: number;
 }
 

@@ -243,7 +243,8 @@ export class SqliteStore implements WorkflowStore {
       if (terminal) {
         this.run(`DELETE FROM tempolite_task WHERE workflow_id = ?`, end.workflowId);
         // In the same transaction as the child's outcome: a crash cannot leave the parent asleep forever.
-        this.wakeSync(`(SELECT parent_id FROM tempolite_workflow_entity WHERE id = ?)`, end.workflowId, end.now);
+        if (end.parentId === undefined) this.wakeSync(`(SELECT parent_id FROM tempolite_workflow_entity WHERE id = ?)`, end.workflowId, end.now);
+        else if (end.parentId !== null) this.wakeSync('?', end.parentId, end.now);
       }
       else if (end.seenWakeups === undefined) this.run(`UPDATE tempolite_task SET available_at = ?, owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`, end.nextRunAt, end.workflowId);
       else {
