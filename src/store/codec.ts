@@ -168,7 +168,8 @@ export class PayloadEncoder {
       throw new InvalidOptionsError('the engine', 'maxPayloadBytes', `must be a positive whole number of bytes, got ${String(maxPayloadBytes)}`);
     }
     this.classes = new Set(codec.classes ?? []);
-    this.superjson = codec instanceof SuperJsonCodec;
+    // Exactly the default class: a subclass may override `encode` (to encrypt, say) and must be called.
+    this.superjson = Object.getPrototypeOf(codec) === SuperJsonCodec.prototype;
   }
 
   /**

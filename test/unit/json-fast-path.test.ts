@@ -51,3 +51,20 @@ describe('the codec fast path for plain JSON', () => {
     );
   });
 });
+
+describe('the encoder and codecs that are not the default one', () => {
+  it('calls a subclass of SuperJsonCodec that overrides encode, plain values included', () => {
+    class Wrapped extends SuperJsonCodec {
+      override encode(value: unknown): string {
+        return `wrapped:${super.encode(value)}`;
+      }
+      override decode(text: string): unknown {
+        return super.decode(text.replace(/^wrapped:/, ''));
+      }
+    }
+    const encoder = new PayloadEncoder(new Wrapped(), 1024);
+    const text = encoder.encode({ plain: [1, 'two'] }, { description: 'value' });
+    expect(text).toBe('wrapped:{"json":{"plain":[1,"two"]}}');
+    expect(encoder.decode(text, { description: 'value' })).toEqual({ plain: [1, 'two'] });
+  });
+});
