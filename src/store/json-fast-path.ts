@@ -20,8 +20,12 @@ const REFUSED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', '
  */
 export function plainJsonText(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return isPlainScalar(value) ? JSON.stringify(value) : undefined;
-  const seen = new Set<object>();
-  return isPlainTree(value, 0, seen) ? JSON.stringify(value) : undefined;
+  try {
+    return isPlainTree(value, 0, new Set<object>()) ? JSON.stringify(value) : undefined;
+  } catch {
+    // A getter or a proxy that throws: the general path reports it with its path.
+    return undefined;
+  }
 }
 
 function isPlainScalar(value: unknown): boolean {

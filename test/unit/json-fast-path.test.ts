@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import fc from 'fast-check';
 import { SuperJSON } from 'superjson';
 import { describe, expect, it } from 'vitest';
-import { SuperJsonCodec } from '../../src/index.js';
+import { SerializationError, SuperJsonCodec } from '../../src/index.js';
 import { PayloadEncoder } from '../../src/store/codec.js';
 import { plainJsonText } from '../../src/store/json-fast-path.js';
 import { payloadArb } from '../fuzz/arbitraries.js';
@@ -49,6 +49,25 @@ describe('the codec fast path for plain JSON', () => {
       }),
       fuzzParameters(1000),
     );
+  });
+});
+
+describe('values the fast path must not take on', () => {
+  it('a throwing getter still fails as a SerializationError with its path; a throwing proxy is left to the general path', () => {
+    const encoder = new PayloadEncoder(new SuperJsonCodec(), 1024);
+    const getter = {
+      get broken(): number {
+        throw new Error('no');
+      },
+    };
+    const trap = new Proxy({}, {
+      ownKeys: () => {
+        throw new Error('trap');
+      },
+    });
+    expect(plainJsonText({ getter })).toBeUndefined();
+    expect(plainJsonText([trap])).toBeUndefined();
+    expect(() => encoder.encode({ getter }, { description: 'value' })).toThrow(SerializationError);
   });
 });
 
