@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Tempolite, silentLogger, type QueueOptions } from '../src/index.js';
-import { BenchFlows } from './workloads.js';
+import { BenchFlows, threeStepBurst } from './workloads.js';
 
 /** Queues of the PostgreSQL bench: plenty of room overall, a fair share per worker process. */
 export const BENCH_PG_QUEUES: Record<string, QueueOptions> = { default: { concurrency: 1000, workerConcurrency: 200 } };
@@ -42,8 +42,7 @@ export async function pgThroughput(url: string, workers: number, workflows: numb
   try {
     children.push(...(await Promise.all(Array.from({ length: workers }, (_, i) => startWorker(database.toString(), `bench-worker-${i + 1}`)))));
     const started = process.hrtime.bigint();
-    const handles = await Promise.all(Array.from({ length: workflows }, (_, i) => client.startWorkflow(BenchFlows, 'three', [i])));
-    await Promise.all(handles.map((handle) => handle.result()));
+    await threeStepBurst(client, workflows);
     return workflows / (Number(process.hrtime.bigint() - started) / 1e9);
   } finally {
     await Promise.all(children.map(stopWorker));

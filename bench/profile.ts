@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { BenchFlows, benchEngine } from './workloads.js';
+import { benchEngine, threeStepBurst } from './workloads.js';
 import type { Durability } from './raw-sqlite.js';
 
 /** One function of a CPU profile and its share of the samples. */
@@ -32,15 +32,11 @@ export async function profileThroughput(file: string, durability: Durability, co
   const session = new Session();
   session.connect();
   try {
-    const burst = async (n: number): Promise<void> => {
-      const handles = await Promise.all(Array.from({ length: n }, (_, i) => engine.startWorkflow(BenchFlows, 'three', [i])));
-      await Promise.all(handles.map((h) => h.result()));
-    };
-    await burst(Math.min(1000, count));
+    await threeStepBurst(engine, Math.min(1000, count));
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 100 });
     await session.post('Profiler.start');
-    await burst(count);
+    await threeStepBurst(engine, count);
     const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
     writeFileSync(out, JSON.stringify(profile));
     return selfTimes(profile).slice(0, top);

@@ -9,7 +9,7 @@ import { pgThroughput } from './pg-throughput.js';
 import { profileThroughput } from './profile.js';
 import { sleepingMemory } from './sleeping-memory.js';
 import type { Tempolite } from '../src/index.js';
-import { BenchFlows, benchEngine } from './workloads.js';
+import { BenchFlows, benchEngine, threeStepBurst } from './workloads.js';
 
 /**
  * Tempolite benchmarks, printed as ratios against raw better-sqlite3 measured
@@ -106,8 +106,7 @@ async function main(): Promise<void> {
   log(`${sizes.seq} three-step workflows one after another: median ${seq_wf_ms_median.toFixed(2)} ms, p99 ${seq_wf_ms_p99.toFixed(2)} ms`);
 
   const burstStarted = process.hrtime.bigint();
-  const handles = await Promise.all(Array.from({ length: sizes.burst }, (_, i) => engine.startWorkflow(BenchFlows, 'three', [i])));
-  await Promise.all(handles.map((h) => h.result()));
+  await threeStepBurst(engine, sizes.burst);
   const burstSeconds = Number(process.hrtime.bigint() - burstStarted) / 1e9;
   const throughput_wf_s = sizes.burst / burstSeconds;
   log(`${sizes.burst} three-step workflows started at once: ${throughput_wf_s.toFixed(0)} workflows/s, ${(throughput_wf_s * 3).toFixed(0)} steps/s`);

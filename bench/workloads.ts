@@ -38,3 +38,9 @@ export async function benchEngine(file: string, durability: Durability, extra: T
   await engine.start();
   return engine;
 }
+
+/** Starts `count` three-step workflows at once and waits until every one has its result: the throughput workload. */
+export async function threeStepBurst(engine: Tempolite, count: number): Promise<void> {
+  const handles = await Promise.all(Array.from({ length: count }, (_, i) => engine.startWorkflow(BenchFlows, 'three', [i])));
+  await Promise.all(handles.map((handle) => handle.result()));
+}

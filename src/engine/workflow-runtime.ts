@@ -6,7 +6,7 @@ import { describeRegistration } from '../registry/registration.js';
 import type { WorkflowRow } from '../store/rows.js';
 import type { EngineDeps } from './engine-deps.js';
 import { never } from './never.js';
-import { replayActivityStep, runActivityStep } from './steps/activity-step.js';
+import { replayActivityStep, runActivityStep, type ActivityReplay } from './steps/activity-step.js';
 import { runChildStep } from './steps/child-step.js';
 import { runDetachedStart, type DetachedWorkflow } from './steps/detached-start.js';
 import type { Checkpoints } from './steps/checkpoints.js';
@@ -96,22 +96,21 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
       return Promise.reject(error);
     }
     if (this.suspension !== undefined) return never();
-    if (definition.kind === 'activity' || definition.kind === 'saga') {
-      try {
-        const replayed = replayActivityStep(this, definition, stepId);
-        if (replayed !== undefined) return Promise.resolve(replayed.value);
-      } catch (error) {
-        if (error instanceof NonDeterminismError) this.fatal ??= error;
-        return Promise.reject(error);
-      }
+    if (definition.kind === 'workflow') return this.failFatally(runChildStep(this, definition, stepId, args, options?.queue));
+    if (definition.kind === 'sideEffect') return this.failFatally(runSideEffectStep(this, definition, stepId, thisArg, args));
+    let replay: ActivityReplay;
+    try {
+      replay = replayActivityStep(this, definition, stepId);
+    } catch (error) {
+      return this.failFatally(Promise.reject(error));
     }
-    const run =
-      definition.kind === 'workflow'
-        ? runChildStep(this, definition, stepId, args, options?.queue)
-        : definition.kind === 'sideEffect'
-          ? runSideEffectStep(this, definition, stepId, thisArg, args)
-          : runActivityStep(this, definition, stepId, thisArg, args, options?.retry);
-    return run.catch((error: unknown) => {
+    if (replay.replayed) return Promise.resolve(replay.value);
+    return this.failFatally(runActivityStep(this, definition, stepId, replay.recorded, thisArg, args, options?.retry));
+  }
+
+  /** After a non-determinism error the body's path is no longer trustworthy: it fails the execution even if caught. */
+  private failFatally<T>(step: Promise<T>): Promise<T> {
+    return step.catch((error: unknown) => {
       if (error instanceof NonDeterminismError) this.fatal ??= error;
       throw error;
     });
@@ -236,9 +235,9 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     return this.halt.signal;
   }
 
-  /** Whether the body must stop at this boundary. */
+  /** Whether the body must stop at this boundary (the halt signal fires exactly for these two). */
   private get halted(): boolean {
-    return this.haltAsked || this.abort.signal.aborted || this.halt?.signal.aborted === true;
+    return this.haltAsked || this.abort.signal.aborted;
   }
 
   private haltNow(): void {
@@ -285,10 +284,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
     const stepId = this.stepIdFor(name, undefined);
     if (this.suspension !== undefined) return never();
-    return run(stepId).catch((error: unknown) => {
-      if (error instanceof NonDeterminismError) this.fatal ??= error;
-      throw error;
-    });
+    return this.failFatally(run(stepId));
   }
 
   /** `workflowContext().compensate()`; the logic lives in src/engine/saga/ (sagas, issue 3). */

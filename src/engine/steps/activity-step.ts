@@ -18,13 +18,14 @@ type AttemptOutcome = { readonly ok: true; readonly value: unknown; readonly out
  * Runs an activity (or a saga transaction) as a checkpointed step: attempts
  * under the retry policy, each one an execution row, with durable waits
  * between them. A recorded outcome is the caller's to return first
- * (`replayActivityStep`); a step recorded as pending, running or retrying
- * goes on from where it was.
+ * (`replayActivityStep`, which also hands over `recorded`); a step recorded
+ * as pending, running or retrying goes on from where it was.
  */
 export async function runActivityStep(
   rt: WorkflowRuntime,
   definition: StepDefinition,
   stepId: string,
+  recorded: CheckpointRow | undefined,
   thisArg: unknown,
   args: readonly unknown[],
   retryOverride: RetryPolicyOptions | undefined,
@@ -33,7 +34,6 @@ export async function runActivityStep(
   const workflowId = rt.info.workflowId;
   const kind = definition.kind === 'saga' ? 'saga' : 'activity';
   const label = stepLabel(kind, stepId, workflowId);
-  const recorded = rt.checkpoints.at(workflowId, stepId, kind, definition.name);
 
   const policy = retryOverride === undefined ? definition.retry : resolveRetryPolicy(retryOverride, definition.retry, `step "${stepId}"`);
   const stepEntityId = recorded?.id ?? newId();
@@ -72,29 +72,32 @@ function stepLabel(kind: 'activity' | 'saga', stepId: string, workflowId: string
   return `${kind === 'saga' ? 'saga step' : 'activity'} "${stepId}" in workflow "${workflowId}"`;
 }
 
+/** A completed step's recorded value, or the checkpoint (if any) an unfinished step goes on from. */
+export type ActivityReplay = { readonly replayed: true; readonly value: unknown } | { readonly replayed: false; readonly recorded: CheckpointRow | undefined };
+
 /**
  * The outcome an activity (or saga transaction) recorded at `stepId`, when it
  * has one: its value, or its terminal failure thrown again. Synchronous, so
  * re-entering a long body costs no promise per completed step.
  * @throws NonDeterminismError when another kind or name was recorded there; the recorded ActivityFailure
  */
-export function replayActivityStep(rt: WorkflowRuntime, definition: StepDefinition, stepId: string): { readonly value: unknown } | undefined {
+export function replayActivityStep(rt: WorkflowRuntime, definition: StepDefinition, stepId: string): ActivityReplay {
   const workflowId = rt.info.workflowId;
   const kind = definition.kind === 'saga' ? 'saga' : 'activity';
   const recorded = rt.checkpoints.at(workflowId, stepId, kind, definition.name);
-  if (recorded === undefined) return undefined;
+  if (recorded === undefined) return { replayed: false, recorded };
   const { payloads } = rt.deps;
   switch (recorded.status) {
     case 'pending':
     case 'running':
     case 'retrying':
-      return undefined;
+      return { replayed: false, recorded };
     case 'failed':
       throw recordedFailure(workflowId, recorded, payloads.decodeError(recorded.error ?? ''));
     default: {
       const value = payloads.decode(recorded.output ?? '', () => ({ description: `output of ${stepLabel(kind, stepId, workflowId)}`, workflowId, stepId }));
       if (kind === 'saga') noteSagaCompleted(rt, stepId);
-      return { value };
+      return { replayed: true, value };
     }
   }
 }

@@ -44,8 +44,6 @@ export class SqliteStore implements WorkflowStore {
    */
   private readonly claimedSnapshots = new Map<string, ExecutionSnapshot>();
   private readonly inReadTransaction: <T>(read: () => T) => T;
-  /** The workflow names claims filter on, as a set: the engine passes the same list each time. */
-  private knownNames: { list: readonly string[]; set: ReadonlySet<string> } | undefined;
   readonly waits: SqliteWaitStore;
   readonly control: SqliteControlStore;
 
@@ -122,35 +120,18 @@ export class SqliteStore implements WorkflowStore {
   }
 
   claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number): Promise<string[]> {
-    let known = this.knownNames;
-    if (known?.list !== names) known = this.knownNames = { list: names, set: new Set(names) };
-    const set = known.set;
-    // Every snapshot this claim stored, over both passes when its batch is replayed op by op after a failure.
-    const stored = new Set<string>();
+    const known = new Set(names);
     const claiming = this.batcher.enqueueLast(() => {
-      const ids = claimDueTasks(this.sql, queue, owner, limit, set, now, leaseMs);
+      const ids = claimDueTasks(this.sql, queue, owner, limit, known, now, leaseMs);
       // The runner reads these snapshots next: read in this transaction, they cost no read transaction of their own.
-      for (const id of ids) {
-        const snapshot = this.snapshotNow(id);
-        if (snapshot === undefined) continue;
-        this.claimedSnapshots.set(id, snapshot);
-        stored.add(id);
-      }
-      return ids;
+      return ids.map((id) => ({ id, snapshot: this.snapshotNow(id) }));
     });
-    const forget = (keep: ReadonlySet<string>): void => {
-      for (const id of stored) if (!keep.has(id)) this.claimedSnapshots.delete(id);
-    };
-    return claiming.then(
-      (ids) => {
-        // Of a pass that was rolled back, only what the committed pass claimed again is kept.
-        if (stored.size > ids.length) forget(new Set(ids));
-        return ids;
-      },
-      (error: unknown) => {
-        forget(new Set());
-        throw error;
-      },
+    // Stored once committed: only the pass that committed hands its snapshots out.
+    return claiming.then((claimed) =>
+      claimed.map(({ id, snapshot }) => {
+        if (snapshot !== undefined) this.claimedSnapshots.set(id, snapshot);
+        return id;
+      }),
     );
   }
 
