@@ -51,9 +51,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** Microseconds per step of a workflow of `steps` steps on a started engine: the median of a few runs for short ones. */
+/**
+ * Microseconds per step of a workflow of `steps` steps on a started engine: the median of three runs, more for
+ * short ones (the first long workflow after the warm-up measured 20–60 % slower than the ones after it).
+ */
 async function perStepMicros(engine: Tempolite, steps: number, key: string): Promise<number> {
-  const runs = Math.min(20, Math.max(1, Math.round(1000 / steps)));
+  const runs = Math.min(20, Math.max(3, Math.round(1000 / steps)));
   const perStep: number[] = [];
   for (let run = 0; run < runs; run++) {
     const started = process.hrtime.bigint();

@@ -39,6 +39,9 @@ export interface Suspension {
  */
 const CAUSE_RANK: Record<SuspensionCause, number> = { wait: 0, stop: 1, pause: 2, continue: 3, cancel: 4 };
 
+/** Drops a settled value. */
+const IGNORE = (): void => undefined;
+
 /** What a boundary that lets the body go on returns. */
 const PASSED: Promise<void> = Promise.resolve();
 
@@ -191,15 +194,19 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   }
 
   /**
-   * Lets the body go on from a step's outcome before `write` (its record, under `guard`) commits.
-   * The body's next step, wait or start waits for it (`afterConfirmed`); the execution's end may
-   * share its commit (`unconfirmedGuards`).
+   * Lets the body go on from a step's outcome before `write` (its record, under `guard`) commits;
+   * `committed` runs once it has. The body's next step, wait or start waits for it (`afterConfirmed`);
+   * the execution's end may share its commit (`unconfirmedGuards`).
    */
-  goOnBefore(write: Promise<void>, guard: WriteGuard): void {
+  goOnBefore(write: Promise<void>, guard: WriteGuard, committed: () => void): void {
     this.unconfirmed.set(write, guard);
     write.then(
-      () => this.unconfirmed.delete(write),
+      () => {
+        this.unconfirmed.delete(write);
+        committed();
+      },
       (error: unknown) => {
+        guard.lose(error);
         this.unconfirmed.delete(write);
         this.breakOn(error);
       },
@@ -209,7 +216,9 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   /** Settles once every write the body went on from has committed or failed; `undefined` when none is pending. */
   confirmed(): Promise<void> | undefined {
     if (this.unconfirmed.size === 0) return undefined;
-    return Promise.allSettled([...this.unconfirmed.keys()]).then(() => undefined);
+    // Failures are the guard's and `broken`'s to report: waiting only needs them settled.
+    if (this.unconfirmed.size === 1) return this.unconfirmed.keys().next().value!.then(IGNORE, IGNORE);
+    return Promise.allSettled([...this.unconfirmed.keys()]).then(IGNORE);
   }
 
   /** Guards of the writes the body went on from that have not committed yet. */

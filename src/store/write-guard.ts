@@ -41,9 +41,12 @@ export class WriteGuard {
 
   /** Watches a write the guarded outcome needs (the start and the end of the step): its failure fails the guard. */
   follow(write: Promise<unknown>): void {
-    write.then(undefined, (error: unknown) => {
-      this.lost ??= { error };
-    });
+    write.then(undefined, (error: unknown) => this.lose(error));
+  }
+
+  /** A write the guarded outcome needs did not commit (what `follow` records). */
+  lose(error: unknown): void {
+    this.lost ??= { error };
   }
 
   /**
