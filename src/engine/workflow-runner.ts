@@ -130,20 +130,6 @@ export class WorkflowRunner {
   private async finish(runtime: WorkflowRuntime, definition: WorkflowDefinition, outcome: BodyOutcome): Promise<void> {
     const { store, payloads, clock } = this.deps;
     const { workflowId, executionId } = runtime.info;
-    let error: unknown = runtime.fatal;
-    let output: string | undefined;
-    if (error === undefined && outcome.kind === 'completed') {
-      try {
-        output = payloads.encode(outcome.value, { description: `output of workflow "${workflowId}"`, workflowId });
-      } catch (encodeError) {
-        error = encodeError;
-      }
-    } else if (error === undefined && outcome.kind === 'failed') {
-      error = outcome.error;
-    }
-    // A completed end is written with the step records the body went on from (same commit, or refused with them);
-    // any other end reads or compensates what they recorded, so it waits for them.
-    if (output === undefined) await runtime.confirmed();
     // The queue worker runs it again after a pause; recording this execution's end now could record a wrong outcome.
     if (runtime.broken !== undefined) throw runtime.broken;
     const now = clock.now();
@@ -171,9 +157,19 @@ export class WorkflowRunner {
       this.deps.observer?.executionEnded(runtime);
       return;
     }
+    let error: unknown = runtime.fatal;
+    let output: string | undefined;
+    if (error === undefined && outcome.kind === 'completed') {
+      try {
+        output = payloads.encode(outcome.value, { description: `output of workflow "${workflowId}"`, workflowId });
+      } catch (encodeError) {
+        error = encodeError;
+      }
+    } else if (error === undefined && outcome.kind === 'failed') {
+      error = outcome.error;
+    }
     if (output !== undefined) {
-      const requires = runtime.unconfirmedGuards();
-      await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'completed', output, parentId: runtime.workflow.parentId, requires, now });
+      await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'completed', output, parentId: runtime.workflow.parentId, now });
       this.deps.observer?.workflowCompleted(runtime);
       this.onFinished(workflowId, output);
       return;

@@ -1,8 +1,6 @@
 import type { DetachedStartOptions, StepCallOptions, WorkflowInfo, WorkflowRuntimeApi } from '../context/ambient.js';
 import { EngineStateError, InvalidOptionsError, LeaseLostError, NonDeterminismError, StorageError, TempoliteError, WorkflowCancelledFailure } from '../errors.js';
 import type { Registration } from '../registry/registration.js';
-import type { Definition } from '../registry/definitions.js';
-import type { WriteGuard } from '../store/write-guard.js';
 import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
 import { describeRegistration } from '../registry/registration.js';
 import type { WorkflowRow } from '../store/rows.js';
@@ -39,9 +37,6 @@ export interface Suspension {
  */
 const CAUSE_RANK: Record<SuspensionCause, number> = { wait: 0, stop: 1, pause: 2, continue: 3, cancel: 4 };
 
-/** Drops a settled value. */
-const IGNORE = (): void => undefined;
-
 /** What a boundary that lets the body go on returns. */
 const PASSED: Promise<void> = Promise.resolve();
 
@@ -65,8 +60,6 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   private readonly counters = new Map<string, number>();
   private readonly explicitIds = new Set<string>();
   private readonly busy = new Set<Promise<unknown>>();
-  /** Step writes the body went on from before their commit, with their guards (see `goOnBefore`). */
-  private readonly unconfirmed = new Map<Promise<void>, WriteGuard>();
   private suspension: { wakeAt: number | null; cause: SuspensionCause; continueWith?: string } | undefined;
   private resolveSuspended!: (suspension: Suspension) => void;
   /**
@@ -102,10 +95,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.afterConfirmed(() => this.runStep(definition, stepId, thisArg, args, options));
-  }
-
-  private runStep(definition: Definition, stepId: string, thisArg: unknown, args: readonly unknown[], options: StepCallOptions | undefined): Promise<unknown> {
+    if (this.suspension !== undefined) return never();
     if (definition.kind === 'workflow') return this.failFatally(runChildStep(this, definition, stepId, args, options?.queue));
     if (definition.kind === 'sideEffect') return this.failFatally(runSideEffectStep(this, definition, stepId, thisArg, args));
     let replay: ActivityReplay;
@@ -116,21 +106,6 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     }
     if (replay.replayed) return Promise.resolve(replay.value);
     return this.failFatally(runActivityStep(this, definition, stepId, replay.recorded, thisArg, args, options?.retry));
-  }
-
-  /**
-   * Runs `next` (the body's next step, wait or start) once the step writes the body went on from
-   * have committed: nothing the body does after a step may outlive that step's record. Abandoned
-   * bodies run nothing more; a non-determinism error found meanwhile fails the call.
-   */
-  private afterConfirmed<T>(next: () => Promise<T>): Promise<T> {
-    if (this.suspension !== undefined) return never();
-    const confirmed = this.confirmed();
-    if (confirmed === undefined) return next();
-    return confirmed.then(() => {
-      if (this.fatal !== undefined) throw this.fatal;
-      return this.suspension !== undefined ? never() : next();
-    });
   }
 
   /** After a non-determinism error the body's path is no longer trustworthy: it fails the execution even if caught. */
@@ -147,7 +122,8 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     if (definition?.kind !== 'workflow') {
       return Promise.reject(new EngineStateError(`${describeRegistration(registration)} is not a workflow registered in this engine.`));
     }
-    return this.afterConfirmed(() => runDetachedStart(this, definition, args, options));
+    if (this.suspension !== undefined) return never();
+    return runDetachedStart(this, definition, args, options);
   }
 
   continueAsNew(args: readonly unknown[]): Promise<never> {
@@ -183,55 +159,18 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   /** Keeps `work` (a step attempt and its writes) counted until it settles. */
   track<T>(work: Promise<T>): Promise<T> {
     this.busy.add(work);
-    work.then(
-      () => this.busy.delete(work),
-      (error: unknown) => {
-        this.busy.delete(work);
-        this.breakOn(error);
-      },
-    );
+    const forget = (): void => {
+      this.busy.delete(work);
+    };
+    work.then(forget, (error: unknown) => {
+      forget();
+      // Tracked work rejects only when a write failed; Tempolite's own refusals (a payload too large...) are the step's outcome.
+      if (error instanceof StorageError || error instanceof LeaseLostError || !(error instanceof TempoliteError)) {
+        this.broken ??= error instanceof Error ? error : new Error(String(error));
+        this.haltNow();
+      }
+    });
     return work;
-  }
-
-  /**
-   * Lets the body go on from a step's outcome before `write` (its record, under `guard`) commits;
-   * `committed` runs once it has. The body's next step, wait or start waits for it (`afterConfirmed`);
-   * the execution's end may share its commit (`unconfirmedGuards`).
-   */
-  goOnBefore(write: Promise<void>, guard: WriteGuard, committed: () => void): void {
-    this.unconfirmed.set(write, guard);
-    write.then(
-      () => {
-        this.unconfirmed.delete(write);
-        committed();
-      },
-      (error: unknown) => {
-        guard.lose(error);
-        this.unconfirmed.delete(write);
-        this.breakOn(error);
-      },
-    );
-  }
-
-  /** Settles once every write the body went on from has committed or failed; `undefined` when none is pending. */
-  confirmed(): Promise<void> | undefined {
-    if (this.unconfirmed.size === 0) return undefined;
-    // Failures are the guard's and `broken`'s to report: waiting only needs them settled.
-    if (this.unconfirmed.size === 1) return this.unconfirmed.keys().next().value!.then(IGNORE, IGNORE);
-    return Promise.allSettled([...this.unconfirmed.keys()]).then(IGNORE);
-  }
-
-  /** Guards of the writes the body went on from that have not committed yet. */
-  unconfirmedGuards(): WriteGuard[] {
-    return [...this.unconfirmed.values()];
-  }
-
-  /** Tracked work rejects only when a write failed; Tempolite's own refusals (a payload too large...) are the step's outcome. */
-  private breakOn(error: unknown): void {
-    if (error instanceof StorageError || error instanceof LeaseLostError || !(error instanceof TempoliteError)) {
-      this.broken ??= error instanceof Error ? error : new Error(String(error));
-      this.haltNow();
-    }
   }
 
   /** Resolves once no step attempt or write of this execution is in flight. */
@@ -344,14 +283,14 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   private runWait<T>(name: string, run: (stepId: string) => Promise<T>): Promise<T> {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
     const stepId = this.stepIdFor(name, undefined);
-    return this.afterConfirmed(() => this.failFatally(run(stepId)));
+    if (this.suspension !== undefined) return never();
+    return this.failFatally(run(stepId));
   }
 
   /** `workflowContext().compensate()`; the logic lives in src/engine/saga/ (sagas, issue 3). */
   compensate(): Promise<void> {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
-    const confirmed = this.confirmed();
-    return confirmed === undefined ? compensateInBody(this) : confirmed.then(() => compensateInBody(this));
+    return compensateInBody(this);
   }
 
   /** Asks the body to stop at its next step boundary (engine closing). */

@@ -3,7 +3,6 @@ import type { AttemptStatus, ExecutionReason, ExecutionStatus, StepKind, StepSta
 import type { ControlAction, ControlStore } from './control-store.js';
 import type { SagaStore } from './saga-store.js';
 import type { WaitStore } from './wait-store.js';
-import type { WriteGuard } from './write-guard.js';
 
 /** A new workflow entity (and its run and task when it starts a tree). */
 export interface NewWorkflow {
@@ -60,8 +59,6 @@ export interface AttemptEnd {
   readonly attempts: number;
   readonly output?: string;
   readonly error?: string;
-  /** Set when the body goes on from this outcome before its commit: the write runs under it. */
-  readonly guard?: WriteGuard;
   readonly now: number;
 }
 
@@ -98,8 +95,6 @@ export interface ExecutionEnd {
   readonly resetFailedSteps?: boolean;
   /** The workflow's parent (`null`: a root), when the caller knows it: a terminal end wakes it without looking it up. */
   readonly parentId?: string | null;
-  /** Step writes the body went on from before their commit: this end is written only with them (same commit or after). */
-  readonly requires?: readonly WriteGuard[];
   readonly now: number;
 }
 

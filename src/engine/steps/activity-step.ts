@@ -5,7 +5,6 @@ import type { StepDefinition } from '../../registry/definitions.js';
 import type { PayloadLocation } from '../../store/codec.js';
 import type { CheckpointRow } from '../../store/rows.js';
 import type { AttemptStart } from '../../store/workflow-store.js';
-import { WriteGuard } from '../../store/write-guard.js';
 import { newId } from '../ids.js';
 import { resolveRetryPolicy, retryDelayMs, shouldRetry, type RetryPolicy, type RetryPolicyOptions } from '../retry-policy.js';
 import type { WorkflowRuntime } from '../workflow-runtime.js';
@@ -158,15 +157,6 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
   // Queued behind the start record (same batch when the step was quick), then both awaited: one commit.
   const now = clock.now();
   let ended: Promise<void>;
-  if (outcome.ok && plan.kind === 'activity') {
-    // The body goes on at once: its next step waits for this record, and an end that follows at once shares its commit.
-    const guard = new WriteGuard();
-    ended = store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'completed', stepStatus: 'completed', attempts: plan.attempt - 1, output: outcome.output, guard, now });
-    // A quick step's end rides on its start's write (the same promise): one write to follow.
-    const recorded = ended === started ? started : Promise.all([started, ended]).then(() => undefined);
-    rt.goOnBefore(recorded, guard, () => observed.completed());
-    return outcome;
-  }
   if (outcome.ok) {
     ended = store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'completed', stepStatus: 'completed', attempts: plan.attempt - 1, output: outcome.output, now });
   } else if (rt.abort.signal.aborted) {

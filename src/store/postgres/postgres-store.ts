@@ -27,7 +27,6 @@ import { PgWriter } from './pg-writer.js';
 import { beginExecution, continueAsNew, createWorkflow, endExecution, resetWorkflow, wake, workflowRow } from './pg-workflow-ops.js';
 import { PostgresControlStore } from './postgres-control-store.js';
 import { PostgresWaitStore } from './postgres-wait-store.js';
-import { checkGuards, guardedAsync } from '../write-guard.js';
 
 /**
  * The PostgreSQL store: the scale-out engine, shared by any number of worker
@@ -124,10 +123,7 @@ export class PostgresStore implements WorkflowStore {
 
   endExecution(end: ExecutionEnd): Promise<void> {
     // Fenced by the lease the execution ran under: queued before its keys are forgotten.
-    const written = this.writer.enqueueFenced(end.workflowId, (sql) => {
-      checkGuards(end.requires);
-      return endExecution(sql, end);
-    });
+    const written = this.writer.enqueueFenced(end.workflowId, (sql) => endExecution(sql, end));
     this.writer.keys.executionEnded(end.executionId);
     return written;
   }
@@ -142,7 +138,7 @@ export class PostgresStore implements WorkflowStore {
     entry.written = this.writer.enqueueFenced(key, (sql) => {
       // Read once, synchronously, as the write begins: an end that comes later gets a write of its own.
       this.unwrittenStarts.delete(s.attemptId);
-      return guardedAsync(entry.end?.guard, () => writeAttempt(sql, s, entry.end));
+      return writeAttempt(sql, s, entry.end);
     });
     return entry.written;
   }
@@ -155,7 +151,7 @@ export class PostgresStore implements WorkflowStore {
       return unwritten.written;
     }
     const key = this.writer.keys.attemptEnded(e.attemptId, e.stepEntityId);
-    return this.writer.enqueueFenced(key, (sql) => guardedAsync(e.guard, () => writeAttemptEnd(sql, e)));
+    return this.writer.enqueueFenced(key, (sql) => writeAttemptEnd(sql, e));
   }
 
   recordSideEffect(r: SideEffectRecord): Promise<void> {

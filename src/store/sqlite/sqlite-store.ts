@@ -22,7 +22,6 @@ import { SqliteControlStore } from './sqlite-control-store.js';
 import { SqliteWaitStore } from './sqlite-wait-store.js';
 import type { CompensationAttemptEnd, CompensationAttemptStart, CompensationStart, SagaStepRow } from '../saga-store.js';
 import { isTerminal } from '../statuses.js';
-import { checkGuards, guarded } from '../write-guard.js';
 
 const CHILD_SELECT = `SELECT w.id, w.name, w.status, w.parent_step_id AS parentStepId, w.run_id AS runId, d.output, d.error
   FROM tempolite_workflow_entity w LEFT JOIN tempolite_workflow_data d ON d.workflow_id = w.id`;
@@ -214,7 +213,6 @@ export class SqliteStore implements WorkflowStore {
 
   endExecution(end: ExecutionEnd): Promise<void> {
     return this.batcher.enqueue(() => {
-      checkGuards(end.requires);
       this.run(`UPDATE tempolite_workflow_execution SET status = ?, error = ?, ended_at = ? WHERE id = ?`, end.executionStatus, end.executionError ?? null, end.now, end.executionId);
       const terminal = end.nextRunAt === undefined;
       this.run(
@@ -286,7 +284,7 @@ export class SqliteStore implements WorkflowStore {
     this.unwrittenStarts.set(s.attemptId, entry);
     entry.written = this.batcher.enqueue(() => {
       this.unwrittenStarts.delete(s.attemptId);
-      guarded(entry.end?.guard, () => this.writeAttempt(s, entry.end));
+      this.writeAttempt(s, entry.end);
     });
     return entry.written;
   }
@@ -297,7 +295,7 @@ export class SqliteStore implements WorkflowStore {
       unwritten.end = e;
       return unwritten.written;
     }
-    return this.batcher.enqueue(() => guarded(e.guard, () => this.writeAttemptEnd(e)));
+    return this.batcher.enqueue(() => this.writeAttemptEnd(e));
   }
 
   /** Writes an attempt's start, or its start and end together. */
