@@ -443,13 +443,13 @@ export class Tempolite implements HandleBackend {
 
   /** @internal Used by handles: waits for a terminal status and returns the output or throws the failure. */
   async waitForResult(workflowId: string): Promise<unknown> {
+    const where = { description: `outcome of workflow "${workflowId}"`, workflowId };
     for (;;) {
       const { deps } = this.require();
       const row = (await deps.store.getWorkflow(workflowId));
       if (!row) throw new WorkflowNotFoundError(workflowId);
       if (isTerminal(row.status)) {
         const data = (await deps.store.getWorkflowData(workflowId));
-        const where = { description: `outcome of workflow "${workflowId}"`, workflowId };
         if (row.status === 'completed') return deps.payloads.decode(data?.output ?? '', where);
         const cause = data?.error != null ? reviveFailure(deps.payloads.decodeError(data.error)) : new Error(`workflow ended ${row.status}`);
         // Sagas (issue 3): for compensation_failed the cause is the CompensationFailure, holding the original failure too.
@@ -458,7 +458,7 @@ export class Tempolite implements HandleBackend {
       // A store that pushes outcomes (PostgreSQL) needs the poll only as a fallback.
       const output = await this.hub.wait(workflowId, deps.store.listen === undefined ? deps.options.pollIntervalMs : Math.max(deps.options.pollIntervalMs, 5000));
       // Completed in this engine: the output it just committed needs no read back.
-      if (output !== undefined) return deps.payloads.decode(output, { description: `outcome of workflow "${workflowId}"`, workflowId });
+      if (output !== undefined) return deps.payloads.decode(output, where);
     }
   }
 
