@@ -7,7 +7,12 @@ export interface DatabaseOptions {
   readonly db: string;
   /** Machine-readable output. */
   readonly json?: boolean;
+  /** JavaScript module exporting the application's payload codec. */
+  readonly codec?: string;
 }
+
+/** Help of `--codec`, shared by every command that reads or writes payloads. */
+export const CODEC_HELP = 'JavaScript module exporting the application\'s payload codec ("codec" or default export; default: SuperJsonCodec)';
 
 /** The database used when `--db` is not given. */
 export const DEFAULT_DATABASE = './tempolite.db';
@@ -15,10 +20,11 @@ export const DEFAULT_DATABASE = './tempolite.db';
 /** Every workflow status, for validating `--status`. */
 export const WORKFLOW_STATUSES: readonly WorkflowStatus[] = ['pending', 'running', 'waiting', 'paused', 'compensating', ...TERMINAL_WORKFLOW_STATUSES];
 
-/** Adds `--db` and `--json` to a command. */
+/** Adds `--db`, `--codec` and `--json` to a command. */
 export function databaseOptions(command: Command): Command {
   return command
     .option('--db <file-or-url>', 'SQLite file or PostgreSQL URL of the Tempolite database', DEFAULT_DATABASE)
+    .option('--codec <module>', CODEC_HELP)
     .option('--json', 'print JSON for scripts', false);
 }
 

@@ -19,7 +19,7 @@ const OPERATIONS: readonly { name: 'retry' | 'cancel' | 'pause' | 'resume'; desc
 export function controlCommands(program: Command, io: CliIo): void {
   for (const operation of OPERATIONS) {
     databaseOptions(program.command(operation.name).description(operation.description).argument('<id>', 'workflow id')).action(async (id: string, options: DatabaseOptions) => {
-      const status = await withClient(options.db, async (engine) => {
+      const status = await withClient(options, async (engine) => {
         await operation.run(engine, id);
         return (await engine.getHandle(id)).status();
       });
@@ -36,7 +36,7 @@ export function controlCommands(program: Command, io: CliIo): void {
       .argument('[json]', 'payload as JSON (default: null)'),
   ).action(async (id: string, name: string, json: string | undefined, options: DatabaseOptions) => {
     const payload = parsePayload(json);
-    const status = await withClient(options.db, async (engine) => {
+    const status = await withClient(options, async (engine) => {
       await engine.signal(id, name, payload);
       return (await engine.getHandle(id)).status();
     });

@@ -26,7 +26,7 @@ export function listCommand(program: Command, io: CliIo): void {
       .option('--limit <n>', 'page size', integerOption(1), 50)
       .option('--offset <n>', 'rows to skip', integerOption(0), 0),
   ).action(async (options: ListCommandOptions) => {
-    const rows = await withClient(options.db, (engine) =>
+    const rows = await withClient(options, (engine) =>
       engine.list({
         limit: options.limit,
         offset: options.offset,

@@ -23,7 +23,7 @@ export function showCommand(program: Command, io: CliIo): void {
       .option('--watch', 'refresh while the workflow runs, until it finishes', false)
       .option('--interval <ms>', 'refresh interval of --watch', integerOption(50), 500),
   ).action(async (id: string, options: ShowCommandOptions) => {
-    await withClient(options.db, async (engine) => {
+    await withClient(options, async (engine) => {
       if (options.watch) await watch(engine, id, options, io);
       else print(await describe(engine, id), options.json === true, io);
     });
