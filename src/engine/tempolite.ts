@@ -233,7 +233,7 @@ export class Tempolite implements HandleBackend {
     this.started = undefined;
     started.uninstallStarter();
     started.unfollowClock();
-    for (const runtime of started.runner.active) runtime.stop();
+    started.runner.stopAll();
     await Promise.all([...started.workers.values()].map((worker) => worker.stop()));
     clearInterval(started.heartbeat);
     try {

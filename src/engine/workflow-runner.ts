@@ -38,6 +38,8 @@ function reasonFor(last: ExecutionRow | undefined): ExecutionReason {
 export class WorkflowRunner {
   /** Runtimes of the bodies running now, so `close()` can stop them at a step boundary. */
   readonly active = new Set<WorkflowRuntime>();
+  /** Set by `stopAll()`: a run that reaches its entry after it does not enter the body. */
+  private stopping = false;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -72,6 +74,8 @@ export class WorkflowRunner {
       return;
     }
 
+    // Claimed just before the engine closed: leave it to the next engine (its lease is released on close).
+    if (this.stopping) return;
     const reason = reasonFor(lastExecution);
     const executionId = newId();
     const attempt = (lastExecution?.attempt ?? 0) + 1;
@@ -105,6 +109,12 @@ export class WorkflowRunner {
     } finally {
       this.active.delete(runtime);
     }
+  }
+
+  /** Stops the running bodies at their next step boundary, and keeps bodies not yet entered from entering. */
+  stopAll(): void {
+    this.stopping = true;
+    for (const runtime of this.active) runtime.stop();
   }
 
   private async runBody(runtime: WorkflowRuntime, definition: WorkflowDefinition, input: string | null): Promise<BodyOutcome> {

@@ -34,6 +34,8 @@ export class QueueWorker {
   /** Ends the pauses of workflows waiting to run again. */
   private readonly stopped = new AbortController();
   private claiming = false;
+  /** The claim round under way (or the last one): `stop()` waits for it, so no claim lands after the engine closed. */
+  private round: Promise<void> = Promise.resolve();
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   /** Times of recent entries, for the rate limit (oldest first). */
@@ -73,9 +75,7 @@ export class QueueWorker {
     this.claiming = true;
     // A microtask, not setImmediate: the claim then joins the group commit that is still
     // collecting, so a workflow started in this process is created and claimed in one commit.
-    queueMicrotask(() => {
-      void this.claimRound();
-    });
+    this.round = Promise.resolve().then(() => this.claimRound());
   }
 
   private async claimRound(): Promise<void> {
@@ -88,6 +88,8 @@ export class QueueWorker {
         const free = Math.min(this.limits.workerConcurrency - this.running.size, this.rateAllowance(now));
         if (free <= 0 || this.stopping) break;
         const ids = await store.claimTasks(this.queue, this.deps.owner, free, this.deps.workflowNames, now, this.deps.leaseMs, this.limits);
+        // Claimed while the engine closes: not run here; the engine releases this owner's leases once the workers stopped.
+        if (this.stopping) break;
         for (const id of ids) {
           this.entries.push(now);
           this.launch(id, now);
@@ -159,6 +161,7 @@ export class QueueWorker {
     this.stopping = true;
     this.stopped.abort();
     clearTimeout(this.timer);
+    await this.round;
     await Promise.allSettled([...this.running.values()]);
   }
 }

@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { describe, expect, it } from 'vitest';
+import { Tempolite, registerActivity, registerWorkflow, type Logger } from '../../src/index.js';
+import { tempDatabase } from '../helpers/temp-db.js';
+
+const echo = registerActivity('close.echo', async (n: number) => n);
+const flow = registerWorkflow('close.flow', async (n: number) => (await echo(n)) + (await echo(n)));
+
+/** Keeps warnings and errors: a graceful close logs neither. */
+function recordingLogger(): { logger: Logger; problems: string[] } {
+  const problems: string[] = [];
+  const keep = (level: string) => (fields: object, message?: string) => {
+    const err = (fields as { err?: unknown }).err;
+    problems.push(`${level}: ${message ?? ''} ${err instanceof Error ? err.message : ''}`);
+  };
+  return { problems, logger: { debug: () => undefined, info: () => undefined, warn: keep('warn'), error: keep('error') } };
+}
+
+describe('engine.close() while workflows were just started', () => {
+  it('claims in flight land before the store closes: nothing runs on a closed database, nothing is logged, nothing is lost', async () => {
+    const temp = tempDatabase();
+    const { logger, problems } = recordingLogger();
+    try {
+      let started = 0;
+      for (let round = 0; round < 40; round++) {
+        const engine = new Tempolite({ database: temp.file, logger, register: [echo, flow], pollIntervalMs: 50 });
+        await engine.start();
+        // Not awaited to the end: close() comes while claims and entries are under way, at a different point each round.
+        for (let i = 0; i <= round % 3; i++, started++) await engine.startWorkflow(flow, [i]);
+        for (let k = 0; k < round % 4; k++) await engine.list({ limit: 1 });
+        await engine.close();
+      }
+      expect(problems).toEqual([]);
+
+      const engine = new Tempolite({ database: temp.file, logger, register: [echo, flow], pollIntervalMs: 50 });
+      await engine.start();
+      try {
+        const all = await engine.list({ limit: 1000 });
+        expect(all).toHaveLength(started);
+        await Promise.all(all.map(async (w) => (await engine.getHandle(w.workflowId)).result()));
+        expect(await engine.list({ status: 'completed', limit: 1000 })).toHaveLength(started);
+        expect(problems).toEqual([]);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
