@@ -113,8 +113,13 @@ export class MissingCompensationError extends TempoliteError {
 /** A registration was attempted after the engine started and froze its registry. */
 export class RegistryFrozenError extends TempoliteError {
   readonly code = ErrorCode.RegistryFrozen;
-  constructor(readonly durableName: string) {
-    super(`Cannot register "${durableName}": the registry is frozen once an engine has started. Register everything before engine.start().`);
+  constructor(
+    /** The durable name the late registration asked for. */
+    readonly durableName: string,
+    /** What was registered, as written in code (`registerActivity("late.activity")`, `@Activity on Late.x`). */
+    subject: string = durableName,
+  ) {
+    super(`Cannot register ${subject}: the registry is frozen once an engine has started. Register everything before engine.start().`);
   }
 }
 
@@ -383,7 +388,7 @@ export class CompensationFailure extends TempoliteError {
 }
 
 /** What is wrong with a database file, for {@link StorageError}. */
-export type StorageProblem = 'corrupt' | 'not-a-database' | 'read-only' | 'full' | 'cannot-open' | 'io';
+export type StorageProblem = 'corrupt' | 'not-a-database' | 'read-only' | 'full' | 'cannot-open' | 'io' | 'cannot-connect';
 
 const STORAGE_PROBLEMS: Record<StorageProblem, string> = {
   corrupt: 'is damaged (its pages are malformed or the file was cut short); restore it from a backup',
@@ -392,6 +397,7 @@ const STORAGE_PROBLEMS: Record<StorageProblem, string> = {
   full: 'cannot be written: the disk is full or the file reached a size limit',
   'cannot-open': 'cannot be opened: check that its folder exists and that this process may create files in it',
   io: 'could not be read or written (an I/O error, e.g. a full disk or a file size limit)',
+  'cannot-connect': 'cannot be reached: check the URL (host, port, database name), the user and password, and that the server runs',
 };
 
 /**

@@ -12,7 +12,7 @@ export class FeedPoller {
 
   /**
    * Polls the feed; every `roundsPerGeneration` rounds it continues as new,
-   * so its checkpoints never grow without bound, carrying the cursor and the
+   * so the checkpoints a re-entry loads never grow without bound, carrying the cursor and the
    * count forward. Stops when the feed is drained.
    */
   @Workflow({ name: 'poller.run' })

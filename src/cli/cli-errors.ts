@@ -11,14 +11,24 @@ export const ExitCode = {
   Usage: 2,
 } as const;
 
+/** Codes of the CLI's own errors, beside the library's `TEMPOLITE_*` codes. */
+export const CliErrorCode = {
+  Usage: 'TEMPOLITE_CLI_USAGE',
+  Operation: 'TEMPOLITE_CLI_OPERATION',
+  /** An error from elsewhere (a driver, the system) the CLI has no code for. */
+  Unexpected: 'TEMPOLITE_CLI_UNEXPECTED',
+} as const;
+
 /** A command line that cannot be run as written (exit code 2). */
 export class UsageError extends Error {
   override name = 'UsageError';
+  readonly code = CliErrorCode.Usage;
 }
 
 /** An operation the CLI itself refuses, e.g. a database file that does not exist (exit code 1). */
 export class OperationError extends Error {
   override name = 'OperationError';
+  readonly code = CliErrorCode.Operation;
 }
 
 /** The exit code for an error thrown by a command. */
@@ -28,8 +38,9 @@ export function exitCodeOf(error: unknown): number {
   return ExitCode.OperationFailed;
 }
 
-/** `{ error: { name, code?, message } }`, what `--json` prints for a failed command. */
-export function errorJson(error: unknown): { error: { name: string; code?: string; message: string } } {
-  if (!(error instanceof Error)) return { error: { name: 'Error', message: String(error) } };
-  return { error: { name: error.name, ...(error instanceof TempoliteError ? { code: error.code } : {}), message: error.message } };
+/** `{ error: { name, code, message } }`, what `--json` prints for a failed command. */
+export function errorJson(error: unknown): { error: { name: string; code: string; message: string } } {
+  if (!(error instanceof Error)) return { error: { name: 'Error', code: CliErrorCode.Unexpected, message: String(error) } };
+  const code = error instanceof TempoliteError || error instanceof UsageError || error instanceof OperationError ? error.code : CliErrorCode.Unexpected;
+  return { error: { name: error.name, code, message: error.message } };
 }

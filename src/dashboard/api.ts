@@ -3,7 +3,7 @@ import type { Tempolite } from '../engine/tempolite.js';
 import { InvalidOptionsError, InvalidStateError, SerializationError, WorkflowNotFoundError, TempoliteError } from '../errors.js';
 import { toPlain } from '../cli/plain-json.js';
 import { progressOf } from '../cli/progress.js';
-import { WORKFLOW_STATUSES } from '../cli/commands/common.js';
+import { WORKFLOW_STATUSES } from '../store/statuses.js';
 import type { WorkflowStatus } from '../store/statuses.js';
 
 /** A JSON answer of the dashboard's API. */

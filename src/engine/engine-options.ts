@@ -126,6 +126,18 @@ const KNOWN = new Set([
   'dataSource',
 ]);
 
+const QUEUE_KEYS: readonly string[] = ['concurrency', 'workerConcurrency', 'rateLimit'];
+const RATE_LIMIT_KEYS: readonly string[] = ['limit', 'intervalMs'];
+
+/** Refuses a nested options object that is not an object or has a key it does not know (a typo would be ignored silently). */
+function checkKeys(value: unknown, known: readonly string[], path: string): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionsError(SUBJECT, path, `must be an object, got ${describeOptionValue(value)}`);
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new InvalidOptionsError(SUBJECT, `${path}.${key}`, `unknown option; allowed: ${known.join(', ')}`);
+  }
+}
+
 /** Validates engine options and applies defaults. @throws InvalidOptionsError */
 export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError(SUBJECT, 'options', 'must be an object');
@@ -141,13 +153,20 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
   }
   const durability = options.durability ?? 'full';
   if (durability !== 'full' && durability !== 'normal') throw new InvalidOptionsError(SUBJECT, 'durability', `must be "full" or "normal", got ${describeOptionValue(durability)}`);
-  if (options.register !== undefined && !Array.isArray(options.register)) throw new InvalidOptionsError(SUBJECT, 'register', 'must be an array of classes or registered functions');
+  if (options.register !== undefined) {
+    if (!Array.isArray(options.register)) throw new InvalidOptionsError(SUBJECT, 'register', 'must be an array of classes or registered functions');
+    // Classes and registered functions are both functions: anything else could only be a mistake.
+    const index = options.register.findIndex((entry) => typeof entry !== 'function');
+    if (index >= 0) throw new InvalidOptionsError(SUBJECT, `register[${index}]`, `must be a class or a registered function, got ${describeOptionValue(options.register[index])}`);
+  }
   const queues = new Map<string, ResolvedQueue>([['default', { concurrency: 100, workerConcurrency: 100 }]]);
   if (options.queues !== undefined) {
     if (options.queues === null || typeof options.queues !== 'object') throw new InvalidOptionsError(SUBJECT, 'queues', 'must be an object keyed by queue name');
     for (const [name, queue] of Object.entries(options.queues)) {
       if (name.length === 0 || name.length > 200) throw new InvalidOptionsError(SUBJECT, 'queues', 'queue names must have 1 to 200 characters');
       if (!isStorableText(name)) throw new InvalidOptionsError(SUBJECT, 'queues', `a queue name ${NOT_STORABLE}`);
+      checkKeys(queue, QUEUE_KEYS, `queues.${name}`);
+      checkKeys(queue?.rateLimit, RATE_LIMIT_KEYS, `queues.${name}.rateLimit`);
       const concurrency = queue?.concurrency ?? 100;
       positiveInteger(concurrency, `queues.${name}.concurrency`);
       const workerConcurrency = positiveInteger(queue?.workerConcurrency ?? concurrency, `queues.${name}.workerConcurrency`);

@@ -4,6 +4,7 @@ import type { WorkflowDescription, WorkflowSummary } from '../client/description
 import type { StartOptions } from '../client/start-options.js';
 import { WorkflowHandle, type HandleBackend } from '../client/workflow-handle.js';
 import { checkStartOptions } from '../client/validate-start-options.js';
+import { validateListFilters } from '../client/validate-list-filters.js';
 import { installOutsideStarter } from '../context/ambient.js';
 import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
 import { tsyringeContainer } from '../di/service-container.js';
@@ -330,6 +331,7 @@ export class Tempolite implements HandleBackend {
     const offset = options.offset ?? 0;
     if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidOptionsError('list()', 'limit', 'must be an integer ≥ 1');
     if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidOptionsError('list()', 'offset', 'must be an integer ≥ 0');
+    validateListFilters(options);
     const filter: ListFilter = {
       limit,
       offset,

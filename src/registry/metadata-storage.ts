@@ -20,11 +20,18 @@ function storage(): Storage {
   return holder[KEY];
 }
 
-/** Records a registration; refused while an engine runs. */
-export function record(registration: Registration, durableNameHint: string): void {
+/** Records a registration; refused while an engine runs. `subject` names it in messages (`@Activity on Shop.pay`). */
+export function record(registration: Registration, subject: string): void {
   const s = storage();
-  if (s.runningEngines > 0) throw new RegistryFrozenError(durableNameHint);
+  if (s.runningEngines > 0) throw new RegistryFrozenError(durableNameOf(registration), subject);
   s.registrations.push(registration);
+}
+
+/** The durable name a registration asks for (the registry validates it when an engine starts). */
+function durableNameOf(registration: Registration): string {
+  if (registration.source === 'function') return registration.name;
+  const explicit = (registration.options as { name?: unknown }).name;
+  return typeof explicit === 'string' ? explicit : `${registration.target.name}.${registration.method}`;
 }
 
 /** Every registration recorded so far, in order. */

@@ -11,6 +11,11 @@ export type WorkflowStatus =
   | 'compensated'
   | 'compensation_failed';
 
+/** Every workflow status, for validating filters (`list()`, the CLI, the dashboard). */
+export const WORKFLOW_STATUSES: readonly WorkflowStatus[] = [
+  'pending', 'running', 'waiting', 'paused', 'compensating', 'completed', 'failed', 'cancelled', 'compensated', 'compensation_failed',
+];
+
 /** Status of one entry into a workflow body. */
 export type ExecutionStatus = 'running' | 'completed' | 'failed' | 'interrupted' | 'suspended' | 'paused' | 'continued' | 'cancelled';
 

@@ -96,6 +96,9 @@ describe('the CLI on a database written through a custom codec (--codec)', () =>
     const none = await cli('list', ...db(), '--codec', empty);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('exports neither "codec" nor a default export');
+    const noneJson = await cli('list', ...db(), '--codec', empty, '--json');
+    expect(noneJson.code).toBe(2);
+    expect(JSON.parse(noneJson.stdout)).toMatchObject({ error: { name: 'UsageError', code: 'TEMPOLITE_CLI_USAGE' } });
 
     const wrong = join(temp.dir, 'wrong-codec.mjs');
     writeFileSync(wrong, 'export default { encode: (v) => String(v) };\n');

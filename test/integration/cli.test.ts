@@ -113,6 +113,13 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     const nodb = await cli('list', '--db', join(temp.dir, 'absent.db'));
     expect(nodb.code).toBe(1);
     expect(nodb.stderr).toContain('No Tempolite database at');
+    const nodbJson = await cli('list', '--db', join(temp.dir, 'absent.db'), '--json');
+    expect(nodbJson.code).toBe(1);
+    expect(JSON.parse(nodbJson.stdout)).toMatchObject({ error: { name: 'OperationError', code: 'TEMPOLITE_CLI_OPERATION' } });
+    // A PostgreSQL server that cannot be reached is the library's StorageError, with its code.
+    const unreachable = await cli('list', '--db', 'postgres://someone:pw@127.0.0.1:1/nowhere', '--json');
+    expect(unreachable.code).toBe(1);
+    expect(JSON.parse(unreachable.stdout)).toMatchObject({ error: { name: 'StorageError', code: 'TEMPOLITE_STORAGE' } });
   });
 
   it('signal (and show --watch following the workflow until it completes)', async () => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   Activity,
   DatabaseInUseError,
+  InvalidOptionsError,
   OutsideWorkflowError,
   Tempolite,
   Workflow,
@@ -15,6 +16,7 @@ import {
   silentLogger,
   workflowContext,
   type ActivityContext,
+  type ListOptions,
 } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
@@ -96,6 +98,19 @@ describe('client and contexts', () => {
     expect((await engine.list({ name: 'greeter.other' })).map((w) => w.workflowId)).toEqual(['l-2']);
     expect((await engine.list({ status: ['completed'], limit: 1 })).length).toBe(1);
     expect(await engine.list({ status: 'failed' })).toEqual([]);
+
+    // Bad filters are refused with the option they name, rather than matching nothing.
+    const refused = async (options: unknown): Promise<InvalidOptionsError> => (await engine.list(options as ListOptions).catch((e: unknown) => e)) as InvalidOptionsError;
+    expect(await refused({ status: 'bogus' })).toMatchObject({ code: 'TEMPOLITE_INVALID_OPTIONS', subject: 'list()', path: 'status' });
+    expect((await refused({ status: ['completed', 'done'] })).reason).toContain('unknown status "done"');
+    expect(await refused({ status: [] })).toMatchObject({ path: 'status' });
+    expect(await refused({ bogus: 1 })).toMatchObject({ path: 'bogus' });
+    expect(await refused({ name: 42 })).toMatchObject({ path: 'name', reason: 'must be a string' });
+    expect(await refused({ queue: ['default'] })).toMatchObject({ path: 'queue' });
+    expect(await refused({ limit: 0 })).toMatchObject({ path: 'limit' });
+    expect(await refused({ offset: -1 })).toMatchObject({ path: 'offset' });
+    expect(await refused({ status: 'bogus' })).toBeInstanceOf(InvalidOptionsError);
+    expect((await engine.list()).length).toBe(2);
   });
 
   it('calling a @Workflow method outside any workflow starts it durably and awaits it', async () => {

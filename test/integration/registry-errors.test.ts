@@ -12,6 +12,7 @@ import {
   UnknownQueueError,
   Workflow,
   registerActivity,
+  registerWorkflow,
   silentLogger,
   type TempoliteOptions,
 } from '../../src/index.js';
@@ -134,13 +135,35 @@ describe('registry validation at engine start', () => {
   it('registering after start is an error, and works again once engines are closed', async () => {
     const { engine, dispose } = await startEngine({ register: [Good] });
     cleanups.push(dispose);
-    expect(() => registerActivity('late.activity', async () => 1)).toThrow(RegistryFrozenError);
-    expect(() => {
+    const late = (register: () => unknown): RegistryFrozenError => {
+      try {
+        register();
+      } catch (error) {
+        return error as RegistryFrozenError;
+      }
+      throw new Error('registering did not throw');
+    };
+    const twin = late(() => registerActivity('late.activity', async () => 1));
+    expect(twin).toBeInstanceOf(RegistryFrozenError);
+    expect(twin).toMatchObject({ code: 'TEMPOLITE_REGISTRY_FROZEN', durableName: 'late.activity' });
+    expect(twin.message).toContain('registerActivity("late.activity")');
+    const decorated = late(() => {
       class Late {
         @Activity() async x(): Promise<void> {}
       }
       return Late;
-    }).toThrow(RegistryFrozenError);
+    });
+    expect(decorated).toBeInstanceOf(RegistryFrozenError);
+    expect(decorated.durableName).toBe('Late.x');
+    expect(decorated.message).toContain('@Activity on Late.x');
+    expect(late(() => registerWorkflow('late.flow', async () => 1)).durableName).toBe('late.flow');
+    const named = late(() => {
+      class LateNamed {
+        @Activity({ name: 'late.named' }) async y(): Promise<void> {}
+      }
+      return LateNamed;
+    });
+    expect(named.durableName).toBe('late.named');
     await engine.close();
     expect(() => registerActivity('late.activity', async () => 1)).not.toThrow();
   });

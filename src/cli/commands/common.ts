@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { TERMINAL_WORKFLOW_STATUSES, type WorkflowStatus } from '../../store/statuses.js';
+import { WORKFLOW_STATUSES, type WorkflowStatus } from '../../store/statuses.js';
 
 /** Options every database command takes. */
 export interface DatabaseOptions {
@@ -16,9 +16,6 @@ export const CODEC_HELP = 'JavaScript module exporting the application\'s payloa
 
 /** The database used when `--db` is not given. */
 export const DEFAULT_DATABASE = './tempolite.db';
-
-/** Every workflow status, for validating `--status`. */
-export const WORKFLOW_STATUSES: readonly WorkflowStatus[] = ['pending', 'running', 'waiting', 'paused', 'compensating', ...TERMINAL_WORKFLOW_STATUSES];
 
 /** Adds `--db`, `--codec` and `--json` to a command. */
 export function databaseOptions(command: Command): Command {

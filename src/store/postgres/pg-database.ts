@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { StorageError } from '../../errors.js';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { TEMPOLITE_ENTITIES } from '../../../entities/index.js';
@@ -68,7 +69,12 @@ export async function openPgDatabase(options: PgOpenOptions): Promise<OpenPgData
     poolSize: options.poolSize ?? 12,
     extra: { ...userExtra, types: TYPES, ...(startup.length + userStartup.length > 0 ? { options: [...userStartup, ...startup].join(' ') } : {}) },
   });
-  await dataSource.initialize();
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    // Refused credentials, an unknown database, no server: the label names the server without the password.
+    throw new StorageError(target.label, 'cannot-connect', undefined, error);
+  }
   try {
     const pool = (dataSource.driver as unknown as { master: Pool }).master;
     const lock = await pool.connect();
