@@ -1,4 +1,16 @@
-import { ActivityFailure, ChildWorkflowFailure, CompensationFailure, NonDeterminismError, WorkflowCancelledFailure, WorkflowFailure } from '../errors.js';
+import * as errors from '../errors.js';
+import { ActivityFailure, ChildWorkflowFailure, CompensationFailure, ErrorCode, NonDeterminismError, TempoliteError, WorkflowCancelledFailure, WorkflowFailure } from '../errors.js';
+
+type ErrorClass = abstract new (...args: never[]) => TempoliteError;
+
+/** Every error class of the hierarchy, by name: a stored one comes back as an instance of its class. */
+const TEMPOLITE_ERROR_CLASSES: ReadonlyMap<string, ErrorClass> = new Map(
+  (Object.values(errors) as unknown[])
+    .filter((value): value is ErrorClass => typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof TempoliteError)
+    .map((errorClass) => [errorClass.name, errorClass]),
+);
+
+const TEMPOLITE_CODES: ReadonlySet<unknown> = new Set(Object.values(ErrorCode));
 
 /**
  * Decoded errors are plain `Error`s with the original name; Tempolite's own
@@ -23,7 +35,20 @@ export function reviveFailure(error: Error): Error {
     const shape = (value: unknown): { kind: string; name: string } => ({ kind: String((value as { kind?: unknown })?.kind), name: String((value as { name?: unknown })?.name) });
     revived = new NonDeterminismError(fields.workflowId, fields.stepId, shape(fields.expected), shape(fields.recorded));
   }
-  if (revived === undefined) return error;
+  if (revived === undefined) return reviveTempoliteError(error, cause);
   if (error.stack !== undefined) revived.stack = error.stack;
   return revived;
+}
+
+/**
+ * Another error of the hierarchy (an `InvalidOptionsError` thrown in a body, a `StorageError`...): its
+ * prototype back, its stored fields kept as they are. Only with one of Tempolite's codes, so an
+ * application's own error that happens to share a name stays what it was.
+ */
+function reviveTempoliteError(error: Error, cause: unknown): Error {
+  const errorClass = TEMPOLITE_ERROR_CLASSES.get(error.name);
+  if (errorClass === undefined || !TEMPOLITE_CODES.has((error as Error & { code?: unknown }).code)) return error;
+  Object.setPrototypeOf(error, errorClass.prototype as object);
+  if (cause !== (error as Error & { cause?: unknown }).cause) Object.defineProperty(error, 'cause', { value: cause, writable: true, enumerable: false, configurable: true });
+  return error;
 }

@@ -118,19 +118,36 @@ export function describeValue(value: unknown, maxLength = 500): string {
   return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
 }
 
+/** What `reduceError` keeps besides name, message and cause. */
+export interface ReduceOptions {
+  /** The error's own fields that `keep` accepts (ids, codes): dropped ones are those that cannot be stored. */
+  readonly fields: boolean;
+  /** Stack traces, usually the largest part of an error. */
+  readonly stacks: boolean;
+}
+
 /**
  * Reduces an error to `{ name, message, stack, cause }` as a plain `Error`,
- * the cause reduced the same way. Used when the error's own fields cannot be
- * stored. A non-Error cause is kept when `keep` accepts it, else described.
+ * plus its own fields that `keep` accepts; the cause is reduced the same way.
+ * Used when the error as it is cannot be stored (a field that cannot be
+ * encoded, or over the size limit). A non-Error cause is kept when `keep`
+ * accepts it, else described.
  */
-export function reduceError(error: Error, keep: (value: unknown) => boolean, seen = new Set<Error>()): Error {
+export function reduceError(error: Error, keep: (value: unknown) => boolean, options: ReduceOptions = { fields: true, stacks: true }, seen = new Set<Error>()): Error {
   seen.add(error);
   const name = safeGet(error, 'name');
-  const stack = safeGet(error, 'stack');
+  const stack = options.stacks ? safeGet(error, 'stack') : undefined;
   const reduced = new Error(String(safeGet(error, 'message') ?? ''));
   defineHidden(reduced, 'name', typeof name === 'string' ? name : 'Error');
   if (typeof stack === 'string') defineHidden(reduced, 'stack', stack);
   else delete reduced.stack;
+  if (options.fields) {
+    for (const key of ownKeys(error)) {
+      if (STRUCTURAL_KEYS.has(key)) continue;
+      const value = safeGet(error, key);
+      if (keep(value)) Object.defineProperty(reduced, key, { value, writable: true, enumerable: true, configurable: true });
+    }
+  }
   let hasCause = false;
   try {
     hasCause = 'cause' in error;
@@ -141,10 +158,19 @@ export function reduceError(error: Error, keep: (value: unknown) => boolean, see
     const cause = safeGet(error, 'cause');
     if (cause instanceof Error) {
       // A cause chain that loops back is cut where it loops.
-      if (!seen.has(cause)) defineHidden(reduced, 'cause', reduceError(cause, keep, seen));
+      if (!seen.has(cause)) defineHidden(reduced, 'cause', reduceError(cause, keep, options, seen));
     } else {
       defineHidden(reduced, 'cause', keep(cause) ? cause : describeValue(cause));
     }
   }
   return reduced;
+}
+
+/** Own enumerable keys, or none when a proxy refuses to list them. */
+function ownKeys(target: object): string[] {
+  try {
+    return Object.keys(target);
+  } catch {
+    return [];
+  }
 }

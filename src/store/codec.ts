@@ -213,20 +213,21 @@ export class PayloadEncoder {
   }
 
   /**
-   * Encodes a thrown value; never throws. An error whose fields cannot be
-   * stored (or are too large) is reduced to `{ name, message, stack, cause }`,
-   * then to name and a truncated message. A non-Error thrown value is stored
-   * as itself, or as its description when it cannot be stored.
+   * Encodes a thrown value; never throws. An error that cannot be stored as
+   * it is loses, in this order until it fits: the fields that cannot be
+   * encoded, its stacks, its other own fields; last comes name and a
+   * truncated message. A non-Error thrown value is stored as itself, or as
+   * its description when it cannot be stored.
    */
   encodeError(error: unknown, where: PayloadLocation): string {
     const keep = (value: unknown): boolean => findUnserializable(value, this.classes) === undefined;
     const minimal = minimalForm(error);
-    // Lazy: the reduced form walks the cause chain, wasted work when the error stores as is.
-    const candidates = [
-      () => error,
-      () => (error instanceof Error ? reduceError(error, keep) : describeValue(error)),
-      () => minimal,
-    ];
+    // Lazy: a reduced form walks the cause chain, wasted work when the error stores as is. Ids and codes
+    // outlive stacks (the bulk of an error) because code reads them.
+    const candidates =
+      error instanceof Error
+        ? [() => error, ...[[true, true], [true, false], [false, false]].map(([fields, stacks]) => () => reduceError(error, keep, { fields: fields!, stacks: stacks! })), () => minimal]
+        : [() => error, () => describeValue(error), () => minimal];
     for (const candidate of candidates) {
       try {
         return this.encode(candidate(), where);

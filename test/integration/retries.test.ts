@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, ActivityFailure, SideEffect, Workflow, WorkflowFailure, rootCause, workflowContext } from '../../src/index.js';
+import { Activity, ActivityFailure, InvalidOptionsError, SideEffect, TempoliteError, Workflow, WorkflowFailure, rootCause, workflowContext } from '../../src/index.js';
 import { startEngine } from '../helpers/engine.js';
 
 class CardDeclined extends Error {
@@ -159,5 +159,42 @@ describe('retries', () => {
     expect(description.steps.find((s) => s.name === 'manual.c')!.executions.map((e) => e.status)).toEqual(['failed', 'completed']);
     await expect(engine.retry('retry-me')).rejects.toMatchObject({ code: 'TEMPOLITE_INVALID_STATE', status: 'completed' });
     await expect(engine.retry('nope')).rejects.toMatchObject({ code: 'TEMPOLITE_WORKFLOW_NOT_FOUND' });
+  });
+});
+
+class Misuse {
+  @Workflow({ name: 'misuse.sleep' }) async badSleep(): Promise<void> {
+    await workflowContext().sleep('soon' as never);
+  }
+  @Activity({ name: 'misuse.impostor', retry: { maxAttempts: 1 } }) async impostor(): Promise<void> {
+    // An application error that happens to share a Tempolite error's name: it must stay the application's.
+    throw Object.assign(new Error('own storage problem'), { name: 'StorageError', code: 'APP_STORAGE' });
+  }
+  @Workflow({ name: 'misuse.impostorFlow' }) async impostorFlow(): Promise<void> {
+    await this.impostor();
+  }
+}
+
+describe('causes read back from the database', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('a Tempolite error thrown in a body is an instance of its class, with its fields; a look-alike stays a plain Error', async () => {
+    const { engine, dispose } = await startEngine({ register: [Misuse] });
+    cleanups.push(dispose);
+    const failure = (await (await engine.startWorkflow(Misuse, 'badSleep', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
+    expect(failure).toBeInstanceOf(WorkflowFailure);
+    const cause = failure.cause;
+    expect(cause).toBeInstanceOf(InvalidOptionsError);
+    expect(cause).toBeInstanceOf(TempoliteError);
+    expect(cause).toMatchObject({ code: 'TEMPOLITE_INVALID_OPTIONS', path: 'duration' });
+    expect(rootCause(failure)).toBe(cause);
+
+    const impostor = (await (await engine.startWorkflow(Misuse, 'impostorFlow', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
+    const own = rootCause(impostor) as Error & { code?: string };
+    expect(own).not.toBeInstanceOf(TempoliteError);
+    expect(own).toMatchObject({ name: 'StorageError', code: 'APP_STORAGE', message: 'own storage problem' });
   });
 });

@@ -42,6 +42,8 @@ describe('durable sleep', () => {
     const handle = await e.startWorkflow(Napper, 'nap', ['30s'], { id: 'short' });
     await eventually(() => clock.pendingSleeps === 1, 'the sleep to start');
     expect(e.inMemoryCount).toBe(1);
+    // Held in memory, so `running` (README: WorkflowStatus), not `waiting`.
+    expect(await handle.status()).toBe('running');
     clock.advance('29s');
     expect(clock.pendingSleeps).toBe(1);
     clock.advance('1s');

@@ -382,6 +382,20 @@ describe('PayloadEncoder errors', () => {
     expect(roundTripError({ fn: () => 1 })).toBeInstanceOf(Error);
   });
 
+  it('over the size limit, an error loses its stacks before its fields: ids and codes survive', () => {
+    const inner = Object.assign(new TypeError('inner'), { code: 'E_INNER' });
+    inner.stack = `TypeError: inner\n${'    at somewhere (file.js:1:1)\n'.repeat(40)}`;
+    const outer = Object.assign(new Error('outer', { cause: inner }), { code: 'E_OUTER', workflowId: 'wf-1' });
+    outer.stack = `Error: outer\n${'    at elsewhere (file.js:2:2)\n'.repeat(40)}`;
+    const enc = encoder(1000);
+    const back = enc.decodeError(enc.encodeError(outer, where)) as Error & { code?: string; workflowId?: string };
+    expect(back).toMatchObject({ message: 'outer', code: 'E_OUTER', workflowId: 'wf-1' });
+    expect(back.stack).toBeUndefined();
+    expect(back.cause).toMatchObject({ name: 'TypeError', message: 'inner', code: 'E_INNER' });
+    // With room enough, the stacks stay.
+    expect(encoder().decodeError(encoder().encodeError(outer, where)).stack).toBe(outer.stack);
+  });
+
   it('returns an Error for undecodable text', () => {
     const back = encoder().decodeError('garbage');
     expect(back).toBeInstanceOf(Error);
