@@ -172,12 +172,17 @@ export class WorkflowNotFoundError extends TempoliteError {
 /** An operation that the workflow's current status does not allow. */
 export class InvalidStateError extends TempoliteError {
   readonly code = ErrorCode.InvalidState;
+  /**
+   * @param operation what was asked: `retry`, `signal`, `cancel`, `pause`, `resume`, `compensate`
+   * @param detail more about it for the message, e.g. the signal's name
+   */
   constructor(
     readonly workflowId: string,
     readonly status: string,
     readonly operation: string,
+    detail?: string,
   ) {
-    super(`Cannot ${operation} workflow "${workflowId}": its status is "${status}".`);
+    super(`Cannot ${operation} workflow "${workflowId}"${detail === undefined ? '' : ` (${detail})`}: its status is "${status}".`);
   }
 }
 

@@ -4,6 +4,7 @@ import { processIo, type CliIo } from './cli-io.js';
 import { controlCommands } from './commands/control-commands.js';
 import { dashboardCommand } from './commands/dashboard-command.js';
 import { listCommand } from './commands/list-command.js';
+import { pruneCommand } from './commands/prune-command.js';
 import { showCommand } from './commands/show-command.js';
 
 /** The version the CLI reports (the package's). */
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo): Command {
   listCommand(program, io);
   showCommand(program, io);
   controlCommands(program, io);
+  pruneCommand(program, io);
   dashboardCommand(program, io);
   return program;
 }

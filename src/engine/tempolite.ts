@@ -5,6 +5,7 @@ import type { StartOptions } from '../client/start-options.js';
 import { WorkflowHandle, type HandleBackend } from '../client/workflow-handle.js';
 import { checkStartOptions } from '../client/validate-start-options.js';
 import { validateListFilters } from '../client/validate-list-filters.js';
+import { checkPruneOptions, type PruneOptions } from '../client/prune-options.js';
 import { installOutsideStarter } from '../context/ambient.js';
 import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
 import { tsyringeContainer } from '../di/service-container.js';
@@ -49,6 +50,9 @@ import { notifySignalWaits } from './waits/signal-step.js';
 
 /** DI token under which the engine finds its options: `container.register(TEMPOLITE_OPTIONS, { useValue: {...} })`. */
 export const TEMPOLITE_OPTIONS = Symbol.for('tempolite.options');
+
+/** Runs deleted per transaction by `prune()`: small enough not to hold the write lock for long. */
+const PRUNE_BATCH_RUNS = 200;
 
 /** Filters of `engine.list()`. */
 export interface ListOptions {
@@ -340,6 +344,31 @@ export class Tempolite implements HandleBackend {
       ...(options.queue !== undefined ? { queue: options.queue } : {}),
     };
     return (await deps.store.listWorkflows(filter)).map(summarize);
+  }
+
+  /**
+   * Deletes finished workflows for good, with their executions, steps,
+   * attempts, payloads, signals and timers: every run whose root workflow
+   * finished more than `olderThan` ago (in one of `status`) and all of whose
+   * workflows (children included) have finished. A run with anything still
+   * going is kept whole. Deletes in transactions of a few hundred runs, so
+   * running workflows are not held up. Detached workflows are runs of their
+   * own, pruned by their own age.
+   * @returns how many workflows were deleted
+   * @throws InvalidOptionsError for a missing or malformed `olderThan`, a status that is not a finished one
+   */
+  async prune(options: PruneOptions): Promise<number> {
+    const { deps } = this.require();
+    const { olderThanMs, statuses } = checkPruneOptions(options);
+    const endedBefore = deps.clock.now() - olderThanMs;
+    let workflows = 0;
+    for (;;) {
+      const batch = await deps.store.pruneRuns({ statuses, endedBefore, limit: PRUNE_BATCH_RUNS });
+      workflows += batch.workflows;
+      if (batch.runs < PRUNE_BATCH_RUNS) break;
+    }
+    deps.logger.info({ workflows, olderThanMs }, 'pruned finished workflows');
+    return workflows;
   }
 
   /**

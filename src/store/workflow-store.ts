@@ -99,6 +99,16 @@ export interface ExecutionEnd {
 }
 
 /** Filters of `listWorkflows`. */
+/** One batch of `pruneRuns`. */
+export interface PruneBatch {
+  /** Finished statuses of the root workflows to prune. */
+  readonly statuses: readonly WorkflowStatus[];
+  /** Epoch ms: roots that ended later are kept. */
+  readonly endedBefore: number;
+  /** Runs per transaction. */
+  readonly limit: number;
+}
+
 export interface ListFilter {
   readonly status?: WorkflowStatus | readonly WorkflowStatus[];
   readonly name?: string;
@@ -208,6 +218,14 @@ export interface WorkflowStore extends SagaStore {
 
   /** Puts a failed workflow back to run from its failed step. */
   retryWorkflow(workflowId: string, now: number): Promise<void>;
+
+  /**
+   * Deletes up to `limit` finished runs, in one transaction, with every row of
+   * their workflows: runs whose root workflow is in one of `statuses` and
+   * ended at or before `endedBefore`, and whose every workflow has finished.
+   * @returns the runs and workflows deleted
+   */
+  pruneRuns(p: PruneBatch): Promise<{ runs: number; workflows: number }>;
 
   /**
    * Pushes what other processes sharing the database did (PostgreSQL:

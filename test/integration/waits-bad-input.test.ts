@@ -76,7 +76,8 @@ describe('bad input to waits and control', () => {
     expect((unknown as WorkflowNotFoundError).workflowId).toBe('nobody');
     const done = await rejection(finished.signal('hello', 1));
     expect(done).toBeInstanceOf(InvalidStateError);
-    expect(done).toMatchObject({ workflowId: 'finished', status: 'completed' });
+    expect(done).toMatchObject({ workflowId: 'finished', status: 'completed', operation: 'signal' });
+    expect((done as InvalidStateError).message).toBe('Cannot signal workflow "finished" (signal "hello"): its status is "completed".');
     expect(await rejection(waiting.signal('', 1))).toBeInstanceOf(InvalidOptionsError);
     expect(await rejection(waiting.signal('x'.repeat(256), 1))).toBeInstanceOf(InvalidOptionsError);
     const unstorable = await rejection(waiting.signal('later', { callback: () => 1 }));
@@ -93,10 +94,10 @@ describe('bad input to waits and control', () => {
     const finished = await engine.startWorkflow(Misuse, 'done', [], { id: 'finished' });
     await finished.result();
     const before = await countRows(file);
-    for (const call of [() => finished.pause(), () => finished.resume(), () => finished.cancel()]) {
+    for (const [operation, call] of [['pause', () => finished.pause()], ['resume', () => finished.resume()], ['cancel', () => finished.cancel()]] as const) {
       const error = await rejection(call());
       expect(error).toBeInstanceOf(InvalidStateError);
-      expect(error).toMatchObject({ workflowId: 'finished', status: 'completed' });
+      expect(error).toMatchObject({ workflowId: 'finished', status: 'completed', operation });
     }
     for (const call of [() => engine.pause('nobody'), () => engine.resume('nobody'), () => engine.cancel('nobody')]) {
       expect(await rejection(call())).toBeInstanceOf(WorkflowNotFoundError);

@@ -82,7 +82,7 @@ export async function compensateWorkflow(deps: EngineDeps, workflowId: string, o
     ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
     now: clock.now(),
   });
-  if (!begun) throw new InvalidStateError(workflowId, (await store.getWorkflow(workflowId))?.status ?? workflow.status, 'compensate (another worker holds it)');
+  if (!begun) throw new InvalidStateError(workflowId, (await store.getWorkflow(workflowId))?.status ?? workflow.status, 'compensate', 'another worker holds it');
   // Spans (issue 9): the body execution that triggered the phase has ended.
   if (options.body) deps.observer?.executionEnded(options.body, options.bodyStatus === 'cancelled' || options.error === undefined ? undefined : reviveFailure(deps.payloads.decodeError(options.error)));
 

@@ -12,6 +12,7 @@ import type {
   ExecutionSnapshot,
   ListFilter,
   NewWorkflow,
+  PruneBatch,
   QueueLimits,
   SideEffectRecord,
   StoreListener,
@@ -21,6 +22,7 @@ import { interruptAttempts, recordSideEffect, writeAttempt, writeAttemptEnd } fr
 import { claimTasks } from './pg-claims.js';
 import { BINARY, PG_CHILD_SELECT, PG_EXECUTION_COLUMNS, PG_WORKFLOW_COLUMNS, pgStepUnion } from './pg-columns.js';
 import { PgListener } from './pg-listener.js';
+import { pruneRunsNow } from './pg-prune.js';
 import { beginCompensation, beginCompensationAttempt, endCompensationAttempt, reopenCompensation } from './pg-saga-ops.js';
 import { PgSql } from './pg-sql.js';
 import { PgWriter } from './pg-writer.js';
@@ -249,6 +251,10 @@ export class PostgresStore implements WorkflowStore {
 
   retryWorkflow(workflowId: string, now: number): Promise<void> {
     return this.writer.enqueue(workflowId, (sql) => resetWorkflow(sql, workflowId, now));
+  }
+
+  pruneRuns(p: PruneBatch): Promise<{ runs: number; workflows: number }> {
+    return this.writer.enqueue('tempolite.prune', (sql) => pruneRunsNow(sql, p));
   }
 
   completedSagaSteps(workflowId: string, generation: number): Promise<SagaStepRow[]> {

@@ -95,7 +95,7 @@ export class PostgresWaitStore implements WaitStore {
       // Locked: a body suspending in another process right now either sees this signal's wake-up or has suspended before it.
       const workflow = await sql.get<{ status: string }>(`SELECT status FROM tempolite_workflow_entity WHERE id = $1 FOR UPDATE`, s.workflowId);
       if (!workflow) throw new WorkflowNotFoundError(s.workflowId);
-      if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, `signal "${s.name}" to`);
+      if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, 'signal', `signal "${s.name}"`);
       await sql.run(
         `INSERT INTO tempolite_signal (id, workflow_id, name, payload, created_at, consumed_at, consumed_generation, consumed_step_id) VALUES ($1, $2, $3, $4, $5, NULL, NULL, NULL)`,
         s.id, s.workflowId, s.name, s.payload, s.now,

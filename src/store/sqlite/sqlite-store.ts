@@ -11,6 +11,7 @@ import type {
   ExecutionSnapshot,
   ListFilter,
   NewWorkflow,
+  PruneBatch,
   SideEffectRecord,
   WorkflowStore,
 } from '../workflow-store.js';
@@ -18,6 +19,7 @@ import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, checkpointUnion, step
 import { WriteBatcher } from './write-batcher.js';
 import { Sql } from './sql.js';
 import { claimDueTasks } from './sqlite-claims.js';
+import { pruneRunsNow } from './sqlite-prune.js';
 import { SqliteControlStore } from './sqlite-control-store.js';
 import { SqliteWaitStore } from './sqlite-wait-store.js';
 import type { CompensationAttemptEnd, CompensationAttemptStart, CompensationStart, SagaStepRow } from '../saga-store.js';
@@ -498,6 +500,10 @@ export class SqliteStore implements WorkflowStore {
   }
 
   // --- Sagas (issue 3): compensation rows; see src/store/saga-store.ts and src/engine/saga/. ---
+
+  pruneRuns(p: PruneBatch): Promise<{ runs: number; workflows: number }> {
+    return this.batcher.enqueue(() => pruneRunsNow(this.sql, p));
+  }
 
   async completedSagaSteps(workflowId: string, generation: number): Promise<SagaStepRow[]> {
     return this.all<SagaStepRow>(

@@ -85,7 +85,7 @@ export class SqliteWaitStore implements WaitStore {
     return this.batcher.enqueue(() => {
       const workflow = this.sql.get<{ status: string }>(`SELECT status FROM tempolite_workflow_entity WHERE id = ?`, s.workflowId);
       if (!workflow) throw new WorkflowNotFoundError(s.workflowId);
-      if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, `signal "${s.name}" to`);
+      if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, 'signal', `signal "${s.name}"`);
       this.sql.run(
         `INSERT INTO tempolite_signal (id, workflow_id, name, payload, created_at, consumed_at, consumed_generation, consumed_step_id) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)`,
         s.id, s.workflowId, s.name, s.payload, s.now,
