@@ -25,7 +25,7 @@ import {
 import { QueueWorker } from '../queue/queue-worker.js';
 import type { WorkflowDefinition } from '../registry/definitions.js';
 import { allRegistrations, freeze, unfreeze } from '../registry/metadata-storage.js';
-import type { Constructor, Registration } from '../registry/registration.js';
+import { registrationName, type Constructor, type Registration } from '../registry/registration.js';
 import { Registry } from '../registry/registry.js';
 import { PayloadEncoder, SuperJsonCodec } from '../store/codec.js';
 import { openStore } from '../store/open-store.js';
@@ -313,7 +313,7 @@ export class Tempolite implements HandleBackend {
 
   private async startFromCall(registration: Registration, args: readonly unknown[]): Promise<unknown> {
     const definition = this.require().deps.registry.definitionOf(registration);
-    if (definition?.kind !== 'workflow') throw new UnknownWorkflowError(registration.source === 'function' ? registration.name : `${registration.target.name}.${registration.method}`);
+    if (definition?.kind !== 'workflow') throw new UnknownWorkflowError(registrationName(registration));
     const handle = await this.startDefinition(definition, args, {});
     return handle.result();
   }

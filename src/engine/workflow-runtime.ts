@@ -1,8 +1,8 @@
 import type { DetachedStartOptions, StepCallOptions, WorkflowInfo, WorkflowRuntimeApi } from '../context/ambient.js';
-import { EngineStateError, InvalidOptionsError, LeaseLostError, NonDeterminismError, StorageError, TempoliteError, WorkflowCancelledFailure } from '../errors.js';
+import { EngineStateError, InvalidOptionsError, LeaseLostError, NonDeterminismError, StorageError, TempoliteError, UnknownWorkflowError, WorkflowCancelledFailure } from '../errors.js';
 import type { Registration } from '../registry/registration.js';
 import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
-import { describeRegistration } from '../registry/registration.js';
+import { describeRegistration, registrationName } from '../registry/registration.js';
 import type { WorkflowRow } from '../store/rows.js';
 import type { EngineDeps } from './engine-deps.js';
 import { never } from './never.js';
@@ -87,6 +87,8 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
     const definition = this.deps.registry.definitionOf(registration);
     if (definition === undefined) {
+      // A child workflow left out of `register` is an unknown workflow, as it is for engine.startWorkflow().
+      if (registration.kind === 'workflow') return Promise.reject(new UnknownWorkflowError(registrationName(registration)));
       return Promise.reject(new EngineStateError(`${describeRegistration(registration)} is not registered in this engine; add it to the engine's "register" option.`));
     }
     let stepId: string;

@@ -15,10 +15,14 @@ export function nestContainer(moduleRef: ModuleRef): ServiceContainer {
       try {
         return moduleRef.get<T>(target, { strict: false });
       } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        // Nest finds a request- or transient-scoped provider but will not hand it out through get().
+        const scoped = /scoped provider/i.test(reason);
         throw new EngineStateError(
-          `${target.name} is not a provider of this Nest application: add it to the providers of a module, ` +
-            `as Tempolite resolves workflow and activity classes through Nest's container ` +
-            `(${error instanceof Error ? error.message : String(error)}).`,
+          (scoped
+            ? `${target.name} is a request- or transient-scoped provider: Tempolite needs workflow and activity classes singleton-scoped (the default). `
+            : `${target.name} is not a provider of this Nest application: add it to the providers of a module, singleton-scoped. `) +
+            `Tempolite resolves workflow and activity classes through Nest's container (${reason}).`,
         );
       }
     },

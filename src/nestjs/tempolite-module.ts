@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { TempoliteOptions } from '../engine/engine-options.js';
+import { InvalidOptionsError } from '../errors.js';
 import { Tempolite } from '../engine/tempolite.js';
 import { nestContainer } from './nest-container.js';
 import { TempoliteLifecycle } from './tempolite-lifecycle.js';
@@ -21,7 +22,7 @@ export interface TempoliteModuleAsyncOptions extends Pick<ModuleMetadata, 'impor
   readonly isGlobal?: boolean;
 }
 
-/** Injection token of the engine options inside the module. */
+/** Injection token of the engine options; exported by the module, so other providers may inject them. */
 export const TEMPOLITE_MODULE_OPTIONS = Symbol.for('tempolite.nestjs.options');
 
 /**
@@ -44,6 +45,7 @@ export class TempoliteModule {
   /** The module with fixed engine options. */
   static forRoot(options: TempoliteModuleOptions = {}): DynamicModule {
     const { isGlobal, ...engineOptions } = options;
+    refuseContainer(engineOptions);
     return TempoliteModule.build(isGlobal, [], { provide: TEMPOLITE_MODULE_OPTIONS, useValue: engineOptions });
   }
 
@@ -59,7 +61,10 @@ export class TempoliteModule {
   private static build(isGlobal: boolean | undefined, imports: NonNullable<ModuleMetadata['imports']>, optionsProvider: Provider): DynamicModule {
     const engine: FactoryProvider<Tempolite> = {
       provide: Tempolite,
-      useFactory: (options: Omit<TempoliteOptions, 'container'>, moduleRef: ModuleRef) => new Tempolite({ ...options, container: nestContainer(moduleRef) }),
+      useFactory: (options: Omit<TempoliteOptions, 'container'>, moduleRef: ModuleRef) => {
+        refuseContainer(options);
+        return new Tempolite({ ...options, container: nestContainer(moduleRef) });
+      },
       inject: [TEMPOLITE_MODULE_OPTIONS, ModuleRef],
     };
     return {
@@ -67,7 +72,14 @@ export class TempoliteModule {
       global: isGlobal ?? true,
       imports,
       providers: [optionsProvider, engine, TempoliteLifecycle],
-      exports: [Tempolite],
+      exports: [Tempolite, TEMPOLITE_MODULE_OPTIONS],
     };
+  }
+}
+
+/** A `container` given to the module would be replaced by Nest's without a word: refused instead. */
+function refuseContainer(options: object): void {
+  if ('container' in options) {
+    throw new InvalidOptionsError('TempoliteModule', 'container', "the module resolves workflow classes through Nest's container; leave the option out");
   }
 }

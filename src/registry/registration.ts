@@ -34,6 +34,11 @@ export interface FunctionRegistration {
 /** One recorded registration. */
 export type Registration = MethodRegistration | FunctionRegistration;
 
+/** What a registration is called in code: a twin's name, or `Class.method`. */
+export function registrationName(registration: Registration): string {
+  return registration.source === 'function' ? registration.name : `${registration.target.name}.${registration.method}`;
+}
+
 /** Human label of a registration for error messages, e.g. `@Activity on OrderService.charge`. */
 export function describeRegistration(registration: Registration): string {
   const decorator = { workflow: 'Workflow', activity: 'Activity', sideEffect: 'SideEffect', saga: 'Saga' }[registration.kind];

@@ -3,6 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   Activity,
   DuplicateNameError,
+  EngineStateError,
+  UnknownWorkflowError,
+  WorkflowFailure,
+  rootCause,
   InvalidOptionsError,
   MissingCompensationError,
   RegistryFrozenError,
@@ -57,6 +61,23 @@ class UnknownQueueFlow {
 class Good {
   @Workflow({ name: 'good.flow' }) async run(): Promise<string> {
     return 'ok';
+  }
+}
+
+class Elsewhere {
+  @Activity({ name: 'elsewhere.step' }) async step(): Promise<number> {
+    return 1;
+  }
+  @Workflow({ name: 'elsewhere.child' }) async child(): Promise<number> {
+    return 1;
+  }
+}
+class Caller {
+  @Workflow({ name: 'caller.child' }) async callsChild(): Promise<number> {
+    return new Elsewhere().child();
+  }
+  @Workflow({ name: 'caller.step' }) async callsStep(): Promise<number> {
+    return new Elsewhere().step();
   }
 }
 
@@ -166,6 +187,19 @@ describe('registry validation at engine start', () => {
     expect(named.durableName).toBe('late.named');
     await engine.close();
     expect(() => registerActivity('late.activity', async () => 1)).not.toThrow();
+  });
+
+  it('a child workflow or a step left out of register fails the caller: UnknownWorkflowError, EngineStateError', async () => {
+    const { engine, file, dispose } = await startEngine({ register: [Caller] });
+    cleanups.push(dispose);
+    const child = (await (await engine.startWorkflow(Caller, 'callsChild', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
+    expect(child).toBeInstanceOf(WorkflowFailure);
+    expect(rootCause(child)).toBeInstanceOf(UnknownWorkflowError);
+    expect(rootCause(child)).toMatchObject({ code: 'TEMPOLITE_UNKNOWN_WORKFLOW', workflowName: 'Elsewhere.child' });
+    const step = (await (await engine.startWorkflow(Caller, 'callsStep', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
+    expect(rootCause(step)).toBeInstanceOf(EngineStateError);
+    expect((rootCause(step) as Error).message).toContain('@Activity on Elsewhere.step');
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('decorating a static method is refused at once', () => {

@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { Inject, Injectable, Module, Scope, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Activity, EngineStateError, InvalidOptionsError, Tempolite, Workflow, WorkflowFailure, rootCause, silentLogger, type TempoliteOptions } from '../../src/index.js';
+import { TEMPOLITE_MODULE_OPTIONS, TempoliteModule } from '../../src/nestjs/index.js';
+import { tempDatabase } from '../helpers/temp-db.js';
+
+@Injectable()
+class Provided {
+  @Activity({ name: 'nestmod.add' }) async add(n: number): Promise<number> {
+    return n + 1;
+  }
+  @Workflow({ name: 'nestmod.provided' }) async run(n: number): Promise<number> {
+    return this.add(n);
+  }
+}
+
+/** Decorated, but no module lists it as a provider. */
+class NotProvided {
+  @Workflow({ name: 'nestmod.notProvided' }) async run(): Promise<number> {
+    return 1;
+  }
+}
+
+@Injectable({ scope: Scope.TRANSIENT })
+class Transient {
+  @Workflow({ name: 'nestmod.transient' }) async run(): Promise<number> {
+    return 1;
+  }
+}
+
+/** A provider of the application that reads the module's options. */
+@Injectable()
+class ReadsOptions {
+  constructor(@Inject(TEMPOLITE_MODULE_OPTIONS) readonly options: TempoliteOptions) {}
+}
+
+describe('TempoliteModule', () => {
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function app(providers: unknown[]): Promise<{ context: INestApplicationContext; engine: Tempolite; database: string }> {
+    const temp = tempDatabase();
+    cleanups.push(() => temp.cleanup());
+    @Module({
+      imports: [TempoliteModule.forRoot({ database: temp.file, logger: silentLogger, register: [Provided, NotProvided, Transient] })],
+      providers: providers as never[],
+    })
+    class AppModule {}
+    const context = await NestFactory.createApplicationContext(AppModule, { logger: false });
+    cleanups.push(() => context.close());
+    await context.init();
+    return { context, engine: context.get(Tempolite), database: temp.file };
+  }
+
+  it('exports TEMPOLITE_MODULE_OPTIONS: a provider of the application can inject the options', async () => {
+    const { context, database } = await app([Provided, Transient, ReadsOptions]);
+    expect(context.get(ReadsOptions).options).toMatchObject({ database });
+  });
+
+  it('runs workflows of providers; one that is not a provider, or not singleton-scoped, fails with an EngineStateError that says which', async () => {
+    const { engine } = await app([Provided, Transient]);
+    expect(await (await engine.startWorkflow(Provided, 'run', [1])).result()).toBe(2);
+
+    const missing = (await (await engine.startWorkflow(NotProvided, 'run', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
+    expect(missing).toBeInstanceOf(WorkflowFailure);
+    expect(rootCause(missing)).toBeInstanceOf(EngineStateError);
+    expect((rootCause(missing) as Error).message).toContain('NotProvided is not a provider of this Nest application');
+
+    const scoped = (await (await engine.startWorkflow(Transient, 'run', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
+    expect(rootCause(scoped)).toBeInstanceOf(EngineStateError);
+    expect((rootCause(scoped) as Error).message).toContain('Transient is a request- or transient-scoped provider');
+  });
+
+  it('refuses a container option: the module uses Nest\'s', () => {
+    const error = (() => {
+      try {
+        TempoliteModule.forRoot({ database: ':memory:', container: { resolve: () => undefined } } as never);
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error).toMatchObject({ subject: 'TempoliteModule', path: 'container' });
+  });
+});
