@@ -286,7 +286,7 @@ export class LeaseLostError extends TempoliteError {
     readonly workflowId: string,
     readonly workerId: string,
   ) {
-    super(`Worker "${workerId}" no longer holds the lease of workflow "${workflowId}" (another worker took it over); its write was refused.`);
+    super(`Worker "${workerId}" no longer holds the lease of workflow "${workflowId}" (another worker took it over): its body there stops and records nothing more.`);
   }
 }
 

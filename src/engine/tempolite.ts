@@ -41,6 +41,7 @@ import { reviveFailure } from './revive-failure.js';
 import { compensationOutcomeOf } from './saga/compensation-outcome.js';
 import type { AsyncMethodNames, MethodArgs, MethodResult } from './workflow-types.js';
 import { WorkflowRunner } from './workflow-runner.js';
+import { startHeartbeat } from '../queue/heartbeat.js';
 import { followClockJumps } from './clock-watch.js';
 import { cancelWorkflow } from './control/cancel.js';
 import type { ControlContext } from './control/control-context.js';
@@ -200,12 +201,7 @@ export class Tempolite implements HandleBackend {
         }),
       );
     }
-    const heartbeat = !options.workers
-      ? undefined
-      : setInterval(() => {
-          deps.store.renewLeases(deps.workerId, deps.clock.now(), options.leaseMs).catch((error: unknown) => logger.error({ err: error }, 'renewing leases failed'));
-        }, Math.max(10, Math.floor(options.leaseMs / 3)));
-    heartbeat?.unref();
+    const heartbeat = options.workers ? startHeartbeat(deps, runner.active, options.leaseMs) : undefined;
     const uninstallStarter = installOutsideStarter((registration, args) => this.startFromCall(registration, args));
     const unfollowClock = followClockJumps(deps);
     this.started = { deps, runner, workers, heartbeat, releaseLock: opened.release, uninstallStarter, unfollowClock };

@@ -104,6 +104,7 @@ export class WorkflowRunner {
     this.deps.observer?.executionBegan(runtime, reason, runtime.info.attempt, begun);
     try {
       const outcome = await this.runBody(runtime, definition, snapshot.input);
+      runtime.bodyEnded = true;
       await begun;
       await this.finish(runtime, definition, outcome);
     } finally {

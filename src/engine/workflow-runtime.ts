@@ -56,6 +56,8 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
    * over): its outcome can no longer be recorded faithfully, so the execution ends without writing.
    */
   broken: Error | undefined;
+  /** Set once the body settled or was abandoned: only the execution's end is left to write. */
+  bodyEnded = false;
 
   private readonly counters = new Map<string, number>();
   private readonly explicitIds = new Set<string>();
@@ -293,6 +295,16 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   compensate(): Promise<void> {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
     return compensateInBody(this);
+  }
+
+  /**
+   * Another worker took the workflow over (this one stalled past its lease): its running activities see
+   * their AbortSignal now, not when their end is refused, and the execution ends without writing.
+   */
+  loseLease(error: LeaseLostError): void {
+    if (this.bodyEnded) return;
+    this.broken ??= error;
+    this.abort.abort(error);
   }
 
   /** Asks the body to stop at its next step boundary (engine closing). */

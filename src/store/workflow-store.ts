@@ -165,6 +165,8 @@ export interface WorkflowStore extends SagaStore {
   claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number, queueLimits?: QueueLimits): Promise<string[]>;
   /** Extends the leases of every task this owner holds. */
   renewLeases(owner: string, now: number, leaseMs: number): Promise<void>;
+  /** Which of `workflowIds` another owner holds now: their lease ran out and another worker took them over. */
+  takenOver(owner: string, workflowIds: readonly string[]): Promise<string[]>;
   /** Frees the leases of one owner (graceful stop) or of everyone (a SQLite engine that holds the file lock). */
   releaseLeases(owner: string | undefined): Promise<void>;
   /** Earliest `available_at` of a claimable task of `queue` in the future, if any. */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, ErrorCode, LeaseLostError, Workflow, silentLogger, type Logger } from '../../src/index.js';
+import { Activity, ErrorCode, LeaseLostError, Workflow, activityContext, silentLogger, type Logger } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { execute, queryRows } from '../helpers/db-rows.js';
 import { startEngine } from '../helpers/engine.js';
@@ -17,6 +17,26 @@ class Fenced {
     return 'done';
   }
   @Workflow({ name: 'fenced.job' }) async job(): Promise<string> {
+    return this.step();
+  }
+}
+
+class Held {
+  static runs = 0;
+  static aborted: unknown[] = [];
+  static gate = new Latch();
+  @Activity({ name: 'held.step' }) async step(): Promise<string> {
+    Held.runs += 1;
+    const { signal } = activityContext();
+    // Runs until told to stop: by its AbortSignal here, or by the gate on the run that completes.
+    await Promise.race([Held.gate.wait(), new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    if (signal.aborted) {
+      Held.aborted.push(signal.reason);
+      throw signal.reason;
+    }
+    return 'held';
+  }
+  @Workflow({ name: 'held.job' }) async job(): Promise<string> {
     return this.step();
   }
 }
@@ -61,6 +81,37 @@ describe.runIf(onPostgres)('lease fencing of a stalled worker', () => {
       ['start', 'interrupted'],
       ['recovery', 'completed'],
     ]);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('the heartbeat sees the takeover: the running activity is aborted at once (LeaseLostError), nothing more is recorded here', async () => {
+    Held.runs = 0;
+    Held.aborted = [];
+    Held.gate = new Latch();
+    const warnings: { err?: unknown }[] = [];
+    const logger: Logger = { ...silentLogger, warn: (fields: object) => void warnings.push(fields as { err?: unknown }) };
+    const started = await startEngine({ register: [Held], logger, workerId: 'stalled', leaseMs: 1500 });
+    dispose = started.dispose;
+    const { engine, file } = started;
+    const handle = await engine.startWorkflow(Held, 'job', [], { id: 'held' });
+    await eventually(() => Held.runs === 1, 'the step to be running');
+
+    await execute(file, `UPDATE tempolite_task SET owner = 'usurper', lease_expires_at = ? WHERE workflow_id = 'held'`, Date.now() + 60_000);
+    // Within a heartbeat (leaseMs / 3), not when the activity ends on its own: the gate stays closed.
+    await eventually(() => Held.aborted.length === 1, 'the activity to see its AbortSignal', 5_000);
+    expect(Held.aborted[0]).toBeInstanceOf(LeaseLostError);
+    expect(Held.aborted[0]).toMatchObject({ workflowId: 'held', workerId: 'stalled' });
+    expect(warnings.some((w) => w.err instanceof LeaseLostError)).toBe(true);
+    await eventually(() => engine.inMemoryCount === 0, 'the body to stop');
+    // Nothing of the stopped attempt was recorded: the usurper's view is the last one written before the takeover.
+    expect(await queryRows(file, `SELECT status FROM tempolite_activity_execution`)).toEqual([{ status: 'running' }]);
+    expect(await queryRows(file, `SELECT owner FROM tempolite_task WHERE workflow_id = 'held'`)).toEqual([{ owner: 'usurper' }]);
+
+    // The usurper dies: its lease runs out and this engine recovers the workflow.
+    Held.gate.open();
+    await execute(file, `UPDATE tempolite_task SET lease_expires_at = ? WHERE workflow_id = 'held'`, Date.now() - 1);
+    expect(await handle.result()).toBe('held');
+    expect(Held.runs).toBe(2);
     expect(await checkConsistency(file)).toEqual([]);
   });
 });

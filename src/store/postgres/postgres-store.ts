@@ -85,6 +85,14 @@ export class PostgresStore implements WorkflowStore {
     await this.reads.run(`UPDATE tempolite_task SET lease_expires_at = $1 WHERE lease_expires_at IS NOT NULL AND owner = $2`, now + leaseMs, owner);
   }
 
+  async takenOver(owner: string, workflowIds: readonly string[]): Promise<string[]> {
+    const rows = await this.reads.all<{ id: string }>(
+      `SELECT workflow_id AS id FROM tempolite_task WHERE workflow_id = ANY($1::text[]) AND owner IS NOT NULL AND owner <> $2`,
+      [...workflowIds], owner,
+    );
+    return rows.map((row) => row.id);
+  }
+
   async releaseLeases(owner: string | undefined): Promise<void> {
     // After every write queued before it (an execution ending for the stop releases its own task first).
     await this.writer.drain();

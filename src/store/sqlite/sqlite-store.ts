@@ -144,6 +144,13 @@ export class SqliteStore implements WorkflowStore {
     });
   }
 
+  async takenOver(owner: string, workflowIds: readonly string[]): Promise<string[]> {
+    return this.all<{ id: string }>(
+      `SELECT workflow_id AS id FROM tempolite_task WHERE workflow_id IN (SELECT value FROM json_each(?)) AND owner IS NOT NULL AND owner <> ?`,
+      JSON.stringify(workflowIds), owner,
+    ).map((row) => row.id);
+  }
+
   releaseLeases(owner: string | undefined): Promise<void> {
     return this.batcher.enqueue(() => {
       if (owner === undefined) this.run(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL`);
