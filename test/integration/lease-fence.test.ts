@@ -89,7 +89,7 @@ describe.runIf(onPostgres)('lease fencing of a stalled worker', () => {
     Held.aborted = [];
     Held.gate = new Latch();
     const warnings: { err?: unknown }[] = [];
-    const logger: Logger = { ...silentLogger, warn: (fields: object) => void warnings.push(fields as { err?: unknown }) };
+    const logger: Logger = { ...silentLogger, warn: (fields: { err?: unknown }) => void warnings.push(fields) };
     const started = await startEngine({ register: [Held], logger, workerId: 'stalled', leaseMs: 1500 });
     dispose = started.dispose;
     const { engine, file } = started;
