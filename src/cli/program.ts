@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { errorJson, exitCodeOf, ExitCode } from './cli-errors.js';
+import { errorJson, exitCodeOf, ExitCode, UsageError } from './cli-errors.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { controlCommands } from './commands/control-commands.js';
 import { dashboardCommand } from './commands/dashboard-command.js';
@@ -42,17 +42,21 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     return ExitCode.Ok;
   } catch (error) {
     const code = exitCodeOf(error);
+    // Scripts asking for JSON get it for every failure, usage errors included (not for --help or --version).
+    if (wantsJson(argv) && code !== ExitCode.Ok) io.out(`${JSON.stringify(errorJson(isCommanderError(error) ? asUsageError(error as CommanderError) : error))}\n`);
     // Commander has already printed its own usage errors (and help, and the version).
-    if (!isCommanderError(error)) {
-      if (wantsJson(argv)) io.out(`${JSON.stringify(errorJson(error))}\n`);
-      io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
+    if (!isCommanderError(error)) io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return code;
   }
 }
 
 function isCommanderError(error: unknown): boolean {
   return error instanceof CommanderError;
+}
+
+/** Commander's usage error as the CLI's own, its message without commander's `error: ` prefix. */
+function asUsageError(error: CommanderError): UsageError {
+  return new UsageError(error.message.replace(/^error: /, ''));
 }
 
 function wantsJson(argv: readonly string[]): boolean {

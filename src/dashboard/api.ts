@@ -46,7 +46,7 @@ export async function handleApi(engine: Tempolite, method: string, url: URL, rea
     else return { status: 404, body: { error: { name: 'NotFound', message: `Unknown action "${action}".` } } };
     return { status: 200, body: { ok: true, workflowId: id, action, status: await (await engine.getHandle(id)).status() } };
   } catch (error) {
-    return { status: statusOf(error), body: { error: { name: error instanceof Error ? error.name : 'Error', ...(error instanceof TempoliteError ? { code: error.code } : {}), message: error instanceof Error ? error.message : String(error) } } };
+    return { status: statusOf(error, method), body: { error: { name: error instanceof Error ? error.name : 'Error', ...(error instanceof TempoliteError ? { code: error.code } : {}), message: error instanceof Error ? error.message : String(error) } } };
   }
 }
 
@@ -85,10 +85,12 @@ async function signal(engine: Tempolite, id: string, body: unknown): Promise<voi
   await engine.signal(id, name, payload ?? null);
 }
 
-function statusOf(error: unknown): number {
+function statusOf(error: unknown, method: string): number {
   if (error instanceof WorkflowNotFoundError) return 404;
   if (error instanceof InvalidStateError) return 409;
-  if (error instanceof BadRequestError || error instanceof InvalidOptionsError || error instanceof SerializationError) return 400;
+  if (error instanceof BadRequestError || error instanceof InvalidOptionsError) return 400;
+  // A payload sent that cannot be stored is the request's fault; a stored one that cannot be read (another codec) is not.
+  if (error instanceof SerializationError) return method === 'POST' ? 400 : 500;
   return 500;
 }
 

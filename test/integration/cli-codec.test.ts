@@ -70,6 +70,20 @@ describe('the CLI on a database written through a custom codec (--codec)', () =>
     expect(done.stdout).toContain('Signal "approve" · received by tempolite.signal#0');
   });
 
+  it('the dashboard without --codec answers 500 with a SerializationError for payloads it cannot decode', async () => {
+    const dashboard = spawn(process.execPath, [CLI, 'dashboard', ...db(), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let output = '';
+      dashboard.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      const url = await eventually(() => /Tempolite dashboard on (\S+)/.exec(output)?.[1], 'the dashboard to listen');
+      const response = await fetch(new URL('/api/workflows/greeting-1', url));
+      expect(response.status).toBe(500);
+      expect(await response.json()).toMatchObject({ error: { name: 'SerializationError', code: 'TEMPOLITE_SERIALIZATION' } });
+    } finally {
+      dashboard.kill('SIGTERM');
+    }
+  });
+
   it('the dashboard started with --codec serves the decoded payloads', async () => {
     const dashboard = spawn(process.execPath, [CLI, 'dashboard', ...db(), '--codec', CODEC_MODULE, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {

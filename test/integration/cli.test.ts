@@ -175,6 +175,13 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('show')).code).toBe(2);
     expect((await cli('list', '--limit', '0', ...db())).code).toBe(2);
+    // With --json, commander's usage errors come as JSON too.
+    for (const args of [['frobnicate', '--json'], ['list', '--limit', 'abc', '--json', ...db()], ['prune', '--json', ...db()]]) {
+      const run = await cli(...args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(JSON.parse(run.stdout), args.join(' ')).toMatchObject({ error: { name: 'UsageError', code: 'TEMPOLITE_CLI_USAGE' } });
+    }
+    expect((await cli('--help', '--json')).stdout).not.toContain('"error"');
     const help = await cli('show', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--watch');

@@ -82,6 +82,22 @@ class Looping {
   }
 }
 
+class FanOut {
+  @Activity({ name: 'fanout.break', retry: { maxAttempts: 1 } }) async breakDown(): Promise<string> {
+    throw new Error('broke');
+  }
+  @Workflow({ name: 'fanout.failing' }) async failing(): Promise<string> {
+    return this.breakDown();
+  }
+  @Workflow({ name: 'fanout.waiting' }) async waiting(): Promise<string> {
+    const go = await workflowContext().waitForSignal<string>('go');
+    return go.timedOut ? 'timed out' : go.payload;
+  }
+  @Workflow({ name: 'fanout.parent' }) async parent(): Promise<string[]> {
+    return Promise.all([this.failing(), this.waiting()]);
+  }
+}
+
 describe('composition and queues', () => {
   let dispose: (() => Promise<void>) | undefined;
   afterEach(async () => dispose?.());
@@ -142,6 +158,22 @@ describe('composition and queues', () => {
     const results = await Promise.all(handles.map((h) => h.result()));
     expect(results.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, n) => n));
     expect(Counting.max).toBe(3);
+  });
+
+  it('Promise.all of children rejects at the first failed child, as plain promises do, while the other still runs', async () => {
+    const { engine, file } = await engineWith([FanOut]);
+    const parent = await engine.startWorkflow(FanOut, 'parent', [], { id: 'fan' });
+    const failure = (await parent.result().catch((e: unknown) => e)) as WorkflowFailure;
+    expect(failure).toBeInstanceOf(WorkflowFailure);
+    expect(failure.cause).toBeInstanceOf(ChildWorkflowFailure);
+    expect(failure.cause).toMatchObject({ workflowId: 'fan/fanout.failing#0', status: 'failed' });
+    const sibling = await engine.getHandle<string>('fan/fanout.waiting#0');
+    expect(await sibling.status()).toBe('waiting');
+    // The sibling is not cancelled by its parent's failure: it finishes on its own, and wakes nobody.
+    await sibling.signal('go', 'done anyway');
+    expect(await sibling.result()).toBe('done anyway');
+    expect(await parent.status()).toBe('failed');
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('priorities order the starts', async () => {
