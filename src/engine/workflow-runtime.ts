@@ -186,16 +186,12 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   suspend(wakeAt: number | null, cause: SuspensionCause = 'wait', continueWith?: string): Promise<never> {
     if (this.suspension === undefined) {
       this.suspension = { wakeAt, cause, ...(continueWith !== undefined ? { continueWith } : {}) };
-      void this.settle()
-        // One turn of the event loop first: a body that settles on its own right after (Promise.all rejecting on a
-        // failed child while another child still runs) ends with that outcome, as plain promises would.
-        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-        .then(() => {
-          const current = this.suspension!;
-          // A cancel or pause asked while the steps in flight settled still decides how this execution ends.
-          if (this.requested !== undefined && CAUSE_RANK[this.requested] > CAUSE_RANK[current.cause]) current.cause = this.requested;
-          this.resolveSuspended({ ...current });
-        });
+      void this.settle().then(() => {
+        const current = this.suspension!;
+        // A cancel or pause asked while the steps in flight settled still decides how this execution ends.
+        if (this.requested !== undefined && CAUSE_RANK[this.requested] > CAUSE_RANK[current.cause]) current.cause = this.requested;
+        this.resolveSuspended({ ...current });
+      });
     } else {
       const current = this.suspension;
       if (CAUSE_RANK[cause] > CAUSE_RANK[current.cause]) {

@@ -1,30 +1,18 @@
 import 'reflect-metadata';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tempolite, registerActivity, registerWorkflow, silentLogger, workflowContext } from '../../src/index.js';
 import { codec } from '../fixtures/base64-codec.js';
+import { CLI, cli } from '../helpers/cli.js';
 import { eventually } from '../helpers/eventually.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
-const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
 /** The same codec, compiled: what an application points `--codec` at. */
 const CODEC_MODULE = join(import.meta.dirname, '../../dist/test/fixtures/base64-codec.js');
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
-function cli(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-    });
-  });
-}
 
 const greet = registerActivity('codec.greet', async (name: string) => `hello ${name}`);
 const greeting = registerWorkflow('codec.greeting', async (name: string) => {

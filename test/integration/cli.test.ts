@@ -1,31 +1,15 @@
 import 'reflect-metadata';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tempolite, silentLogger } from '../../src/index.js';
 import { OperatorFlow } from '../fixtures/operator-flow.js';
+import { CLI, cli, type CliRun } from '../helpers/cli.js';
 import { eventually } from '../helpers/eventually.js';
 import { startOperatorWorker, type OperatorWorker } from '../helpers/operator-worker.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
-const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `node dist/src/cli/main.js ...args` as a child process. */
-function cli(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 function parse<T>(run: CliRun): T {
   expect(run.stderr).toBe('');

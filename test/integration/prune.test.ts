@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   InvalidOptionsError,
@@ -13,12 +11,12 @@ import {
   workflowContext,
   type Tempolite,
 } from '../../src/index.js';
+import { cli } from '../helpers/cli.js';
 import { checkConsistency, countRows } from '../helpers/consistency.js';
 import { queryRows } from '../helpers/db-rows.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 
-const CLI = join(import.meta.dirname, '../../dist/src/cli/main.js');
 
 const greet = registerActivity('prune.greet', async (name: string) => `hello ${name}`);
 const fail = registerActivity('prune.fail', async () => {
@@ -58,13 +56,6 @@ async function rowsOf(database: string, ids: readonly string[]): Promise<Record<
   return found;
 }
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-    });
-  });
-}
 
 describe('engine.prune()', () => {
   const cleanups: (() => Promise<void>)[] = [];
