@@ -392,7 +392,7 @@ export class CompensationFailure extends TempoliteError {
   }
 }
 
-/** What is wrong with a database file, for {@link StorageError}. */
+/** What is wrong with a database (its file, or the PostgreSQL server), for {@link StorageError}. */
 export type StorageProblem = 'corrupt' | 'not-a-database' | 'read-only' | 'full' | 'cannot-open' | 'io' | 'cannot-connect';
 
 const STORAGE_PROBLEMS: Record<StorageProblem, string> = {

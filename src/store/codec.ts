@@ -224,9 +224,10 @@ export class PayloadEncoder {
     const minimal = minimalForm(error);
     // Lazy: a reduced form walks the cause chain, wasted work when the error stores as is. Ids and codes
     // outlive stacks (the bulk of an error) because code reads them.
+    const reduced = (fields: boolean, stacks: boolean) => (): unknown => reduceError(error as Error, keep, { fields, stacks });
     const candidates =
       error instanceof Error
-        ? [() => error, ...[[true, true], [true, false], [false, false]].map(([fields, stacks]) => () => reduceError(error, keep, { fields: fields!, stacks: stacks! })), () => minimal]
+        ? [() => error, reduced(true, true), reduced(true, false), reduced(false, false), () => minimal]
         : [() => error, () => describeValue(error), () => minimal];
     for (const candidate of candidates) {
       try {

@@ -9,8 +9,9 @@ export function pruneRunsNow(sql: Sql, p: PruneBatch): { runs: number; workflows
   const runs = sql.all<{ id: string }>(SQL.pickRuns, JSON.stringify(p.statuses), p.endedBefore, p.limit).map((row) => row.id);
   if (runs.length === 0) return { runs: 0, workflows: 0 };
   const runList = JSON.stringify(runs);
-  const workflows = JSON.stringify(sql.all<{ id: string }>(SQL.workflowsOfRuns, runList).map((row) => row.id));
-  for (const statement of SQL.deletes) sql.run(statement, workflows);
+  const workflows = sql.all<{ id: string }>(SQL.workflowsOfRuns, runList).map((row) => row.id);
+  const workflowList = JSON.stringify(workflows);
+  for (const statement of SQL.deletes) sql.run(statement, workflowList);
   sql.run(SQL.deleteRuns, runList);
-  return { runs: runs.length, workflows: (JSON.parse(workflows) as string[]).length };
+  return { runs: runs.length, workflows: workflows.length };
 }
