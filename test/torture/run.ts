@@ -36,13 +36,21 @@ function integer(name: string, text: string | undefined): number {
 }
 
 const seed = values.seed === undefined ? randomSeed() : integer('seed', values.seed) >>> 0;
-const durability = values.durability === 'normal' ? 'normal' : 'full';
-console.log(`torture: seed ${seed}, ${values.kills} kills, durability ${durability}`);
+if (values.durability !== 'full' && values.durability !== 'normal') {
+  console.error(`--durability must be full or normal, got ${String(values.durability)}`);
+  process.exit(2);
+}
+const durability = values.durability;
+// Every flag checked before the first line: a bad one never looks like a run that started.
+const kills = integer('kills', values.kills);
+const batchSize = integer('batch', values.batch);
+const maxKillDelayMs = integer('max-delay', values['max-delay']);
+console.log(`torture: seed ${seed}, ${kills} kills, durability ${durability}`);
 const run = await runTorture({
   seed,
-  kills: integer('kills', values.kills),
-  batchSize: integer('batch', values.batch),
-  maxKillDelayMs: integer('max-delay', values['max-delay']),
+  kills,
+  batchSize,
+  maxKillDelayMs,
   durability,
   log: (line) => console.log(`  ${line}`),
 });
