@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from '../errors.js';
 import { toMilliseconds, type Duration } from '../engine/duration.js';
+import { refuseUnknownKeys } from '../engine/option-keys.js';
 import { TERMINAL_WORKFLOW_STATUSES, type WorkflowStatus } from '../store/statuses.js';
 
 /** Options of `engine.prune()`. */
@@ -24,9 +25,7 @@ const KNOWN_KEYS: readonly string[] = ['olderThan', 'status'];
 export function checkPruneOptions(options: unknown): { olderThanMs: number; statuses: readonly WorkflowStatus[] } {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError(SUBJECT, 'options', 'must be an object with olderThan');
   const given = options as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!KNOWN_KEYS.includes(key)) throw new InvalidOptionsError(SUBJECT, key, `unknown option; allowed: ${KNOWN_KEYS.join(', ')}`);
-  }
+  refuseUnknownKeys(SUBJECT, given, KNOWN_KEYS);
   if (given.olderThan === undefined) throw new InvalidOptionsError(SUBJECT, 'olderThan', 'is required (e.g. "30d"): nothing is deleted without an age');
   const olderThanMs = toMilliseconds(given.olderThan, SUBJECT, 'olderThan');
   const status = given.status ?? TERMINAL_WORKFLOW_STATUSES;

@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '../errors.js';
+import { refuseUnknownKeys } from '../engine/option-keys.js';
 import { WORKFLOW_STATUSES } from '../store/statuses.js';
 
 /** The filters of `list()` a caller may get wrong in plain JavaScript: refused rather than matching nothing. */
@@ -15,9 +16,7 @@ const KNOWN_KEYS: readonly string[] = ['status', 'name', 'queue', 'limit', 'offs
  * @throws InvalidOptionsError naming the option: an unknown key or status, an empty status list, a name or queue that is not a string
  */
 export function validateListFilters(options: ListFilters): void {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.includes(key)) throw new InvalidOptionsError('list()', key, `unknown option; allowed: ${KNOWN_KEYS.join(', ')}`);
-  }
+  refuseUnknownKeys('list()', options, KNOWN_KEYS);
   if (options.status !== undefined) {
     const statuses: readonly unknown[] = Array.isArray(options.status) ? options.status : [options.status];
     if (statuses.length === 0) throw new InvalidOptionsError('list()', 'status', 'must name at least one status (leave it out for all)');

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { PayloadCodec } from '../store/codec.js';
+import { refuseUnknownKeys } from './option-keys.js';
 import type { ServiceContainer } from '../di/service-container.js';
 import { InvalidOptionsError } from '../errors.js';
 import { describeOptionValue, validatePluggableOptions } from './validate-plugins.js';
@@ -133,9 +134,7 @@ const RATE_LIMIT_KEYS: readonly string[] = ['limit', 'intervalMs'];
 function checkKeys(value: unknown, known: readonly string[], path: string): void {
   if (value === undefined) return;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionsError(SUBJECT, path, `must be an object, got ${describeOptionValue(value)}`);
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new InvalidOptionsError(SUBJECT, `${path}.${key}`, `unknown option; allowed: ${known.join(', ')}`);
-  }
+  refuseUnknownKeys(SUBJECT, value, known, path);
 }
 
 /** Validates engine options and applies defaults. @throws InvalidOptionsError */

@@ -1,5 +1,5 @@
 import { RegistryFrozenError } from '../errors.js';
-import type { Registration } from './registration.js';
+import { registrationName, requestedDurableName, type Registration } from './registration.js';
 
 /**
  * Module-wide record of what decorators and twins registered, kept on
@@ -23,15 +23,11 @@ function storage(): Storage {
 /** Records a registration; refused while an engine runs. `subject` names it in messages (`@Activity on Shop.pay`). */
 export function record(registration: Registration, subject: string): void {
   const s = storage();
-  if (s.runningEngines > 0) throw new RegistryFrozenError(durableNameOf(registration), subject);
+  if (s.runningEngines > 0) {
+    const name = requestedDurableName(registration);
+    throw new RegistryFrozenError(typeof name === 'string' ? name : registrationName(registration), subject);
+  }
   s.registrations.push(registration);
-}
-
-/** The durable name a registration asks for (the registry validates it when an engine starts). */
-function durableNameOf(registration: Registration): string {
-  if (registration.source === 'function') return registration.name;
-  const explicit = (registration.options as { name?: unknown }).name;
-  return typeof explicit === 'string' ? explicit : `${registration.target.name}.${registration.method}`;
 }
 
 /** Every registration recorded so far, in order. */

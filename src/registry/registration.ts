@@ -39,6 +39,13 @@ export function registrationName(registration: Registration): string {
   return registration.source === 'function' ? registration.name : `${registration.target.name}.${registration.method}`;
 }
 
+/** The durable name a registration asks for: its explicit `name` option, else its name in code (the registry validates it at start). */
+export function requestedDurableName(registration: Registration): unknown {
+  if (registration.source === 'function') return registration.name;
+  const explicit = (registration.options as { name?: unknown }).name;
+  return explicit === undefined ? registrationName(registration) : explicit;
+}
+
 /** Human label of a registration for error messages, e.g. `@Activity on OrderService.charge`. */
 export function describeRegistration(registration: Registration): string {
   const decorator = { workflow: 'Workflow', activity: 'Activity', sideEffect: 'SideEffect', saga: 'Saga' }[registration.kind];

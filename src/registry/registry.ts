@@ -2,7 +2,7 @@ import { DEFAULT_ACTIVITY_RETRY, DEFAULT_WORKFLOW_RETRY, resolveRetryPolicy, typ
 import { DuplicateNameError, InvalidOptionsError, UnknownQueueError } from '../errors.js';
 import { validateSaga, type DecoratedMethods } from './validate-saga.js';
 import { RESERVED_PREFIX, type Definition, type StepDefinition, type WorkflowDefinition } from './definitions.js';
-import { describeRegistration, type Constructor, type Registration } from './registration.js';
+import { describeRegistration, requestedDurableName, type Constructor, type Registration } from './registration.js';
 import { assertName } from './validate-name.js';
 
 /** Same symbol as the twins' `REGISTRATION`, read here without importing the decorators. */
@@ -120,9 +120,8 @@ function buildDefinition(registration: Registration, scope: RegistryScope, decor
       throw new InvalidOptionsError(subject, key, `unknown option; allowed: ${ALLOWED_KEYS[registration.kind].filter((k) => k !== 'compensateFn').join(', ')}`);
     }
   }
-  const explicitName = registration.source === 'function' ? registration.name : options.name;
-  if (explicitName !== undefined && typeof explicitName !== 'string') throw new InvalidOptionsError(subject, 'name', 'must be a string');
-  const name = explicitName ?? (registration.source === 'method' ? `${registration.target.name}.${registration.method}` : '');
+  const name = requestedDurableName(registration);
+  if (typeof name !== 'string') throw new InvalidOptionsError(subject, 'name', 'must be a string');
   assertName(name, subject, RESERVED_PREFIX);
 
   if (registration.kind === 'workflow') {
