@@ -10,7 +10,7 @@ import { TERMINAL_SQL_LIST } from './statuses.js';
 export interface PruneSql {
   /** Run ids to prune (parameters: statuses, endedBefore, limit, in the dialect's placeholders). */
   readonly pickRuns: string;
-  /** Workflow ids of the picked runs (parameter: the run ids). */
+  /** The workflows of the picked runs: `id`, `run_id`, `status` (parameter: the run ids). */
   readonly workflowsOfRuns: string;
   /** Deletes every row of the listed workflows, the runs excepted (parameter: the workflow ids). */
   readonly deletes: readonly string[];
@@ -47,7 +47,7 @@ export function pruneSql(list: string, pickParams: readonly [string, string, str
       WHERE w.status IN (${statuses}) AND w.completed_at <= ${endedBefore}
         AND NOT EXISTS (SELECT 1 FROM tempolite_workflow_entity o WHERE o.run_id = r.id AND o.status NOT IN (${TERMINAL_SQL_LIST}))
       LIMIT ${limit}`,
-    workflowsOfRuns: `SELECT id FROM tempolite_workflow_entity WHERE run_id IN ${ids}`,
+    workflowsOfRuns: `SELECT id, run_id, status FROM tempolite_workflow_entity WHERE run_id IN ${ids} ORDER BY id`,
     deletes,
     deleteRuns: `DELETE FROM tempolite_run WHERE id IN ${ids}`,
   };

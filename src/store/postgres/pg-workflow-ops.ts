@@ -3,6 +3,7 @@ import { STEP_TABLES } from '../sqlite/step-tables.js';
 import type { CreateResult, ExecutionEnd, NewWorkflow } from '../workflow-store.js';
 import { PG_WORKFLOW_COLUMNS } from './pg-columns.js';
 import { part, type PgSql, type SqlPart } from './pg-sql.js';
+import { assertRetryable } from '../retry-check.js';
 
 /*
  * The workflow-level writes of the PostgreSQL store, each run inside one
@@ -118,16 +119,17 @@ export async function resetFailedSteps(sql: PgSql, workflowId: string, now: numb
   // A failed child is the parent's failed step: retrying the parent retries the child from its own failed step.
   const children = await sql.all<{ id: string }>(
     `SELECT id FROM tempolite_workflow_entity WHERE parent_id = $1 AND status = 'failed'
-       AND parent_generation = (SELECT generation FROM tempolite_workflow_entity WHERE id = $1)`,
+       AND parent_generation = (SELECT generation FROM tempolite_workflow_entity WHERE id = $1) FOR UPDATE`,
     workflowId,
   );
+  // Locked, so a child an operator retried meanwhile is no longer listed (the lock re-reads its status).
   for (const child of children) await resetWorkflow(sql, child.id, now);
 }
 
-/** Puts a failed workflow back to pending with a fresh round of attempts and a runnable task. */
+/** Puts a failed workflow back to pending with a fresh round of attempts and a runnable task (refused when it is gone or no longer failed). */
 export async function resetWorkflow(sql: PgSql, workflowId: string, now: number): Promise<void> {
   const w = await workflowRow(sql, workflowId, true);
-  if (!w) return;
+  assertRetryable(workflowId, w);
   await sql.run(`UPDATE tempolite_workflow_entity SET status = 'pending', attempts = 0, updated_at = $1, completed_at = NULL WHERE id = $2`, now, workflowId);
   await sql.run(`UPDATE tempolite_workflow_data SET error = NULL WHERE workflow_id = $1`, workflowId);
   await resetFailedSteps(sql, workflowId, now);

@@ -24,6 +24,7 @@ import { SqliteControlStore } from './sqlite-control-store.js';
 import { SqliteWaitStore } from './sqlite-wait-store.js';
 import type { CompensationAttemptEnd, CompensationAttemptStart, CompensationStart, SagaStepRow } from '../saga-store.js';
 import { isTerminal } from '../statuses.js';
+import { assertRetryable } from '../retry-check.js';
 
 const CHILD_SELECT = `SELECT w.id, w.name, w.status, w.parent_step_id AS parentStepId, w.run_id AS runId, d.output, d.error
   FROM tempolite_workflow_entity w LEFT JOIN tempolite_workflow_data d ON d.workflow_id = w.id`;
@@ -266,10 +267,10 @@ export class SqliteStore implements WorkflowStore {
     for (const child of children) this.resetWorkflow(child.id, now);
   }
 
-  /** Puts a failed workflow back to pending with a fresh round of attempts and a runnable task. */
+  /** Puts a failed workflow back to pending with a fresh round of attempts and a runnable task (refused when it is gone or no longer failed). */
   private resetWorkflow(workflowId: string, now: number): void {
     const w = this.getWorkflowNow(workflowId);
-    if (!w) return;
+    assertRetryable(workflowId, w);
     this.run(`UPDATE tempolite_workflow_entity SET status = 'pending', attempts = 0, updated_at = ?, completed_at = NULL WHERE id = ?`, now, workflowId);
     this.run(`UPDATE tempolite_workflow_data SET error = NULL WHERE workflow_id = ?`, workflowId);
     this.resetFailedSteps(workflowId, now);
