@@ -42,6 +42,7 @@ import { compensationOutcomeOf } from './saga/compensation-outcome.js';
 import type { AsyncMethodNames, MethodArgs, MethodResult } from './workflow-types.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import { startHeartbeat } from '../queue/heartbeat.js';
+import { startControlWatch, type ControlWatch } from './control/control-watch.js';
 import { followClockJumps } from './clock-watch.js';
 import { cancelWorkflow } from './control/cancel.js';
 import type { ControlContext } from './control/control-context.js';
@@ -75,6 +76,8 @@ interface Started {
   readonly workers: Map<string, QueueWorker>;
   /** Renews this engine's leases; none in client mode. */
   readonly heartbeat: NodeJS.Timeout | undefined;
+  /** Notices cancels and pauses other processes ask of bodies running here; none in client mode. */
+  readonly controlWatch: ControlWatch | undefined;
   readonly releaseLock: () => void;
   readonly uninstallStarter: () => void;
   /** Stops following a test clock's jumps (issue 5). */
@@ -202,15 +205,17 @@ export class Tempolite implements HandleBackend {
       );
     }
     const heartbeat = options.workers ? startHeartbeat(deps, runner.active, options.leaseMs) : undefined;
+    const controlWatch = options.workers ? startControlWatch(deps, runner.active, options.pollIntervalMs) : undefined;
     const uninstallStarter = installOutsideStarter((registration, args) => this.startFromCall(registration, args));
     const unfollowClock = followClockJumps(deps);
-    this.started = { deps, runner, workers, heartbeat, releaseLock: opened.release, uninstallStarter, unfollowClock };
+    this.started = { deps, runner, workers, heartbeat, controlWatch, releaseLock: opened.release, uninstallStarter, unfollowClock };
     for (const worker of workers.values()) worker.start();
     // Scale-out (issue 6): work made due, and outcomes reached, by other processes sharing the database (PostgreSQL).
     opened.store.listen?.({
       work: (queue) => workers.get(queue)?.poke(),
       finished: (id) => this.hub.notify(id),
       signalled: (id) => [...runner.active].filter((runtime) => runtime.info.workflowId === id).forEach(notifySignalWaits),
+      controlled: (id) => controlWatch?.check([id]),
     });
   }
 
@@ -237,6 +242,7 @@ export class Tempolite implements HandleBackend {
     started.runner.stopAll();
     await Promise.all([...started.workers.values()].map((worker) => worker.stop()));
     clearInterval(started.heartbeat);
+    await started.controlWatch?.stop();
     try {
       if (started.deps.options.workers) await started.deps.store.releaseLeases(started.deps.workerId);
       await started.deps.store.close();

@@ -12,7 +12,6 @@ import { runDetachedStart, type DetachedWorkflow } from './steps/detached-start.
 import type { Checkpoints } from './steps/checkpoints.js';
 import { runSideEffectStep } from './steps/side-effect-step.js';
 import { compensateInBody } from './saga/body-compensation.js';
-import { pollRequestedControl } from './control/poll-control.js';
 import type { ControlAction } from '../store/control-store.js';
 import { runSignalStep, SIGNAL_STEP } from './waits/signal-step.js';
 import type { SignalResult } from './waits/signal-types.js';
@@ -205,15 +204,9 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
 
   /** A step boundary: a stopping engine, a cancel or a pause abandons the body here. */
   boundary(): Promise<void> {
-    const polling = pollRequestedControl(this);
-    // The common case, no read due and nothing asked: no promise of its own per step.
-    if (polling === undefined && !this.halted) return PASSED;
-    return this.haltAtBoundary(polling);
-  }
-
-  private async haltAtBoundary(polling: Promise<void> | undefined): Promise<void> {
-    await polling;
-    if (this.halted) await this.suspend(this.deps.clock.now(), this.requested ?? 'stop');
+    // The common case, nothing asked: no promise of its own per step.
+    if (!this.halted) return PASSED;
+    return this.suspend(this.deps.clock.now(), this.requested ?? 'stop');
   }
 
   /** Waits `ms` in memory when short, else suspends the workflow until then. */

@@ -40,6 +40,8 @@ export type ResumeEffect = { readonly effect: 'resumed'; readonly queue: string 
 export interface ControlStore {
   /** The cancel or pause waiting on a workflow's task, if any. */
   requestedControl(workflowId: string): Promise<ControlAction | undefined>;
+  /** The cancels and pauses waiting on the tasks of these workflows, by workflow id (one without a request is absent). */
+  requestedControls(workflowIds: readonly string[]): Promise<Map<string, ControlAction>>;
   /**
    * Atomically cancels a workflow and its unfinished descendants: those no
    * live worker holds end `cancelled` at once (timers cancelled, parent woken);

@@ -134,6 +134,8 @@ export interface StoreListener {
   readonly finished: (workflowId: string) => void;
   /** A signal was stored for a workflow (a body waiting for it in memory re-checks at once). */
   readonly signalled: (workflowId: string) => void;
+  /** A cancel or pause was asked of a workflow, or a pause withdrawn (a body running it in memory re-checks at once). */
+  readonly controlled: (workflowId: string) => void;
 }
 
 /**

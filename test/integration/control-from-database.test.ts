@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, Workflow, WorkflowCancelledFailure, WorkflowFailure, workflowContext } from '../../src/index.js';
+import { Activity, Tempolite, Workflow, WorkflowCancelledFailure, WorkflowFailure, activityContext, silentLogger, workflowContext } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { execute } from '../helpers/db-rows.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
+import { Latch } from '../helpers/latch.js';
+import { onPostgres } from '../helpers/test-store.js';
 
 class Looper {
   static ticks = 0;
@@ -21,6 +23,29 @@ class Looper {
   }
   @Workflow({ name: 'looper.wait' }) async wait(): Promise<string> {
     return (await workflowContext().waitForSignal<string>('never')).payload;
+  }
+
+  static started = new Latch();
+  static aborted = new Latch<unknown>();
+  /** Like fetch(url, { signal }): runs until its signal aborts. */
+  @Activity({ name: 'looper.hang' }) async hang(): Promise<void> {
+    const { signal } = activityContext();
+    Looper.started.open();
+    await new Promise((_resolve, reject) => {
+      signal.addEventListener('abort', () => {
+        Looper.aborted.open(signal.reason);
+        reject(signal.reason as Error);
+      });
+    });
+  }
+  @Workflow({ name: 'looper.hanging' }) async hanging(): Promise<void> {
+    await this.hang();
+  }
+  /** A minute's sleep kept in memory (the engine below suspends only after two). */
+  @Workflow({ name: 'looper.nap' }) async nap(): Promise<string> {
+    await this.tick(0);
+    await workflowContext().sleep('1m');
+    return 'rested';
   }
 }
 
@@ -50,6 +75,51 @@ describe('cancel and pause recorded in the database by another process', () => {
     expect((await handle.describe()).executions.map((x) => x.status)).toEqual(['paused']);
     expect(await checkConsistency(started.file)).toEqual([]);
     await handle.cancel();
+  });
+
+  it('a recorded cancel aborts a running activity within a poll interval, not at the boundary after it', async () => {
+    const started = await startEngine({ register: [Looper] });
+    dispose = started.dispose;
+    Looper.started = new Latch();
+    Looper.aborted = new Latch();
+    const handle = await started.engine.startWorkflow(Looper, 'hanging', [], { id: 'hanging' });
+    await Looper.started.wait();
+    await writeRequest(started.file, 'hanging', 'cancel');
+    expect(await Looper.aborted.wait()).toBeInstanceOf(WorkflowCancelledFailure);
+    const error = await handle.result().catch((e: unknown) => e);
+    expect((error as WorkflowFailure).cause).toBeInstanceOf(WorkflowCancelledFailure);
+    expect((await handle.describe()).steps.map((step) => [step.name, step.status])).toEqual([['looper.hang', 'pending']]);
+    expect(await checkConsistency(started.file)).toEqual([]);
+  });
+
+  it('a recorded pause ends an in-memory sleep within a poll interval; the workflow is paused, not left running', async () => {
+    const started = await startEngine({ register: [Looper], suspendAfterMs: 120_000 });
+    dispose = started.dispose;
+    const handle = await started.engine.startWorkflow(Looper, 'nap', [], { id: 'napping' });
+    await eventually(async () => (await handle.describe()).steps.length === 1, 'the step before the sleep');
+    await writeRequest(started.file, 'napping', 'pause');
+    await eventually(async () => (await handle.status()) === 'paused', 'the pause', 10_000);
+    expect((await handle.describe()).executions.map((x) => x.status)).toEqual(['paused']);
+    expect(await checkConsistency(started.file)).toEqual([]);
+    await handle.cancel();
+  });
+
+  it.runIf(onPostgres)('on PostgreSQL a cancel from a client-mode engine reaches a running activity at once, without waiting for a poll', async () => {
+    const started = await startEngine({ register: [Looper], pollIntervalMs: 600_000 });
+    dispose = started.dispose;
+    Looper.started = new Latch();
+    Looper.aborted = new Latch();
+    const handle = await started.engine.startWorkflow(Looper, 'hanging', [], { id: 'hanging-pg' });
+    await Looper.started.wait();
+    const client = new Tempolite({ database: started.file, workers: false, logger: silentLogger });
+    await client.start();
+    try {
+      await (await client.getHandle('hanging-pg')).cancel();
+      expect(await Looper.aborted.wait()).toBeInstanceOf(WorkflowCancelledFailure);
+      expect(((await handle.result().catch((e: unknown) => e)) as WorkflowFailure).cause).toBeInstanceOf(WorkflowCancelledFailure);
+    } finally {
+      await client.close();
+    }
   });
 
   it('a recorded cancel is applied when the workflow is claimed, before its body is entered', async () => {

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { StoreListener } from '../workflow-store.js';
-import { FINISHED, SIGNALLED, WORK } from './pg-sql.js';
+import { CONTROLLED, FINISHED, SIGNALLED, WORK } from './pg-sql.js';
 
 /**
  * LISTEN on the store's channel with one connection of the pool, held for the
@@ -35,6 +35,7 @@ export class PgListener {
         if (payload.startsWith(WORK)) this.listener.work(payload.slice(WORK.length));
         else if (payload.startsWith(FINISHED)) this.listener.finished(payload.slice(FINISHED.length));
         else if (payload.startsWith(SIGNALLED)) this.listener.signalled(payload.slice(SIGNALLED.length));
+        else if (payload.startsWith(CONTROLLED)) this.listener.controlled(payload.slice(CONTROLLED.length));
       });
       client.on('error', () => this.lost(client));
       await client.query(`LISTEN "${this.channel}"`);

@@ -14,6 +14,8 @@ export const WORK = 'w:';
 export const FINISHED = 'f:';
 /** Prefix of the NOTIFY payload that names a workflow that received a signal. */
 export const SIGNALLED = 's:';
+/** Prefix of the NOTIFY payload that names a workflow whose task got a cancel or pause request, or lost one. */
+export const CONTROLLED = 'c:';
 
 /**
  * A stable name per SQL text, so PostgreSQL parses and plans each statement
@@ -98,5 +100,10 @@ export class PgSql {
   /** Asks for a NOTIFY that `workflowId` received a signal (its body may wait for it in another process's memory). */
   signalled(workflowId: string): void {
     this.notified.add(`${SIGNALLED}${workflowId}`);
+  }
+
+  /** Asks for a NOTIFY that the cancel or pause request on `workflowId`'s task changed (its body may run in another process). */
+  controlled(workflowId: string): void {
+    this.notified.add(`${CONTROLLED}${workflowId}`);
   }
 }

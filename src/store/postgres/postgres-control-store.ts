@@ -26,6 +26,14 @@ export class PostgresControlStore implements ControlStore {
     return (await this.reads.get<{ control: ControlAction | null }>(`SELECT control FROM tempolite_task WHERE workflow_id = $1`, workflowId))?.control ?? undefined;
   }
 
+  async requestedControls(workflowIds: readonly string[]): Promise<Map<string, ControlAction>> {
+    const rows = await this.reads.all<{ id: string; control: ControlAction }>(
+      `SELECT workflow_id AS id, control FROM tempolite_task WHERE workflow_id = ANY($1::text[]) AND control IS NOT NULL`,
+      [...workflowIds],
+    );
+    return new Map(rows.map((row) => [row.id, row.control]));
+  }
+
   requestCancel(r: CancelRequest): Promise<CancelOutcome> {
     return this.writer.enqueue(r.workflowId, async (sql): Promise<CancelOutcome> => {
       const root = await workflowRow(sql, r.workflowId, true);
@@ -68,6 +76,7 @@ export class PostgresControlStore implements ControlStore {
          WHERE workflow_id = $2`,
         r.now, workflow.id,
       );
+      sql.controlled(workflow.id);
       queues.add(current.queue);
     } else {
       await this.insertTask(sql, workflow, r.now, 'cancel');
@@ -96,6 +105,7 @@ export class PostgresControlStore implements ControlStore {
       const held = current.owner !== null && (current.owner === r.owner || (current.leaseExpiresAt ?? 0) >= r.now);
       if (held) {
         await sql.run(`UPDATE tempolite_task SET control = 'pause', wakeups = wakeups + 1 WHERE workflow_id = $1`, workflow.id);
+        sql.controlled(workflow.id);
         return 'requested';
       }
       await this.finishPause(sql, workflow, undefined, r.now);
@@ -136,7 +146,9 @@ export class PostgresControlStore implements ControlStore {
         return { effect: 'resumed', queue: workflow.queue };
       }
       const changed = await sql.run(`UPDATE tempolite_task SET control = NULL WHERE workflow_id = $1 AND control = 'pause'`, workflow.id);
-      return changed > 0 ? { effect: 'withdrawn' } : { effect: 'unchanged' };
+      if (changed === 0) return { effect: 'unchanged' };
+      sql.controlled(workflow.id);
+      return { effect: 'withdrawn' };
     });
   }
 

@@ -17,6 +17,14 @@ export class SqliteControlStore implements ControlStore {
     return this.sql.get<{ control: ControlAction | null }>(`SELECT control FROM tempolite_task WHERE workflow_id = ?`, workflowId)?.control ?? undefined;
   }
 
+  async requestedControls(workflowIds: readonly string[]): Promise<Map<string, ControlAction>> {
+    const rows = this.sql.all<{ id: string; control: ControlAction }>(
+      `SELECT workflow_id AS id, control FROM tempolite_task WHERE workflow_id IN (SELECT value FROM json_each(?)) AND control IS NOT NULL`,
+      JSON.stringify(workflowIds),
+    );
+    return new Map(rows.map((row) => [row.id, row.control]));
+  }
+
   requestCancel(r: CancelRequest): Promise<CancelOutcome> {
     return this.batcher.enqueue((): CancelOutcome => {
       const root = this.workflow(r.workflowId);
