@@ -52,6 +52,12 @@ class Cancellable {
     await workflowContext().sleep('1d');
     return this.note('after');
   }
+  /** Fails once released, with a long retry backoff ahead of it. */
+  @Workflow({ name: 'cancel.flaky', retry: { maxAttempts: 3, initialIntervalMs: 600_000 } }) async flaky(): Promise<string> {
+    Cancellable.started.open();
+    await Cancellable.release.wait();
+    throw new Error('flaky');
+  }
   @Workflow({ name: 'cancel.hog', queue: 'single' }) async hog(): Promise<string> {
     return this.stubborn();
   }
@@ -175,6 +181,18 @@ describe('cancel', () => {
     const description = await handle.describe();
     expect(description.steps.map((s) => [s.stepId, s.status])).toEqual([['cancel.stubborn#0', 'completed']]);
     expect(Cancellable.log).toEqual([]);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('a cancel asked while the body runs is not held up by the retry backoff of a failure that follows it', async () => {
+    await start();
+    const handle = await engine.startWorkflow(Cancellable, 'flaky', [], { id: 'flaky' });
+    await Cancellable.started.wait();
+    await handle.cancel();
+    Cancellable.release.open();
+    expectCancelled(await outcome(handle), 'flaky');
+    expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'failed']]);
+    expect(await taskOf(file, 'flaky')).toBeUndefined();
     expect(await checkConsistency(file)).toEqual([]);
   });
 

@@ -92,11 +92,12 @@ export async function endExecution(sql: PgSql, end: ExecutionEnd): Promise<void>
     const parent = await sql.combined<{ queue: string; free: boolean }>(parts, wakeStatement(`(SELECT parent_id FROM tempolite_workflow_entity WHERE id = $1)`, end.workflowId, end.now));
     if (parent[0]?.free) sql.notify(parent[0].queue);
   } else {
-    // A wake-up that arrived while the body ran would be lost if the task went to sleep now.
+    // A wake-up that arrived while the body ran would be lost if the task went to sleep now; a cancel or pause
+    // asked meanwhile is applied when the task is claimed, so it must not wait for a retry's backoff either.
     const [task] = await sql.combined<{ queue: string; availableAt: number | null }>(
       parts,
       part(
-        `UPDATE tempolite_task SET available_at = CASE WHEN $1::integer IS NOT NULL AND wakeups <> $1::integer THEN $2::bigint ELSE $3::bigint END,
+        `UPDATE tempolite_task SET available_at = CASE WHEN control IS NOT NULL OR ($1::integer IS NOT NULL AND wakeups <> $1::integer) THEN $2::bigint ELSE $3::bigint END,
            owner = NULL, lease_expires_at = NULL
          WHERE workflow_id = $4 RETURNING queue, available_at AS "availableAt"`,
         end.seenWakeups ?? null, end.now, end.nextRunAt ?? null, end.workflowId,

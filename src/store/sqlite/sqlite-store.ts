@@ -237,12 +237,13 @@ export class SqliteStore implements WorkflowStore {
         if (end.parentId === undefined) this.wakeSync(`(SELECT parent_id FROM tempolite_workflow_entity WHERE id = ?)`, end.workflowId, end.now);
         else if (end.parentId !== null) this.wakeSync('?', end.parentId, end.now);
       }
-      else if (end.seenWakeups === undefined) this.run(`UPDATE tempolite_task SET available_at = ?, owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`, end.nextRunAt, end.workflowId);
       else {
-        // A wake-up that arrived while the body ran would be lost if the task went to sleep now.
+        // A wake-up that arrived while the body ran would be lost if the task went to sleep now; a cancel or pause
+        // asked meanwhile is applied when the task is claimed, so it must not wait for a retry's backoff either.
         this.run(
-          `UPDATE tempolite_task SET available_at = CASE WHEN wakeups <> ? THEN ? ELSE ? END, owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`,
-          end.seenWakeups, end.now, end.nextRunAt, end.workflowId,
+          `UPDATE tempolite_task SET available_at = CASE WHEN control IS NOT NULL OR wakeups <> COALESCE(?, wakeups) THEN ? ELSE ? END,
+             owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`,
+          end.seenWakeups ?? null, end.now, end.nextRunAt, end.workflowId,
         );
       }
       if (end.resetFailedSteps) this.resetFailedSteps(end.workflowId, end.now);
