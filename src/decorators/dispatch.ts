@@ -31,9 +31,18 @@ export function dispatch(registration: Registration, thisArg: unknown, args: unk
   return registration.original.apply(thisArg, args as never[]);
 }
 
-/** Runs `fn` so that the first step call it makes takes `options`. */
+/** Runs `fn` so that the first step call it makes takes `options`; `fn` must make one. */
 export function withPendingOptions<T>(options: StepCallOptions, fn: () => T): T {
   const scope = currentScope();
   if (scope?.kind !== 'workflow') return fn();
-  return ambient.run({ ...scope, pending: { options, taken: false } }, fn);
+  const pending = { options, taken: false };
+  const result = ambient.run({ ...scope, pending }, fn);
+  // A step call made after an await inside `fn` is still made before the promise `fn` returns settles.
+  if (result instanceof Promise) return result.then((value: unknown) => (pending.taken ? value : Promise.reject(noStepCall()))) as T;
+  if (!pending.taken) throw noStepCall();
+  return result;
+}
+
+function noStepCall(): EngineStateError {
+  return new EngineStateError('A step options builder\'s run() must make exactly one step call; it made none (call the step inside run(), e.g. run(() => this.step(...))).');
 }

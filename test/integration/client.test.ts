@@ -55,6 +55,14 @@ class Greeter {
     const b = await ctx.withRetry({ maxAttempts: 1 }).withId('second-greeting').run(() => this.greet('b'));
     return [a, b, ctx.workflowId];
   }
+  /** Builders used wrongly: a run() that makes no step call, one that makes two. */
+  @Workflow({ name: 'greeter.builderMisuse' }) async builderMisuse(): Promise<string[]> {
+    const ctx = workflowContext();
+    const outcome = (done: Promise<unknown>): Promise<string> => done.then(() => 'ran', (error: unknown) => (error as Error).name);
+    const none = await outcome(ctx.withId('none').run(async () => 'no step'));
+    const two = await outcome(ctx.withId('two').run(async () => `${await this.greet('x')} ${await this.greet('y')}`));
+    return [none, two];
+  }
   @Workflow({ name: 'greeter.blocking' }) async blocking(): Promise<string> {
     return this.block();
   }
@@ -129,6 +137,14 @@ describe('client and contexts', () => {
     expect((await handle.describe()).steps.map((s) => s.stepId)).toEqual(['first-greeting', 'second-greeting']);
     expect(() => workflowContext()).toThrow(OutsideWorkflowError);
     expect(() => activityContext()).toThrow(OutsideWorkflowError);
+  });
+
+  it('a builder run() that makes no step call, or two, is an EngineStateError; the one call it made is recorded under its id', async () => {
+    const { engine, file } = await engineWith([Greeter]);
+    const handle = await engine.startWorkflow(Greeter, 'builderMisuse', [], { id: 'misuse-1' });
+    expect(await handle.result()).toEqual(['EngineStateError', 'EngineStateError']);
+    expect((await handle.describe()).steps.map((s) => [s.stepId, s.status])).toEqual([['two', 'completed']]);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('activity context: attempt numbers and a stable idempotency key', async () => {
