@@ -90,9 +90,18 @@ export function retryDelayMs(policy: RetryPolicy, failedAttempts: number): numbe
   return Math.min(raw, policy.maxIntervalMs);
 }
 
-/** Whether another attempt is allowed after `failedAttempts` failures ending with `error`. */
+/**
+ * Whether another attempt is allowed after `failedAttempts` failures ending with `error`. A non-retryable name
+ * matches the error or any error in its `cause` chain: a body that failed with an `ActivityFailure` caused by a
+ * `Fatal` is not retried under `nonRetryableErrors: ['Fatal']`, as Temporal matches a failure's cause type.
+ */
 export function shouldRetry(policy: RetryPolicy, failedAttempts: number, error: unknown): boolean {
   if (failedAttempts >= policy.maxAttempts) return false;
-  const name = error instanceof Error ? error.name : undefined;
-  return name === undefined || !policy.nonRetryableErrors.includes(name);
+  if (policy.nonRetryableErrors.length === 0) return true;
+  const seen = new Set<unknown>();
+  for (let current: unknown = error; current instanceof Error && !seen.has(current); current = current.cause) {
+    if (policy.nonRetryableErrors.includes(current.name)) return false;
+    seen.add(current);
+  }
+  return true;
 }

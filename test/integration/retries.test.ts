@@ -77,9 +77,59 @@ class Manual {
   }
 }
 
+class Fatal extends Error {
+  override name = 'Fatal';
+}
+
+class Stubborn {
+  static activityRuns = 0;
+  static bodyRuns = 0;
+  /** Retried up to five times, but not for a Fatal. */
+  @Activity({ name: 'stubborn.act', retry: { maxAttempts: 5, initialIntervalMs: 1, nonRetryableErrors: ['Fatal'] } }) async act(fatal: boolean): Promise<string> {
+    Stubborn.activityRuns += 1;
+    throw fatal ? new Fatal('for good') : new Error('maybe later');
+  }
+  /** One attempt of its activity; the body itself is retried up to three times, but not for a Fatal anywhere in the cause chain. */
+  @Activity({ name: 'stubborn.once', retry: { maxAttempts: 1 } }) async once(): Promise<string> {
+    Stubborn.activityRuns += 1;
+    throw new Fatal('for good');
+  }
+  @Workflow({ name: 'stubborn.flow' }) async flow(fatal: boolean): Promise<string> {
+    return this.act(fatal);
+  }
+  @Workflow({ name: 'stubborn.body', retry: { maxAttempts: 3, initialIntervalMs: 1, nonRetryableErrors: ['Fatal'] } }) async body(): Promise<string> {
+    Stubborn.bodyRuns += 1;
+    return this.once();
+  }
+}
+
 describe('retries', () => {
   let dispose: (() => Promise<void>) | undefined;
   afterEach(async () => dispose?.());
+
+  it('nonRetryableErrors: an activity error of a listed name is not retried; another is, up to maxAttempts', async () => {
+    const started = await startEngine({ register: [Stubborn] });
+    dispose = started.dispose;
+    Stubborn.activityRuns = 0;
+    await expect((await started.engine.startWorkflow(Stubborn, 'flow', [true])).result()).rejects.toBeInstanceOf(WorkflowFailure);
+    expect(Stubborn.activityRuns).toBe(1);
+    Stubborn.activityRuns = 0;
+    await expect((await started.engine.startWorkflow(Stubborn, 'flow', [false])).result()).rejects.toBeInstanceOf(WorkflowFailure);
+    expect(Stubborn.activityRuns).toBe(5);
+  });
+
+  it("a workflow's nonRetryableErrors match the cause chain: a body failing with an ActivityFailure caused by a Fatal is not retried", async () => {
+    const started = await startEngine({ register: [Stubborn] });
+    dispose = started.dispose;
+    Stubborn.activityRuns = 0;
+    Stubborn.bodyRuns = 0;
+    const handle = await started.engine.startWorkflow(Stubborn, 'body', []);
+    const error = await handle.result().catch((e: unknown) => e);
+    expect((error as WorkflowFailure).cause).toBeInstanceOf(ActivityFailure);
+    expect(rootCause(error)).toMatchObject({ name: 'Fatal', message: 'for good' });
+    expect([Stubborn.bodyRuns, Stubborn.activityRuns]).toEqual([1, 1]);
+    expect((await handle.describe()).executions.map((x) => x.status)).toEqual(['failed']);
+  });
 
   it('an activity failing twice then succeeding under maxAttempts 3 leaves three executions and completes', async () => {
     Flaky.failures = 2;
