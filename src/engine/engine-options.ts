@@ -17,7 +17,12 @@ export interface QueueOptions {
    * @default 100
    */
   concurrency?: number;
-  /** Workflows of this queue running at once in this engine (process), within `concurrency`. @default concurrency */
+  /**
+   * Workflows of this queue running at once in this engine (process), within
+   * `concurrency`. `0`: this engine runs none of them (it can still start them,
+   * e.g. children for a queue that dedicated processes serve).
+   * @default concurrency
+   */
   workerConcurrency?: number;
   /**
    * At most `limit` workflow entries (starts, retries, wake-ups) per `intervalMs`,
@@ -168,7 +173,7 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
       checkKeys(queue?.rateLimit, RATE_LIMIT_KEYS, `queues.${name}.rateLimit`);
       const concurrency = queue?.concurrency ?? 100;
       positiveInteger(concurrency, `queues.${name}.concurrency`);
-      const workerConcurrency = positiveInteger(queue?.workerConcurrency ?? concurrency, `queues.${name}.workerConcurrency`);
+      const workerConcurrency = nonNegativeInteger(queue?.workerConcurrency ?? concurrency, `queues.${name}.workerConcurrency`);
       const rate = queue?.rateLimit;
       if (rate !== undefined) {
         positiveInteger(rate?.limit, `queues.${name}.rateLimit.limit`);

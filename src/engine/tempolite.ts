@@ -190,6 +190,7 @@ export class Tempolite implements HandleBackend {
     freeze();
     const runner = new WorkflowRunner(deps, (id, output) => this.hub.notify(id, output));
     for (const [queue, limits] of options.workers ? options.queues : []) {
+      if (limits.workerConcurrency === 0) continue;
       workers.set(
         queue,
         new QueueWorker(queue, limits, {

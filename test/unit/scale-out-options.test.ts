@@ -11,9 +11,10 @@ describe('scale-out options', () => {
     expect(resolved.queues.get('b')).toMatchObject({ concurrency: 8, workerConcurrency: 3 });
     expect(resolved.queues.get('c')).toMatchObject({ concurrency: 2, workerConcurrency: 2 });
     expect(resolved.queues.get('default')).toMatchObject({ concurrency: 100, workerConcurrency: 100 });
+    expect(resolveOptions({ queues: { d: { workerConcurrency: 0 } } }).queues.get('d')).toMatchObject({ concurrency: 100, workerConcurrency: 0 });
   });
 
-  it.each([0, -1, 1.5, '3'])('workerConcurrency %o is an InvalidOptionsError', (value) => {
+  it.each([-1, 1.5, '3'])('workerConcurrency %o is an InvalidOptionsError', (value) => {
     expect(() => new Tempolite({ database: ':memory:', queues: { q: { workerConcurrency: value as number } } })).toThrow(InvalidOptionsError);
   });
 
