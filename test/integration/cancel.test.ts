@@ -41,6 +41,13 @@ class Cancellable {
     });
     return 'unreachable';
   }
+  /** Ends normally, early, when its signal aborts (like a poll loop that checks `signal.aborted`). */
+  @Activity({ name: 'cancel.yielding' }) async yielding(): Promise<string> {
+    const { signal } = activityContext();
+    Cancellable.started.open();
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    return 'stopped early';
+  }
   /** Ignores its signal and finishes when released. */
   @Activity({ name: 'cancel.stubborn' }) async stubborn(): Promise<string> {
     Cancellable.started.open();
@@ -57,6 +64,9 @@ class Cancellable {
     Cancellable.started.open();
     await Cancellable.release.wait();
     throw new Error('flaky');
+  }
+  @Workflow({ name: 'cancel.yielder' }) async yielder(): Promise<string> {
+    return this.yielding();
   }
   @Workflow({ name: 'cancel.hog', queue: 'single' }) async hog(): Promise<string> {
     return this.stubborn();
@@ -193,6 +203,16 @@ describe('cancel', () => {
     expectCancelled(await outcome(handle), 'flaky');
     expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'failed']]);
     expect(await taskOf(file, 'flaky')).toBeUndefined();
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('a last activity that ends normally when its signal aborts still leaves the workflow cancelled, its result recorded', async () => {
+    await start();
+    const handle = await engine.startWorkflow(Cancellable, 'yielder', [], { id: 'yielder' });
+    await Cancellable.started.wait();
+    await handle.cancel();
+    expectCancelled(await outcome(handle), 'yielder');
+    expect((await handle.describe()).steps.map((s) => [s.name, s.status])).toEqual([['cancel.yielding', 'completed']]);
     expect(await checkConsistency(file)).toEqual([]);
   });
 

@@ -41,4 +41,27 @@ describe('crash recovery', () => {
     expect(description.steps.every((s) => s.status === 'completed')).toBe(true);
     expect(description.steps.find((s) => s.name === 'crash.first')?.executions).toHaveLength(1);
   });
+
+  it('an activity killed in its first statement, before its start could be committed, runs again with the same idempotency key', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    const ledger = join(temp.dir, 'ledger.txt');
+    const marker = join(temp.dir, 'marker.txt');
+    writeFileSync(ledger, '');
+
+    expect(await killAtMarker('crash-worker', [temp.file, ledger, marker, 'in-second'], marker, 'the child to enter the second activity')).toBe('SIGKILL');
+    const keyBeforeCrash = readFileSync(marker, 'utf8');
+    CrashFlow.ledger = ledger;
+    CrashFlow.afterFirst = undefined;
+    const keys: string[] = [];
+    CrashFlow.inSecond = (key) => keys.push(key);
+    cleanups.push(() => {
+      CrashFlow.inSecond = undefined;
+    });
+    const { engine, dispose } = await startEngine({ register: [CrashFlow] }, temp.file);
+    cleanups.push(dispose);
+    expect((await (await engine.getHandle<{ token: string; value: string }>('crash-1')).result()).value).toBe('x:1:2:3');
+    expect(keys).toEqual([keyBeforeCrash]);
+    expect(readFileSync(ledger, 'utf8')).toBe('first\nsecond\nthird\n');
+  });
 });

@@ -5,7 +5,7 @@ import type { StepDefinition } from '../../registry/definitions.js';
 import type { PayloadLocation } from '../../store/codec.js';
 import type { CheckpointRow } from '../../store/rows.js';
 import type { AttemptStart } from '../../store/workflow-store.js';
-import { newId } from '../ids.js';
+import { newId, stepIdempotencyKey } from '../ids.js';
 import { resolveRetryPolicy, retryDelayMs, shouldRetry, type RetryPolicy, type RetryPolicyOptions } from '../retry-policy.js';
 import type { WorkflowRuntime } from '../workflow-runtime.js';
 import { noteSagaCompleted } from '../saga/body-compensation.js';
@@ -59,6 +59,8 @@ export async function runActivityStep(
     if (outcome.ok) {
       rt.checkpoints.set(checkpoint(kind, stepEntityId, stepId, definition.name, 'completed', failed, outcome.output, clock.now()));
       if (kind === 'saga') noteSagaCompleted(rt, stepId);
+      // Finished although a cancel (or the engine closing) aborted it: recorded, but the body stops here all the same.
+      if (rt.abort.signal.aborted) await rt.boundary();
       return outcome.value;
     }
     if (rt.abort.signal.aborted) await rt.boundary();
@@ -131,12 +133,17 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
   // Lifecycle events and spans (issue 9): `step.started` once the start record is committed.
   const observed = rt.deps.observer?.attempt(rt, { kind: plan.kind, stepId: plan.stepId, name: definition.name, attempt: plan.attempt }, started) ?? noAttempt();
 
+  let key: string | undefined;
+  const { runId, generation } = rt.info;
   const context: ActivityContext = {
     workflowId,
     stepId: plan.stepId,
     name: definition.name,
     attempt: plan.attempt,
-    idempotencyKey: plan.stepEntityId,
+    // Derived, not the step row's id: that row may not be committed yet when a crash cuts the first attempt short.
+    get idempotencyKey(): string {
+      return (key ??= stepIdempotencyKey(runId, workflowId, generation, plan.stepId));
+    },
     // The execution's own signal: it fires on cancel and shutdown, which is all an attempt needs, at no cost per attempt.
     signal: rt.abort.signal,
   };
