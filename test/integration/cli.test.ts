@@ -154,6 +154,17 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect((JSON.parse(resumeCancelled.stdout) as { error: { code: string } }).error.code).toBe('TEMPOLITE_INVALID_STATE');
   });
 
+  it('a reader that closes the pipe early (| head) ends the output quietly, exit 0', async () => {
+    const child = spawn(process.execPath, [CLI, 'show', 'order-1', '--json', ...db()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the CLI writes a byte: its write then fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('usage errors exit 2; --help exits 0', async () => {
     expect((await cli()).code).toBe(2);
     expect((await cli('frobnicate')).code).toBe(2);
