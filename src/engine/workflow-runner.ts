@@ -180,7 +180,14 @@ export class WorkflowRunner {
       error = outcome.error;
     }
     if (output !== undefined) {
-      await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'completed', output, parentId: runtime.workflow.parentId, now });
+      const completed = await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'completed', output, parentId: runtime.workflow.parentId, unlessCancelRequested: true, now });
+      if (!completed) {
+        // A cancel recorded before the end could commit (after the body's last boundary) wins, as at a boundary.
+        runtime.requestControl('cancel');
+        await endForControl({ deps: this.deps, active: this.active, onFinished: this.onFinished }, runtime, 'cancel');
+        this.deps.observer?.executionEnded(runtime);
+        return;
+      }
       this.deps.observer?.workflowCompleted(runtime);
       this.onFinished(workflowId, output);
       return;

@@ -95,6 +95,11 @@ export interface ExecutionEnd {
   readonly resetFailedSteps?: boolean;
   /** The workflow's parent (`null`: a root), when the caller knows it: a terminal end wakes it without looking it up. */
   readonly parentId?: string | null;
+  /**
+   * A completion that a cancel recorded on the task (by this engine or another process) overrides: then
+   * nothing is written and `endExecution` resolves `false`, for the caller to end the workflow cancelled.
+   */
+  readonly unlessCancelRequested?: boolean;
   readonly now: number;
 }
 
@@ -178,8 +183,8 @@ export interface WorkflowStore extends SagaStore {
   loadSnapshot(workflowId: string): Promise<ExecutionSnapshot | undefined>;
   /** Records a new execution; marks a dangling previous one interrupted. */
   beginExecution(execution: { id: string; workflowId: string; generation: number; attempt: number; reason: ExecutionReason; owner: string; interrupted?: string; now: number }): Promise<void>;
-  /** Ends an execution and moves the workflow accordingly. */
-  endExecution(end: ExecutionEnd): Promise<void>;
+  /** Ends an execution and moves the workflow accordingly; `false` when `unlessCancelRequested` stopped it. */
+  endExecution(end: ExecutionEnd): Promise<boolean>;
 
   /** Starts one step attempt (and creates the step when new). */
   beginAttempt(start: AttemptStart): Promise<void>;

@@ -65,6 +65,13 @@ class Cancellable {
     await Cancellable.release.wait();
     throw new Error('flaky');
   }
+  /** No step boundary left after its one step: it only waits for the test before returning. */
+  @Workflow({ name: 'cancel.finisher' }) async finisher(): Promise<string> {
+    const note = await this.note('last step');
+    Cancellable.started.open();
+    await Cancellable.release.wait();
+    return note;
+  }
   @Workflow({ name: 'cancel.yielder' }) async yielder(): Promise<string> {
     return this.yielding();
   }
@@ -203,6 +210,18 @@ describe('cancel', () => {
     expectCancelled(await outcome(handle), 'flaky');
     expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'failed']]);
     expect(await taskOf(file, 'flaky')).toBeUndefined();
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('a cancel that comes after the last step boundary, before the end is committed, still wins over the completion', async () => {
+    await start();
+    const handle = await engine.startWorkflow(Cancellable, 'finisher', [], { id: 'finisher' });
+    await Cancellable.started.wait();
+    await handle.cancel();
+    Cancellable.release.open();
+    expectCancelled(await outcome(handle), 'finisher');
+    expect(await handle.status()).toBe('cancelled');
+    expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'cancelled']]);
     expect(await checkConsistency(file)).toEqual([]);
   });
 

@@ -41,6 +41,14 @@ class Looper {
   @Workflow({ name: 'looper.hanging' }) async hanging(): Promise<void> {
     await this.hang();
   }
+  static release = new Latch();
+  /** After its one step, waits for the test (no boundary left) and returns. */
+  @Workflow({ name: 'looper.finish' }) async finish(): Promise<number> {
+    const n = await this.tick(7);
+    Looper.started.open();
+    await Looper.release.wait();
+    return n;
+  }
   /** A minute's sleep kept in memory (the engine below suspends only after two). */
   @Workflow({ name: 'looper.nap' }) async nap(): Promise<string> {
     await this.tick(0);
@@ -120,6 +128,22 @@ describe('cancel and pause recorded in the database by another process', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('a cancel recorded after the last step boundary, not yet read by the engine, still wins over the completion', async () => {
+    // No poll before the end: only the end's own check can see the request.
+    const started = await startEngine({ register: [Looper], pollIntervalMs: 600_000 });
+    dispose = started.dispose;
+    Looper.started = new Latch();
+    Looper.release = new Latch();
+    const handle = await started.engine.startWorkflow(Looper, 'finish', [], { id: 'finishing' });
+    await Looper.started.wait();
+    await writeRequest(started.file, 'finishing', 'cancel');
+    Looper.release.open();
+    const error = await handle.result().catch((e: unknown) => e);
+    expect((error as WorkflowFailure).cause).toBeInstanceOf(WorkflowCancelledFailure);
+    expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'cancelled']]);
+    expect(await checkConsistency(started.file)).toEqual([]);
   });
 
   it('a recorded cancel is applied when the workflow is claimed, before its body is entered', async () => {

@@ -65,6 +65,9 @@ export async function beginExecution(
   ]);
 }
 
+/** Thrown inside `endExecution` to roll its writes back: a cancel recorded on the task overrides the completion. */
+export class CancelRequestedAtEnd extends Error {}
+
 /** Ends an execution and moves the workflow accordingly. */
 export async function endExecution(sql: PgSql, end: ExecutionEnd): Promise<void> {
   const terminal = end.nextRunAt === undefined;
@@ -73,6 +76,10 @@ export async function endExecution(sql: PgSql, end: ExecutionEnd): Promise<void>
     `UPDATE tempolite_workflow_entity SET status = $1, attempts = COALESCE($2::integer, attempts), updated_at = $3, completed_at = $4::bigint WHERE id = $5`,
     end.workflowStatus, end.attempts ?? null, end.now, terminal ? end.now : null, end.workflowId,
   );
+  // Read after the row lock: a cancel (which takes that lock too) committed before it is seen, none can come after.
+  if (end.unlessCancelRequested && (await sql.get<{ control: string | null }>(`SELECT control FROM tempolite_task WHERE workflow_id = $1`, end.workflowId))?.control === 'cancel') {
+    throw new CancelRequestedAtEnd();
+  }
   const parts = [
     part(`UPDATE tempolite_workflow_execution SET status = $1, error = $2, ended_at = $3 WHERE id = $4`, end.executionStatus, end.executionError ?? null, end.now, end.executionId),
     part(`UPDATE tempolite_run SET status = $1, updated_at = $2 WHERE root_workflow_id = $3`, end.workflowStatus, end.now, end.workflowId),

@@ -26,7 +26,7 @@ import { pruneRunsNow } from './pg-prune.js';
 import { beginCompensation, beginCompensationAttempt, endCompensationAttempt, reopenCompensation } from './pg-saga-ops.js';
 import { PgSql } from './pg-sql.js';
 import { PgWriter } from './pg-writer.js';
-import { beginExecution, continueAsNew, createWorkflow, endExecution, resetWorkflow, wake, workflowRow } from './pg-workflow-ops.js';
+import { CancelRequestedAtEnd, beginExecution, continueAsNew, createWorkflow, endExecution, resetWorkflow, wake, workflowRow } from './pg-workflow-ops.js';
 import { PostgresControlStore } from './postgres-control-store.js';
 import { PostgresWaitStore } from './postgres-wait-store.js';
 
@@ -131,11 +131,17 @@ export class PostgresStore implements WorkflowStore {
     return this.writer.enqueueFenced(e.workflowId, (sql) => beginExecution(sql, e));
   }
 
-  endExecution(end: ExecutionEnd): Promise<void> {
+  endExecution(end: ExecutionEnd): Promise<boolean> {
     // Fenced by the lease the execution ran under: queued before its keys are forgotten.
     const written = this.writer.enqueueFenced(end.workflowId, (sql) => endExecution(sql, end));
     this.writer.keys.executionEnded(end.executionId);
-    return written;
+    return written.then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof CancelRequestedAtEnd) return false;
+        throw error;
+      },
+    );
   }
 
   /** Starts of attempts not yet written, by attempt id: a quick step's end rides on its start's write (see the SQLite store). */

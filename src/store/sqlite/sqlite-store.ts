@@ -221,8 +221,9 @@ export class SqliteStore implements WorkflowStore {
     });
   }
 
-  endExecution(end: ExecutionEnd): Promise<void> {
+  endExecution(end: ExecutionEnd): Promise<boolean> {
     return this.batcher.enqueue(() => {
+      if (end.unlessCancelRequested && this.get<{ control: string | null }>(`SELECT control FROM tempolite_task WHERE workflow_id = ?`, end.workflowId)?.control === 'cancel') return false;
       this.run(`UPDATE tempolite_workflow_execution SET status = ?, error = ?, ended_at = ? WHERE id = ?`, end.executionStatus, end.executionError ?? null, end.now, end.executionId);
       const terminal = end.nextRunAt === undefined;
       this.run(
@@ -248,6 +249,7 @@ export class SqliteStore implements WorkflowStore {
       }
       if (end.resetFailedSteps) this.resetFailedSteps(end.workflowId, end.now);
       this.run(`UPDATE tempolite_run SET status = ?, updated_at = ? WHERE root_workflow_id = ?`, end.workflowStatus, end.now, end.workflowId);
+      return true;
     });
   }
 
