@@ -8,6 +8,11 @@ import type { Constructor } from '../registry/registration.js';
  */
 export interface ServiceContainer {
   resolve<T>(target: Constructor<T>): T;
+  /**
+   * Throws (as `resolve` would) when `target` cannot be resolved, without
+   * resolving it; a container that can build any class leaves it out.
+   */
+  assertResolvable?(target: Constructor): void;
 }
 
 /** A ServiceContainer over a tsyringe container (the global one by default). */

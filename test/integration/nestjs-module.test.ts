@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Inject, Injectable, Module, Scope, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, EngineStateError, InvalidOptionsError, Tempolite, Workflow, WorkflowFailure, rootCause, silentLogger, type TempoliteOptions } from '../../src/index.js';
+import { Activity, EngineStateError, InvalidOptionsError, Saga, Tempolite, Workflow, WorkflowFailure, rootCause, silentLogger, type TempoliteOptions } from '../../src/index.js';
 import { TEMPOLITE_MODULE_OPTIONS, TempoliteModule } from '../../src/nestjs/index.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
@@ -30,6 +30,28 @@ class Transient {
   }
 }
 
+/** A saga class Nest will not hand out later (transient), for its compensation. */
+@Injectable({ scope: Scope.TRANSIENT })
+class TransientSaga {
+  static booked = 0;
+  @Saga({ name: 'nestmod.book', compensate: 'unbook' }) async book(): Promise<string> {
+    TransientSaga.booked += 1;
+    return 'booked';
+  }
+  async unbook(): Promise<void> {
+    TransientSaga.booked -= 1;
+  }
+}
+
+/** A singleton workflow that calls a saga step on its injected transient helper. */
+@Injectable()
+class Booking {
+  constructor(@Inject(TransientSaga) private readonly saga: TransientSaga) {}
+  @Workflow({ name: 'nestmod.booking', retry: { maxAttempts: 1 } }) async run(): Promise<string> {
+    return this.saga.book();
+  }
+}
+
 /** A provider of the application that reads the module's options. */
 @Injectable()
 class ReadsOptions {
@@ -46,7 +68,7 @@ describe('TempoliteModule', () => {
     const temp = tempDatabase();
     cleanups.push(() => temp.cleanup());
     @Module({
-      imports: [TempoliteModule.forRoot({ database: temp.file, logger: silentLogger, register: [Provided, NotProvided, Transient] })],
+      imports: [TempoliteModule.forRoot({ database: temp.file, logger: silentLogger, register: [Provided, NotProvided, Transient, TransientSaga, Booking] })],
       providers: providers as never[],
     })
     class AppModule {}
@@ -73,6 +95,16 @@ describe('TempoliteModule', () => {
     const scoped = (await (await engine.startWorkflow(Transient, 'run', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
     expect(rootCause(scoped)).toBeInstanceOf(EngineStateError);
     expect((rootCause(scoped) as Error).message).toContain('Transient is a request- or transient-scoped provider');
+  });
+
+  it('refuses a saga step whose compensation Nest could not resolve later, before its transaction runs', async () => {
+    const { engine } = await app([Booking, TransientSaga]);
+    TransientSaga.booked = 0;
+    const failure = (await (await engine.startWorkflow(Booking, 'run', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
+    expect(failure).toBeInstanceOf(WorkflowFailure);
+    expect(rootCause(failure)).toBeInstanceOf(EngineStateError);
+    expect((rootCause(failure) as Error).message).toContain('TransientSaga is a request- or transient-scoped provider');
+    expect(TransientSaga.booked).toBe(0);
   });
 
   it('refuses a container option: the module uses Nest\'s', () => {

@@ -51,6 +51,17 @@ export function resolveCompensation(deps: EngineDeps, workflowId: string, workfl
   };
 }
 
+/**
+ * Before a saga transaction runs: refuses it when its compensation could not run later (a method saga whose
+ * class the engine's container will not hand out), so no side effect is done that nothing can undo.
+ * @throws EngineStateError naming the class
+ */
+export function assertCompensationResolvable(deps: EngineDeps, workflowName: string, definition: StepDefinition): void {
+  const compensation = definition.compensation;
+  if (compensation === undefined || 'fn' in compensation || deps.container.assertResolvable === undefined) return;
+  deps.container.assertResolvable(instanceClass(deps, workflowName, definition));
+}
+
 function instanceClass(deps: EngineDeps, workflowName: string, definition: StepDefinition): Constructor {
   const registration = definition.registration;
   if (registration.source !== 'method') throw new EngineStateError(`Saga "${definition.name}" is not a method saga.`);

@@ -9,6 +9,7 @@ import { newId, stepIdempotencyKey } from '../ids.js';
 import { resolveRetryPolicy, retryDelayMs, shouldRetry, type RetryPolicy, type RetryPolicyOptions } from '../retry-policy.js';
 import type { WorkflowRuntime } from '../workflow-runtime.js';
 import { noteSagaCompleted } from '../saga/body-compensation.js';
+import { assertCompensationResolvable } from '../saga/compensation-call.js';
 import { recordedFailure } from './checkpoints.js';
 import { noAttempt } from '../../events/observer.js';
 
@@ -36,6 +37,7 @@ export async function runActivityStep(
   const label = stepLabel(kind, stepId, workflowId);
 
   const policy = retryOverride === undefined ? definition.retry : resolveRetryPolicy(retryOverride, definition.retry, `step "${stepId}"`);
+  if (kind === 'saga') assertCompensationResolvable(rt.deps, rt.info.workflowName, definition);
   const stepEntityId = recorded?.id ?? newId();
   let create: AttemptStart['create'] = recorded
     ? undefined
