@@ -393,7 +393,7 @@ export class CompensationFailure extends TempoliteError {
 }
 
 /** What is wrong with a database (its file, or the PostgreSQL server), for {@link StorageError}. */
-export type StorageProblem = 'corrupt' | 'not-a-database' | 'read-only' | 'full' | 'cannot-open' | 'io' | 'cannot-connect';
+export type StorageProblem = 'corrupt' | 'not-a-database' | 'read-only' | 'full' | 'cannot-open' | 'io' | 'cannot-connect' | 'busy';
 
 const STORAGE_PROBLEMS: Record<StorageProblem, string> = {
   corrupt: 'is damaged (its pages are malformed or the file was cut short); restore it from a backup',
@@ -403,6 +403,7 @@ const STORAGE_PROBLEMS: Record<StorageProblem, string> = {
   'cannot-open': 'cannot be opened: check that its folder exists and that this process may create files in it',
   io: 'could not be read or written (an I/O error, e.g. a full disk or a file size limit)',
   'cannot-connect': 'cannot be reached: check the URL (host, port, database name), the user and password, and that the server runs',
+  busy: 'stayed locked by another connection for longer than busyTimeoutMs (another process held its write lock); nothing was written, try again',
 };
 
 /**

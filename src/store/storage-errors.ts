@@ -8,7 +8,13 @@ const BY_CODE: ReadonlyArray<readonly [RegExp, StorageProblem]> = [
   [/^SQLITE_FULL$/, 'full'],
   [/^SQLITE_CANTOPEN/, 'cannot-open'],
   [/^SQLITE_(IOERR|PERM)/, 'io'],
+  [/^SQLITE_(BUSY|LOCKED)/, 'busy'],
 ];
+
+/** Whether an error of the SQLite driver says the write lock could not be had within the busy timeout. */
+export function isBusy(error: unknown): boolean {
+  return /^SQLITE_(BUSY|LOCKED)/.test(sqliteCodeOf(error) ?? '');
+}
 
 /** The SQLite code of a better-sqlite3 error, or of one TypeORM wrapped (`driverError`). */
 function sqliteCodeOf(error: unknown): string | undefined {

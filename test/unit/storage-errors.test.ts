@@ -19,6 +19,9 @@ describe('asStorageError', () => {
     ['SQLITE_IOERR_WRITE', 'io'],
     ['SQLITE_IOERR_SHMSIZE', 'io'],
     ['SQLITE_PERM', 'io'],
+    ['SQLITE_BUSY', 'busy'],
+    ['SQLITE_BUSY_SNAPSHOT', 'busy'],
+    ['SQLITE_LOCKED', 'busy'],
   ])('maps %s to a StorageError "%s" naming the database and keeping the driver error', (code, problem) => {
     const cause = sqliteError(code);
     const mapped = asStorageError(cause, '/data/app.db');
@@ -33,8 +36,8 @@ describe('asStorageError', () => {
     expect(asStorageError(new TypeError('Cannot open database because the directory does not exist'), 'x')).toMatchObject({ problem: 'cannot-open' });
   });
 
-  it('leaves other errors as they are: constraints, busy, Tempolite errors, anything else', () => {
-    for (const error of [sqliteError('SQLITE_CONSTRAINT_UNIQUE'), sqliteError('SQLITE_BUSY'), new InvalidOptionsError('s', 'p', 'r'), new TypeError('x'), 'text', undefined]) {
+  it('leaves other errors as they are: constraints, Tempolite errors, anything else', () => {
+    for (const error of [sqliteError('SQLITE_CONSTRAINT_UNIQUE'), new InvalidOptionsError('s', 'p', 'r'), new TypeError('x'), 'text', undefined]) {
       expect(asStorageError(error, 'x')).toBe(error);
     }
   });

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { asStorageError } from '../storage-errors.js';
+import { asStorageError, isBusy } from '../storage-errors.js';
 
 interface Pending {
   readonly op: () => unknown;
@@ -74,7 +74,12 @@ export class WriteBatcher {
       // transaction that reads, then writes after another process committed (a client-mode engine, the CLI)
       // fails with SQLITE_BUSY at once, without waiting.
       results = this.runFast.immediate(batch).map((value): Result => ({ ok: true, value }));
-    } catch {
+    } catch (error) {
+      // The lock was not had within the busy timeout: nothing ran, and waiting as long again would not help.
+      if (isBusy(error)) {
+        for (const pending of batch) pending.reject(asStorageError(error, this.db.name));
+        return;
+      }
       try {
         results = this.runIsolated.immediate(batch);
       } catch (error) {
