@@ -54,7 +54,7 @@ export interface TimerDescription {
   readonly stepId: string;
   /** `sleep`, or `signal` for the deadline of a `waitForSignal` with a timeout. */
   readonly kind: 'sleep' | 'signal';
-  /** `pending`, `fired` (the sleep ended), `timed_out` (the signal wait gave up), `cancelled`. */
+  /** `pending`, `fired` (the sleep ended, or the signal wait's signal came first), `timed_out` (the signal wait gave up), `cancelled`. */
   readonly status: string;
   readonly wakeAt: Date;
 }

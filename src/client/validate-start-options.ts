@@ -1,4 +1,5 @@
 import { InvalidOptionsError, describeCause } from '../errors.js';
+import { refuseUnknownKeys } from '../engine/option-keys.js';
 import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
 
 /** Longest workflow id (the id columns hold 255 characters). */
@@ -25,13 +26,14 @@ export interface CheckedStartOptions {
 
 /**
  * Reads `id`, `queue` and `priority` of start options, refusing values of the
- * wrong type (absent ones stay absent; priority defaults to 0). Whether the
+ * wrong type and any other key (absent ones stay absent; priority defaults to 0). Whether the
  * queue exists is the caller's check.
  * @throws InvalidOptionsError
  */
 export function checkStartOptions(options: unknown, subject: string): CheckedStartOptions {
   if (options === undefined || options === null) return { priority: 0 };
   if (typeof options !== 'object' || Array.isArray(options)) throw new InvalidOptionsError(subject, 'options', `must be an object, got ${describeCause(options)}`);
+  refuseUnknownKeys(subject, options, ['id', 'queue', 'priority']);
   const { id, queue, priority } = options as { id?: unknown; queue?: unknown; priority?: unknown };
   if (queue !== undefined && (typeof queue !== 'string' || queue.length === 0)) throw new InvalidOptionsError(subject, 'queue', `must be the name of a declared queue, got ${describeCause(queue)}`);
   if (priority !== undefined && !Number.isSafeInteger(priority)) throw new InvalidOptionsError(subject, 'priority', 'must be an integer');

@@ -51,7 +51,7 @@ export class WorkflowHandle<R = unknown> {
    * Sends a signal that `workflowContext().waitForSignal(name)` receives.
    * Buffered until consumed, consumed in the order sent; wakes a waiting workflow.
    * @throws WorkflowNotFoundError; InvalidStateError when the workflow has finished;
-   *   SerializationError when the payload cannot be stored (nothing is stored then)
+   *   InvalidOptionsError for a bad name; SerializationError / PayloadTooLargeError for the payload (nothing is stored then)
    */
   signal(name: string, payload?: unknown): Promise<void> {
     return this.backend.signal(this.workflowId, name, payload);

@@ -101,7 +101,7 @@ export interface TempoliteOptions {
    * `false` runs the engine in client mode: it opens the database without
    * taking the SQLite process lock, runs no queue workers and releases no
    * leases, but serves every client call (`startWorkflow`, `getHandle`,
-   * `list`, `describe`, `retry`, `cancel`, `pause`, `resume`, `signal`). Its
+   * `list`, `describe`, `retry`, `cancel`, `pause`, `resume`, `signal`, `prune`). Its
    * writes go to the database, where the engine running the workers (another
    * process) picks them up. For CLIs, dashboards and web front ends beside a worker.
    * @default true

@@ -18,7 +18,7 @@ import {
   type ActivityContext,
   type ListOptions,
 } from '../../src/index.js';
-import { checkConsistency } from '../helpers/consistency.js';
+import { checkConsistency, countRows } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { Latch } from '../helpers/latch.js';
 import { tempDatabase } from '../helpers/temp-db.js';
@@ -137,6 +137,15 @@ describe('client and contexts', () => {
     expect((await handle.describe()).steps.map((s) => s.stepId)).toEqual(['first-greeting', 'second-greeting']);
     expect(() => workflowContext()).toThrow(OutsideWorkflowError);
     expect(() => activityContext()).toThrow(OutsideWorkflowError);
+  });
+
+  it('a misspelt start option is an InvalidOptionsError naming it, and nothing is started', async () => {
+    const { engine, file } = await engineWith([Greeter]);
+    const before = await countRows(file);
+    const error = await engine.startWorkflow(Greeter, 'hello', ['x'], { id: 'typo', priorty: 5 } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error).toMatchObject({ path: 'priorty' });
+    expect(await countRows(file)).toEqual(before);
   });
 
   it('a builder run() that makes no step call, or two, is an EngineStateError; the one call it made is recorded under its id', async () => {
