@@ -12,8 +12,9 @@ export interface ActivityContext {
   /** 1 for the first attempt, 2 for the first retry, ... */
   readonly attempt: number;
   /**
-   * Stable across every attempt, retry and recovery of this step: pass it to
-   * external systems as an idempotency key so a repeated attempt is deduplicated.
+   * Stable across every attempt, retry and recovery of this step (a UUID derived
+   * from its run, workflow id, generation and step id): pass it to external
+   * systems as an idempotency key so a repeated attempt is deduplicated.
    */
   readonly idempotencyKey: string;
   /** Fires when the workflow is cancelled or the engine shuts down while the step runs. */
