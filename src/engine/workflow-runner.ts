@@ -9,6 +9,7 @@ import { retryDelayMs, shouldRetry } from './retry-policy.js';
 import { Checkpoints } from './steps/checkpoints.js';
 import { compensateWorkflow } from './saga/compensate-workflow.js';
 import { applyAtEntry, endForControl } from './control/requested-control.js';
+import type { ControlAction } from '../store/control-store.js';
 import { WorkflowRuntime, type Suspension } from './workflow-runtime.js';
 
 type BodyOutcome = { readonly kind: 'completed'; readonly value: unknown } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'suspended'; readonly suspension: Suspension };
@@ -138,6 +139,12 @@ export class WorkflowRunner {
     return outcome;
   }
 
+  /** Ends an execution that a cancel or a pause stopped. */
+  private async endForRequest(runtime: WorkflowRuntime, action: ControlAction): Promise<void> {
+    await endForControl({ deps: this.deps, active: this.active, onFinished: this.onFinished }, runtime, action);
+    this.deps.observer?.executionEnded(runtime);
+  }
+
   private async finish(runtime: WorkflowRuntime, definition: WorkflowDefinition, outcome: BodyOutcome): Promise<void> {
     const { store, payloads, clock } = this.deps;
     const { workflowId, executionId } = runtime.info;
@@ -145,8 +152,7 @@ export class WorkflowRunner {
     if (runtime.broken !== undefined) throw runtime.broken;
     const now = clock.now();
     if (outcome.kind === 'suspended' && (outcome.suspension.cause === 'cancel' || outcome.suspension.cause === 'pause')) {
-      await endForControl({ deps: this.deps, active: this.active, onFinished: this.onFinished }, runtime, outcome.suspension.cause);
-      this.deps.observer?.executionEnded(runtime);
+      await this.endForRequest(runtime, outcome.suspension.cause);
       return;
     }
     if (outcome.kind === 'suspended' && outcome.suspension.cause === 'continue') {
@@ -181,11 +187,9 @@ export class WorkflowRunner {
     }
     if (output !== undefined) {
       const completed = await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'completed', output, parentId: runtime.workflow.parentId, unlessCancelRequested: true, now });
+      // A cancel recorded before the end could commit (after the body's last boundary) wins, as at a boundary.
       if (!completed) {
-        // A cancel recorded before the end could commit (after the body's last boundary) wins, as at a boundary.
-        runtime.requestControl('cancel');
-        await endForControl({ deps: this.deps, active: this.active, onFinished: this.onFinished }, runtime, 'cancel');
-        this.deps.observer?.executionEnded(runtime);
+        await this.endForRequest(runtime, 'cancel');
         return;
       }
       this.deps.observer?.workflowCompleted(runtime);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, Tempolite, Workflow, WorkflowCancelledFailure, WorkflowFailure, activityContext, silentLogger, workflowContext } from '../../src/index.js';
+import { Activity, Tempolite, Workflow, type TempoliteOptions, WorkflowCancelledFailure, WorkflowFailure, activityContext, silentLogger, workflowContext } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { execute } from '../helpers/db-rows.js';
 import { startEngine } from '../helpers/engine.js';
@@ -72,6 +72,16 @@ describe('cancel and pause recorded in the database by another process', () => {
   let dispose: (() => Promise<void>) | undefined;
   afterEach(async () => dispose?.());
 
+  /** An engine running Looper, with fresh latches. */
+  async function startLooper(options: Omit<TempoliteOptions, 'register'> = {}): Promise<Awaited<ReturnType<typeof startEngine>>> {
+    const started = await startEngine({ register: [Looper], ...options });
+    dispose = started.dispose;
+    Looper.started = new Latch();
+    Looper.aborted = new Latch();
+    Looper.release = new Latch();
+    return started;
+  }
+
   it('a running body notices a recorded pause at a step boundary within a poll interval', async () => {
     const started = await startEngine({ register: [Looper] });
     dispose = started.dispose;
@@ -86,10 +96,7 @@ describe('cancel and pause recorded in the database by another process', () => {
   });
 
   it('a recorded cancel aborts a running activity within a poll interval, not at the boundary after it', async () => {
-    const started = await startEngine({ register: [Looper] });
-    dispose = started.dispose;
-    Looper.started = new Latch();
-    Looper.aborted = new Latch();
+    const started = await startLooper();
     const handle = await started.engine.startWorkflow(Looper, 'hanging', [], { id: 'hanging' });
     await Looper.started.wait();
     await writeRequest(started.file, 'hanging', 'cancel');
@@ -113,10 +120,7 @@ describe('cancel and pause recorded in the database by another process', () => {
   });
 
   it.runIf(onPostgres)('on PostgreSQL a cancel from a client-mode engine reaches a running activity at once, without waiting for a poll', async () => {
-    const started = await startEngine({ register: [Looper], pollIntervalMs: 600_000 });
-    dispose = started.dispose;
-    Looper.started = new Latch();
-    Looper.aborted = new Latch();
+    const started = await startLooper({ pollIntervalMs: 600_000 });
     const handle = await started.engine.startWorkflow(Looper, 'hanging', [], { id: 'hanging-pg' });
     await Looper.started.wait();
     const client = new Tempolite({ database: started.file, workers: false, logger: silentLogger });
@@ -132,10 +136,7 @@ describe('cancel and pause recorded in the database by another process', () => {
 
   it('a cancel recorded after the last step boundary, not yet read by the engine, still wins over the completion', async () => {
     // No poll before the end: only the end's own check can see the request.
-    const started = await startEngine({ register: [Looper], pollIntervalMs: 600_000 });
-    dispose = started.dispose;
-    Looper.started = new Latch();
-    Looper.release = new Latch();
+    const started = await startLooper({ pollIntervalMs: 600_000 });
     const handle = await started.engine.startWorkflow(Looper, 'finish', [], { id: 'finishing' });
     await Looper.started.wait();
     await writeRequest(started.file, 'finishing', 'cancel');
