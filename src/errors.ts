@@ -32,6 +32,7 @@ export const ErrorCode = {
   OutsideWorkflow: 'TEMPOLITE_OUTSIDE_WORKFLOW',
   WorkflowFailed: 'TEMPOLITE_WORKFLOW_FAILED',
   ActivityFailed: 'TEMPOLITE_ACTIVITY_FAILED',
+  ActivityTimedOut: 'TEMPOLITE_ACTIVITY_TIMED_OUT',
   WorkflowCancelled: 'TEMPOLITE_WORKFLOW_CANCELLED',
   ChildWorkflowFailed: 'TEMPOLITE_CHILD_WORKFLOW_FAILED',
   CompensationFailed: 'TEMPOLITE_COMPENSATION_FAILED',
@@ -317,6 +318,32 @@ export class ActivityFailure extends TempoliteError {
     cause: unknown,
   ) {
     super(`Activity "${stepId}" (${activityName}) of workflow "${workflowId}" failed after ${attempts} attempt(s): ${describeCause(cause)}`, { cause });
+  }
+}
+
+/**
+ * One attempt of an activity (or saga transaction) ran longer than its `timeout`.
+ * It fails that attempt, which is retried by the step's policy like any other
+ * failure; an `ActivityFailure` whose `cause` is this error when none is left.
+ * The attempt's `AbortSignal` fires with this error as its reason.
+ */
+export class ActivityTimeoutFailure extends TempoliteError {
+  readonly code = ErrorCode.ActivityTimedOut;
+  /**
+   * @param workflowId the workflow the step belongs to
+   * @param stepId the step, e.g. `Orders.charge#0`
+   * @param activityName durable name of the activity or saga step
+   * @param attempt the attempt that ran out of time (1, 2, ...)
+   * @param timeoutMs the timeout it had, in milliseconds
+   */
+  constructor(
+    readonly workflowId: string,
+    readonly stepId: string,
+    readonly activityName: string,
+    readonly attempt: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`Attempt ${attempt} of activity "${stepId}" (${activityName}) of workflow "${workflowId}" timed out after ${timeoutMs} ms.`);
   }
 }
 

@@ -105,6 +105,7 @@ export {
   EngineStateError,
   OutsideWorkflowError,
   ActivityFailure,
+  ActivityTimeoutFailure,
   WorkflowFailure,
   WorkflowCancelledFailure,
   CompensationFailure,

@@ -17,7 +17,7 @@ export interface ActivityContext {
    * systems as an idempotency key so a repeated attempt is deduplicated.
    */
   readonly idempotencyKey: string;
-  /** Fires when the workflow is cancelled or the engine shuts down while the step runs. */
+  /** Fires when the workflow is cancelled or the engine shuts down while the step runs, or when the attempt runs past its `timeout` (reason: an `ActivityTimeoutFailure`). */
   readonly signal: AbortSignal;
 }
 

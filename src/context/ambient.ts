@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Duration } from '../engine/duration.js';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
 import type { SignalResult } from '../engine/waits/signal-types.js';
 import type { Registration } from '../registry/registration.js';
@@ -10,6 +11,8 @@ export interface StepCallOptions {
   readonly id?: string;
   /** Retry policy for this call, over the registration's. */
   readonly retry?: RetryPolicyOptions;
+  /** Attempt timeout for this call, over the registration's. */
+  readonly timeout?: Duration;
   /** Queue of a child workflow started by this call. */
   readonly queue?: string;
 }

@@ -53,6 +53,11 @@ export class StepOptionsBuilder {
     return new StepOptionsBuilder({ ...this.options, retry: policy });
   }
 
+  /** Gives each attempt of this activity or saga call at most `timeout`, over the step's own `timeout`. */
+  withTimeout(timeout: Duration): StepOptionsBuilder {
+    return new StepOptionsBuilder({ ...this.options, timeout });
+  }
+
   /** Runs the child workflow started by this call on `queue` (a cross-queue child). */
   withQueue(queue: string): StepOptionsBuilder {
     return new StepOptionsBuilder({ ...this.options, queue });
@@ -95,6 +100,11 @@ export class WorkflowContext implements WorkflowInfo {
   /** Options for the next step call: a retry policy. */
   withRetry(policy: RetryPolicyOptions): StepOptionsBuilder {
     return new StepOptionsBuilder({ retry: policy });
+  }
+
+  /** Options for the next step call: an attempt timeout (activities and saga steps). */
+  withTimeout(timeout: Duration): StepOptionsBuilder {
+    return new StepOptionsBuilder({ timeout });
   }
 
   /** Options for the next call of a workflow method: the queue its child runs on. */

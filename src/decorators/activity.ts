@@ -1,3 +1,4 @@
+import type { Duration } from '../engine/duration.js';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
 import { decorateMethod, type AsyncMethod } from './decorate-method.js';
 
@@ -7,6 +8,12 @@ export interface ActivityOptions {
   name?: string;
   /** Retry policy of each call. @default `{ maxAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2 }` */
   retry?: RetryPolicyOptions;
+  /**
+   * Longest one attempt may run (Temporal's start-to-close timeout). When it runs out, the attempt's
+   * `AbortSignal` fires and the attempt fails with an `ActivityTimeoutFailure`, retried by `retry`.
+   * @default no timeout
+   */
+  timeout?: Duration;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Duration } from '../engine/duration.js';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
 import { registerFunction, type RegisteredFunction } from './register-function.js';
 
@@ -13,6 +14,8 @@ export interface SagaFunctions<A extends unknown[], R> {
 export interface RegisterSagaOptions {
   /** Retry policy of the transaction. @default as `@Activity` */
   retry?: RetryPolicyOptions;
+  /** Longest one attempt of the transaction may run, as `@Activity`'s `timeout`. @default no timeout */
+  timeout?: Duration;
   /** Retry policy of the compensation. @default `{ maxAttempts: 5 }` */
   compensationRetry?: RetryPolicyOptions;
 }

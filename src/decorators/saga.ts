@@ -1,3 +1,4 @@
+import type { Duration } from '../engine/duration.js';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
 import { decorateMethod, type AsyncMethod } from './decorate-method.js';
 
@@ -12,6 +13,8 @@ export interface SagaOptions {
   name?: string;
   /** Retry policy of the transaction. @default as `@Activity` */
   retry?: RetryPolicyOptions;
+  /** Longest one attempt of the transaction may run, as `@Activity`'s `timeout`. @default no timeout */
+  timeout?: Duration;
   /** Retry policy of the compensation. @default `{ maxAttempts: 5 }` with the activity backoff */
   compensationRetry?: RetryPolicyOptions;
 }

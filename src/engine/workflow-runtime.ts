@@ -11,6 +11,7 @@ import { runChildStep } from './steps/child-step.js';
 import { runDetachedStart, type DetachedWorkflow } from './steps/detached-start.js';
 import type { Checkpoints } from './steps/checkpoints.js';
 import { runSideEffectStep } from './steps/side-effect-step.js';
+import { assertOptionsApply } from './steps/step-call-options.js';
 import { compensateInBody } from './saga/body-compensation.js';
 import type { ControlAction } from '../store/control-store.js';
 import { runSignalStep, SIGNAL_STEP } from './waits/signal-step.js';
@@ -94,6 +95,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     }
     let stepId: string;
     try {
+      if (options !== undefined) assertOptionsApply(definition, options);
       stepId = this.stepIdFor(definition.name, options?.id);
     } catch (error) {
       return Promise.reject(error);
@@ -108,7 +110,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
       return this.failFatally(Promise.reject(error));
     }
     if (replay.replayed) return Promise.resolve(replay.value);
-    return this.failFatally(runActivityStep(this, definition, stepId, replay.recorded, thisArg, args, options?.retry));
+    return this.failFatally(runActivityStep(this, definition, stepId, replay.recorded, thisArg, args, options));
   }
 
   /** After a non-determinism error the body's path is no longer trustworthy: it fails the execution even if caught. */

@@ -44,6 +44,8 @@ const NOOP_ATTEMPT: AttemptObservation = {
   interrupted: () => undefined,
 };
 
+type LogLevel = 'debug' | 'info' | 'warn';
+
 const STEP_EVENTS = { started: 'step.started', completed: 'step.completed', failed: 'step.failed' } as const;
 const COMPENSATION_EVENTS = { started: 'compensation.started', completed: 'compensation.completed', failed: 'compensation.failed' } as const;
 
@@ -98,7 +100,7 @@ export class Observer {
   workflowFailed(host: ObservedHost, error: unknown, attempts: number): void {
     const record = this.record(host);
     const now = this.clock.now();
-    this.workflowEvent('workflow.failed', { ...record.base, at: new Date(now), error: asError(error), attempts }, 'workflow failed');
+    this.workflowEvent('workflow.failed', { ...record.base, at: new Date(now), error: asError(error), attempts }, 'workflow failed', 'warn');
     this.finish(record, now, error);
   }
 
@@ -128,7 +130,7 @@ export class Observer {
   workflowCompensationFailed(host: ObservedHost, failure: unknown): void {
     const record = this.record(host);
     const now = this.clock.now();
-    this.workflowEvent('workflow.compensation_failed', { ...record.base, at: new Date(now), error: asError(failure) }, 'workflow compensation failed');
+    this.workflowEvent('workflow.compensation_failed', { ...record.base, at: new Date(now), error: asError(failure) }, 'workflow compensation failed', 'warn');
     this.finish(record, now, failure);
   }
 
@@ -238,24 +240,26 @@ export class Observer {
     if (span !== undefined) endSpan(span, now, error);
   }
 
-  private workflowEvent<K extends TempoliteEventName>(name: K, event: TempoliteEvents[K] & WorkflowEventBase, message: string): void {
-    if (!this.hub.has(name) && !this.levelEnabled('info')) return;
-    this.enqueue(event.workflowId, undefined, () => this.emitWorkflow(name, event, message));
+  /** A terminal failure is logged at `warn`, so the default console logger shows it; the rest of the lifecycle at `info`. */
+  private workflowEvent<K extends TempoliteEventName>(name: K, event: TempoliteEvents[K] & WorkflowEventBase, message: string, level: LogLevel = 'info'): void {
+    if (!this.hub.has(name) && !this.levelEnabled(level)) return;
+    this.enqueue(event.workflowId, undefined, () => this.emitWorkflow(name, event, message, level));
   }
 
-  private emitWorkflow<K extends TempoliteEventName>(name: K, event: TempoliteEvents[K], message: string): void {
+  private emitWorkflow<K extends TempoliteEventName>(name: K, event: TempoliteEvents[K], message: string, level: LogLevel = 'info'): void {
     this.hub.emit(name, event);
-    if (this.levelEnabled('info')) this.log('info', event, message, 'error' in event ? event.error : undefined);
+    if (this.levelEnabled(level)) this.log(level, event, message, 'error' in event ? event.error : undefined);
   }
 
-  private log(level: 'debug' | 'info', event: object, message: string, error: unknown): void {
+  private log(level: LogLevel, event: object, message: string, error: unknown): void {
     const { at: _at, error: _error, ...fields } = event as { at?: Date; error?: unknown };
     this.logger[level](error === undefined ? fields : { ...fields, err: error }, message);
   }
 
   /** The built-in loggers drop debug and info; a pino logger says what its level lets through. */
-  private levelEnabled(level: 'debug' | 'info'): boolean {
-    if (this.logger === consoleLogger || this.logger === silentLogger) return false;
+  private levelEnabled(level: LogLevel): boolean {
+    if (this.logger === silentLogger) return false;
+    if (this.logger === consoleLogger) return level === 'warn';
     const check = (this.logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
     return typeof check === 'function' ? check.call(this.logger, level) : true;
   }

@@ -24,6 +24,8 @@ export interface StepDefinition {
   readonly name: string;
   readonly registration: Registration;
   readonly retry: RetryPolicy;
+  /** Longest an attempt may run, in milliseconds (activities and saga transactions); none when absent. */
+  readonly timeoutMs?: number;
   /** Sagas only. */
   readonly compensation?: Compensation;
   /** Sagas only. */

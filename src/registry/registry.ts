@@ -1,4 +1,5 @@
 import { DEFAULT_ACTIVITY_RETRY, DEFAULT_WORKFLOW_RETRY, resolveRetryPolicy, type RetryPolicy } from '../engine/retry-policy.js';
+import { attemptTimeoutMs } from '../engine/steps/attempt-deadline.js';
 import { DuplicateNameError, InvalidOptionsError, UnknownQueueError } from '../errors.js';
 import { validateSaga, type DecoratedMethods } from './validate-saga.js';
 import { RESERVED_PREFIX, type Definition, type StepDefinition, type WorkflowDefinition } from './definitions.js';
@@ -10,9 +11,9 @@ const REGISTRATION_KEY = Symbol.for('tempolite.registration');
 
 const ALLOWED_KEYS: Record<Registration['kind'], readonly string[]> = {
   workflow: ['name', 'retry', 'queue'],
-  activity: ['name', 'retry'],
+  activity: ['name', 'retry', 'timeout'],
   sideEffect: ['name'],
-  saga: ['name', 'retry', 'compensate', 'compensationRetry', 'compensateFn'],
+  saga: ['name', 'retry', 'timeout', 'compensate', 'compensationRetry', 'compensateFn'],
 };
 
 /** Compensations are retried harder than transactions: giving up leaves the world half-undone. */
@@ -143,6 +144,7 @@ function buildDefinition(registration: Registration, scope: RegistryScope, decor
     name,
     registration,
     retry: resolveRetryPolicy(options.retry, DEFAULT_ACTIVITY_RETRY, subject),
+    ...(options.timeout !== undefined ? { timeoutMs: attemptTimeoutMs(options.timeout, subject) } : {}),
     ...(registration.kind === 'saga'
       ? {
           compensation: validateSaga(registration, decorated),

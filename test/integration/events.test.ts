@@ -17,10 +17,19 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { pino } from 'pino';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { Activity, Saga, SideEffect, Workflow, WorkflowFailure, type TempoliteEventName, type TempoliteEvents } from '../../src/index.js';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { Activity, Saga, SideEffect, Workflow, WorkflowFailure, consoleLogger, type TempoliteEventName, type TempoliteEvents } from '../../src/index.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
+
+class Doomed {
+  @Activity({ name: 'doomed.step', retry: { maxAttempts: 2, initialIntervalMs: 1 } }) async step(): Promise<void> {
+    throw new Error('never works');
+  }
+  @Workflow({ name: 'doomed.run' }) async run(): Promise<void> {
+    await this.step();
+  }
+}
 
 /** Two saga steps, then an activity that fails twice (its retries exhausted): the saga compensates. */
 class Trip {
@@ -208,6 +217,28 @@ describe('logging through a pino logger', () => {
     const failedLine = lines.find((l) => l.msg === 'step attempt failed');
     expect((failedLine?.err as { message?: string } | undefined)?.message).toBe('no cars left');
     expect(failedLine).toMatchObject({ workflowName: 'trip.book', kind: 'activity', name: 'trip.car', willRetry: true });
+  });
+
+  it("the default console logger shows a workflow's terminal failure as a warning, and nothing of the lifecycle before it", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const started = await startEngine({ register: [Doomed, Greeter], logger: consoleLogger });
+      dispose = started.dispose;
+      await (await started.engine.startWorkflow(Greeter, 'run', ['x'])).result();
+      const error = await (await started.engine.startWorkflow(Doomed, 'run', [], { id: 'doomed-1' })).result().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkflowFailure);
+      await eventually(() => warn.mock.calls.length > 0, 'the warning');
+      expect(warn.mock.calls.map((call: unknown[]) => [call[0], (call[1] as { workflowId?: string }).workflowId, (call[1] as { err?: Error }).err?.name])).toEqual([
+        ['[tempolite] workflow failed', 'doomed-1', 'ActivityFailure'],
+      ]);
+      expect([info.mock.calls, log.mock.calls]).toEqual([[], []]);
+    } finally {
+      warn.mockRestore();
+      info.mockRestore();
+      log.mockRestore();
+    }
   });
 
   it('at level info, step start and completion lines are not written', async () => {

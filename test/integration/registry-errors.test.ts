@@ -12,6 +12,7 @@ import {
   RegistryFrozenError,
   ReservedNameError,
   Saga,
+  SideEffect,
   Tempolite,
   UnknownQueueError,
   Workflow,
@@ -41,6 +42,18 @@ class BadBackoff {
 }
 class UnknownOption {
   @Activity({ nmae: 'typo' } as never) async x(): Promise<void> {}
+}
+class ZeroTimeout {
+  @Activity({ timeout: 0 }) async x(): Promise<void> {}
+}
+class WordTimeout {
+  @Saga({ compensate: 'undo', timeout: 'soon' as never }) async x(): Promise<void> {}
+  async undo(): Promise<void> {}
+}
+class SideEffectTimeout {
+  @SideEffect({ timeout: '1s' } as never) async x(): Promise<number> {
+    return 1;
+  }
 }
 class HashName {
   @Activity({ name: 'a#b' }) async x(): Promise<void> {}
@@ -126,6 +139,9 @@ describe('registry validation at engine start', () => {
       [BadBackoff, 'retry.backoffCoefficient'],
       [UnknownOption, 'nmae'],
       [HashName, 'name'],
+      [ZeroTimeout, 'timeout'],
+      [WordTimeout, 'timeout'],
+      [SideEffectTimeout, 'timeout'],
     ] as const) {
       const error = (await refusedStart({ register: [cls] })) as InvalidOptionsError;
       expect(error, cls.name).toBeInstanceOf(InvalidOptionsError);

@@ -1,15 +1,17 @@
 import type { ActivityContext } from '../../context/activity-context.js';
 import { ambient } from '../../context/ambient.js';
-import { ActivityFailure, PayloadTooLargeError, SerializationError } from '../../errors.js';
+import type { StepCallOptions } from '../../context/ambient.js';
+import { ActivityFailure, ActivityTimeoutFailure, PayloadTooLargeError, SerializationError } from '../../errors.js';
 import type { StepDefinition } from '../../registry/definitions.js';
 import type { PayloadLocation } from '../../store/codec.js';
 import type { CheckpointRow } from '../../store/rows.js';
 import type { AttemptStart } from '../../store/workflow-store.js';
 import { newId, stepIdempotencyKey } from '../ids.js';
-import { resolveRetryPolicy, retryDelayMs, shouldRetry, type RetryPolicy, type RetryPolicyOptions } from '../retry-policy.js';
+import { resolveRetryPolicy, retryDelayMs, shouldRetry, type RetryPolicy } from '../retry-policy.js';
 import type { WorkflowRuntime } from '../workflow-runtime.js';
 import { noteSagaCompleted } from '../saga/body-compensation.js';
 import { assertCompensationResolvable } from '../saga/compensation-call.js';
+import { attemptTimeoutMs, withDeadline } from './attempt-deadline.js';
 import { recordedFailure } from './checkpoints.js';
 import { noAttempt } from '../../events/observer.js';
 
@@ -29,14 +31,15 @@ export async function runActivityStep(
   recorded: CheckpointRow | undefined,
   thisArg: unknown,
   args: readonly unknown[],
-  retryOverride: RetryPolicyOptions | undefined,
+  options: StepCallOptions | undefined,
 ): Promise<unknown> {
   const { payloads, clock, store } = rt.deps;
   const workflowId = rt.info.workflowId;
   const kind = definition.kind === 'saga' ? 'saga' : 'activity';
   const label = stepLabel(kind, stepId, workflowId);
 
-  const policy = retryOverride === undefined ? definition.retry : resolveRetryPolicy(retryOverride, definition.retry, `step "${stepId}"`);
+  const policy = options?.retry === undefined ? definition.retry : resolveRetryPolicy(options.retry, definition.retry, `step "${stepId}"`);
+  const timeoutMs = options?.timeout === undefined ? definition.timeoutMs : attemptTimeoutMs(options.timeout, `step "${stepId}"`);
   if (kind === 'saga') assertCompensationResolvable(rt.deps, rt.info.workflowName, definition);
   const stepEntityId = recorded?.id ?? newId();
   let create: AttemptStart['create'] = recorded
@@ -56,7 +59,7 @@ export async function runActivityStep(
   for (;;) {
     await rt.boundary();
     const attempt = failed + 1;
-    const outcome = await rt.track(runAttempt(rt, definition, { stepId, stepEntityId, create, attempt, policy, label, kind }, thisArg, args));
+    const outcome = await rt.track(runAttempt(rt, definition, { stepId, stepEntityId, create, attempt, policy, timeoutMs, label, kind }, thisArg, args));
     create = undefined;
     if (outcome.ok) {
       rt.checkpoints.set(checkpoint(kind, stepEntityId, stepId, definition.name, 'completed', failed, outcome.output, clock.now()));
@@ -112,6 +115,7 @@ interface AttemptPlan {
   readonly create: AttemptStart['create'];
   readonly attempt: number;
   readonly policy: RetryPolicy;
+  readonly timeoutMs: number | undefined;
   readonly label: string;
   readonly kind: 'activity' | 'saga';
 }
@@ -137,21 +141,27 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
 
   let key: string | undefined;
   const { runId, generation } = rt.info;
-  const context: ActivityContext = {
-    workflowId,
-    stepId: plan.stepId,
-    name: definition.name,
-    attempt: plan.attempt,
-    // Derived, not the step row's id: that row may not be committed yet when a crash cuts the first attempt short.
-    get idempotencyKey(): string {
-      return (key ??= stepIdempotencyKey(runId, workflowId, generation, plan.stepId));
-    },
-    // The execution's own signal: it fires on cancel and shutdown, which is all an attempt needs, at no cost per attempt.
-    signal: rt.abort.signal,
+  const call = (signal: AbortSignal): unknown => {
+    const context: ActivityContext = {
+      workflowId,
+      stepId: plan.stepId,
+      name: definition.name,
+      attempt: plan.attempt,
+      // Derived, not the step row's id: that row may not be committed yet when a crash cuts the first attempt short.
+      get idempotencyKey(): string {
+        return (key ??= stepIdempotencyKey(runId, workflowId, generation, plan.stepId));
+      },
+      signal,
+    };
+    return observed.run(() => ambient.run({ kind: 'step', activity: context }, () => definition.registration.original.apply(thisArg, args as never[])));
   };
   let outcome: AttemptOutcome;
   try {
-    const value: unknown = await observed.run(() => ambient.run({ kind: 'step', activity: context }, () => definition.registration.original.apply(thisArg, args as never[])));
+    const { timeoutMs } = plan;
+    // Without a timeout the execution's own signal does: it fires on cancel and shutdown, at no cost per attempt.
+    const value: unknown = await (timeoutMs === undefined
+      ? call(rt.abort.signal)
+      : withDeadline(clock, timeoutMs, rt.abort.signal, () => new ActivityTimeoutFailure(workflowId, plan.stepId, definition.name, plan.attempt, timeoutMs), call));
     const where: PayloadLocation = { description: `output of ${plan.label}`, workflowId, stepId: plan.stepId };
     try {
       outcome = { ok: true, value, output: payloads.encode(value, where) };

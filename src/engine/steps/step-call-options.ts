@@ -1,0 +1,27 @@
+import type { StepCallOptions } from '../../context/ambient.js';
+import { InvalidOptionsError } from '../../errors.js';
+import type { Definition } from '../../registry/definitions.js';
+
+const BUILDER_METHOD: Readonly<Record<Exclude<keyof StepCallOptions, 'id'>, string>> = { retry: 'withRetry', timeout: 'withTimeout', queue: 'withQueue' };
+
+const APPLIES: Readonly<Record<Definition['kind'], readonly (keyof StepCallOptions)[]>> = {
+  activity: ['id', 'retry', 'timeout'],
+  saga: ['id', 'retry', 'timeout'],
+  sideEffect: ['id'],
+  workflow: ['id', 'queue'],
+};
+
+const KIND: Readonly<Record<Definition['kind'], string>> = { activity: 'an activity', saga: 'a saga step', sideEffect: 'a side effect', workflow: 'a child workflow' };
+
+/**
+ * Refuses a builder option the called step cannot use (a retry policy for a side effect, a queue for an
+ * activity), which would otherwise be dropped without a word.
+ * @throws InvalidOptionsError naming the builder method
+ */
+export function assertOptionsApply(definition: Definition, options: StepCallOptions): void {
+  for (const key of Object.keys(BUILDER_METHOD) as (keyof typeof BUILDER_METHOD)[]) {
+    if (options[key] === undefined || APPLIES[definition.kind].includes(key)) continue;
+    const usable = APPLIES[definition.kind].map((k) => (k === 'id' ? 'withId' : BUILDER_METHOD[k])).join(', ');
+    throw new InvalidOptionsError(`workflowContext().${BUILDER_METHOD[key]}()`, key, `does not apply to ${KIND[definition.kind]} ("${definition.name}"); it takes ${usable}`);
+  }
+}
