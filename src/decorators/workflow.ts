@@ -1,4 +1,5 @@
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
+import type { ScheduleOptions } from '../engine/schedule/cron-schedule.js';
 import { decorateMethod, type AsyncMethod } from './decorate-method.js';
 
 /** Options of `@Workflow`. */
@@ -9,6 +10,13 @@ export interface WorkflowOptions {
   retry?: RetryPolicyOptions;
   /** Queue the workflow runs on unless the start names another. @default 'default' */
   queue?: string;
+  /**
+   * Starts the workflow on its own at every tick of a cron pattern (read in UTC unless `timezone` says
+   * otherwise), with the tick's time as its only argument. Each tick is one workflow, started once by
+   * whichever engine with workers runs then, under the id `name@tick` (e.g. `reports.daily@2026-12-02T06:00:00.000Z`).
+   * @default not scheduled
+   */
+  schedule?: string | ScheduleOptions;
 }
 
 /**

@@ -13,6 +13,9 @@ export interface Clock {
   onAdvance?(listener: () => void): () => void;
 }
 
+/** The longest delay `setTimeout` honours. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** The wall clock. */
 export class SystemClock implements Clock {
   now(): number {
@@ -22,12 +25,19 @@ export class SystemClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
+      const until = Date.now() + Math.max(0, ms);
+      let timer: NodeJS.Timeout | undefined;
       const done = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      // Node fires a timer longer than 2^31 - 1 ms after 1 ms: a long wait is several timers in a row.
+      const arm = (): void => {
+        const left = until - Date.now();
+        timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(done, Math.max(0, left));
+      };
+      arm();
       signal?.addEventListener('abort', done, { once: true });
     });
   }

@@ -41,6 +41,7 @@ import { reviveFailure } from './revive-failure.js';
 import { compensationOutcomeOf } from './saga/compensation-outcome.js';
 import type { AsyncMethodNames, MethodArgs, MethodResult } from './workflow-types.js';
 import { WorkflowRunner } from './workflow-runner.js';
+import { startScheduler, type Scheduler } from './schedule/scheduler.js';
 import { startHeartbeat } from '../queue/heartbeat.js';
 import { startControlWatch, type ControlWatch } from './control/control-watch.js';
 import { followClockJumps } from './clock-watch.js';
@@ -78,6 +79,8 @@ interface Started {
   readonly heartbeat: NodeJS.Timeout | undefined;
   /** Notices cancels and pauses other processes ask of bodies running here; none in client mode. */
   readonly controlWatch: ControlWatch | undefined;
+  /** Starts the scheduled workflows at their ticks; none in client mode. */
+  readonly scheduler: Scheduler | undefined;
   readonly releaseLock: () => void;
   readonly uninstallStarter: () => void;
   /** Stops following a test clock's jumps (issue 5). */
@@ -206,10 +209,14 @@ export class Tempolite implements HandleBackend {
       );
     }
     const heartbeat = options.workers ? startHeartbeat(deps, runner.active, options.leaseMs) : undefined;
+    // Client mode starts nothing on its own: the engines with workers follow the schedules.
+    const scheduler = options.workers
+      ? startScheduler(registry.scheduledWorkflows(), clock, logger, (definition, scheduledAt, id) => this.startDefinition(definition, [scheduledAt], { id }))
+      : undefined;
     const controlWatch = options.workers ? startControlWatch(deps, runner.active, options.pollIntervalMs) : undefined;
     const uninstallStarter = installOutsideStarter((registration, args) => this.startFromCall(registration, args));
     const unfollowClock = followClockJumps(deps);
-    this.started = { deps, runner, workers, heartbeat, controlWatch, releaseLock: opened.release, uninstallStarter, unfollowClock };
+    this.started = { deps, runner, workers, heartbeat, controlWatch, scheduler, releaseLock: opened.release, uninstallStarter, unfollowClock };
     for (const worker of workers.values()) worker.start();
     // Scale-out (issue 6): work made due, and outcomes reached, by other processes sharing the database (PostgreSQL).
     opened.store.listen?.({
@@ -240,6 +247,7 @@ export class Tempolite implements HandleBackend {
     this.started = undefined;
     started.uninstallStarter();
     started.unfollowClock();
+    await started.scheduler?.stop();
     started.runner.stopAll();
     await Promise.all([...started.workers.values()].map((worker) => worker.stop()));
     clearInterval(started.heartbeat);

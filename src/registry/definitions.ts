@@ -1,4 +1,5 @@
 import type { RetryPolicy } from '../engine/retry-policy.js';
+import type { WorkflowSchedule } from '../engine/schedule/cron-schedule.js';
 import type { AnyFunction, Constructor, Registration } from './registration.js';
 
 /** Prefix Tempolite keeps for its own internal step names. */
@@ -11,6 +12,8 @@ export interface WorkflowDefinition {
   readonly registration: Registration;
   readonly retry: RetryPolicy;
   readonly queue: string;
+  /** When it starts on its own, if it is scheduled. */
+  readonly schedule?: WorkflowSchedule;
   /** The class whose instance runs the body (resolved through the container); absent for functions. */
   readonly target?: Constructor;
 }

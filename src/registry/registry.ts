@@ -1,4 +1,5 @@
 import { DEFAULT_ACTIVITY_RETRY, DEFAULT_WORKFLOW_RETRY, resolveRetryPolicy, type RetryPolicy } from '../engine/retry-policy.js';
+import { parseSchedule } from '../engine/schedule/cron-schedule.js';
 import { attemptTimeoutMs } from '../engine/steps/attempt-deadline.js';
 import { DuplicateNameError, InvalidOptionsError, UnknownQueueError } from '../errors.js';
 import { validateSaga, type DecoratedMethods } from './validate-saga.js';
@@ -10,7 +11,7 @@ import { assertName } from './validate-name.js';
 const REGISTRATION_KEY = Symbol.for('tempolite.registration');
 
 const ALLOWED_KEYS: Record<Registration['kind'], readonly string[]> = {
-  workflow: ['name', 'retry', 'queue'],
+  workflow: ['name', 'retry', 'queue', 'schedule'],
   activity: ['name', 'retry', 'timeout'],
   sideEffect: ['name'],
   saga: ['name', 'retry', 'timeout', 'compensate', 'compensationRetry', 'compensateFn'],
@@ -97,6 +98,11 @@ export class Registry {
     return definition?.kind === 'saga' ? definition : undefined;
   }
 
+  /** Every workflow that has a schedule. */
+  scheduledWorkflows(): WorkflowDefinition[] {
+    return [...this.byName.values()].filter((d): d is WorkflowDefinition => d.kind === 'workflow' && d.schedule !== undefined);
+  }
+
   /** Durable names of every workflow. */
   workflowNames(): string[] {
     return [...this.byName.values()].filter((d) => d.kind === 'workflow').map((d) => d.name);
@@ -135,6 +141,7 @@ function buildDefinition(registration: Registration, scope: RegistryScope, decor
       registration,
       retry: resolveRetryPolicy(options.retry, DEFAULT_WORKFLOW_RETRY, subject),
       queue,
+      ...(options.schedule !== undefined ? { schedule: parseSchedule(options.schedule, subject) } : {}),
       ...(registration.source === 'method' ? { target: registration.target } : {}),
     };
     return Object.freeze(definition);

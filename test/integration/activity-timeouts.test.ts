@@ -46,7 +46,9 @@ class Slow {
     return `on time ${attempt}`;
   }
 
-  @Activity({ name: 'slow.quick', timeout: '1h' }) async quick(n: number): Promise<number> {
+  @Activity({ name: 'slow.quick', timeout: '30d' }) async quick(n: number): Promise<number> {
+    // Some real work: a 30-day deadline overflowing Node's timer would fire within it.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     return n * 2;
   }
 
@@ -91,7 +93,7 @@ class Slow {
   @Workflow({ name: 'slow.sagaFlow' }) async sagaFlow(): Promise<void> {
     await this.book();
   }
-  @Workflow({ name: 'slow.misused' }) async misused(which: 'timeout' | 'retry' | 'queue' | 'badTimeout'): Promise<string> {
+  @Workflow({ name: 'slow.misused' }) async misused(which: 'timeout' | 'retry' | 'queue' | 'badTimeout' | 'badRetry'): Promise<string> {
     const ctx = workflowContext();
     const outcome = await (which === 'timeout'
       ? ctx.withTimeout('1s').run(() => this.id())
@@ -99,13 +101,15 @@ class Slow {
         ? ctx.withRetry({ maxAttempts: 2 }).run(() => this.id())
         : which === 'queue'
           ? ctx.withQueue('default').run(() => this.quick(1))
-          : ctx.withTimeout('-1s').run(() => this.quick(1))
+          : which === 'badTimeout'
+            ? ctx.withTimeout('-1s').run(() => this.quick(1))
+            : ctx.withRetry({ maxAttempts: 0 }).run(() => this.quick(1))
     ).then(
       () => 'ran',
       (error: unknown) => (error instanceof InvalidOptionsError ? `${error.subject} ${error.path}: ${error.message}` : `other: ${String(error)}`),
     );
-    // The refused call took no step id: the next call is the first of its name.
-    return `${outcome} | next ${await this.id()}`;
+    // The refused call took no step id: the next call of each name is the first.
+    return `${outcome} | next ${await this.id()} ${await this.quick(1)}`;
   }
 }
 
@@ -167,7 +171,7 @@ describe('activity timeouts', () => {
     expect(Slow.calls).toBe(2);
   });
 
-  it('a step that finishes in time is not affected by its timeout', async () => {
+  it('a step that finishes in time is not affected by its timeout, also one longer than a Node timer can hold (30 days)', async () => {
     const engine = await engineWith();
     expect(await (await engine.startWorkflow(Slow, 'quickFlow', [])).result()).toBe(12);
   });
@@ -227,11 +231,20 @@ describe('activity timeouts', () => {
 
   it('a builder option the call cannot use is an InvalidOptionsError in the body, and takes no step id', async () => {
     const engine = await engineWith();
-    const run = async (which: string): Promise<string> => (await engine.startWorkflow(Slow, 'misused', [which as 'timeout'])).result();
-    expect(await run('timeout')).toBe('workflowContext().withTimeout() timeout: Invalid option "timeout" for workflowContext().withTimeout(): does not apply to a side effect ("slow.id"); it takes withId | next id-1');
-    expect(await run('retry')).toMatch(/^workflowContext\(\)\.withRetry\(\) retry: .*does not apply to a side effect .* \| next id-1$/);
-    expect(await run('queue')).toMatch(/^workflowContext\(\)\.withQueue\(\) queue: .*does not apply to an activity \("slow.quick"\); it takes withId, withRetry, withTimeout \| next id-1$/);
-    expect(await run('badTimeout')).toMatch(/^step "slow.quick#0" timeout: .*not a duration.* \| next id-1$/);
+    const stepIds: string[][] = [];
+    const run = async (which: string): Promise<string> => {
+      const handle = await engine.startWorkflow(Slow, 'misused', [which as 'timeout']);
+      const result = await handle.result();
+      stepIds.push((await handle.describe()).steps.map((step) => step.stepId));
+      return result;
+    };
+    expect(await run('timeout')).toBe('workflowContext().withTimeout() timeout: Invalid option "timeout" for workflowContext().withTimeout(): does not apply to a side effect ("slow.id"); it takes withId | next id-1 2');
+    expect(await run('retry')).toMatch(/^workflowContext\(\)\.withRetry\(\) retry: .*does not apply to a side effect .* \| next id-1 2$/);
+    expect(await run('queue')).toMatch(/^workflowContext\(\)\.withQueue\(\) queue: .*does not apply to an activity \("slow.quick"\); it takes withId, withRetry, withTimeout \| next id-1 2$/);
+    expect(await run('badTimeout')).toMatch(/^workflowContext\(\)\.withTimeout\(\) timeout: .*is not a duration.* \| next id-1 2$/);
+    expect(await run('badRetry')).toMatch(/^workflowContext\(\)\.withRetry\(\) retry\.maxAttempts: .* \| next id-1 2$/);
+    // A malformed value, too, is refused before the call takes its id: a later fix shifts no step id.
+    expect(stepIds).toEqual(Array.from({ length: 5 }, () => ['slow.id#0', 'slow.quick#0']));
     expect(await checkConsistency(file)).toEqual([]);
   });
 });

@@ -55,6 +55,18 @@ class SideEffectTimeout {
     return 1;
   }
 }
+class BadCron {
+  @Workflow({ schedule: '61 * * * *' }) async x(): Promise<void> {}
+}
+class DateCron {
+  @Workflow({ schedule: '2026-12-24T00:00:00' }) async x(): Promise<void> {}
+}
+class BadZone {
+  @Workflow({ schedule: { cron: '0 9 * * *', timezone: 'Mars/Olympus' } }) async x(): Promise<void> {}
+}
+class ScheduleTypo {
+  @Workflow({ schedule: { cron: '0 9 * * *', tz: 'UTC' } as never }) async x(): Promise<void> {}
+}
 class HashName {
   @Activity({ name: 'a#b' }) async x(): Promise<void> {}
 }
@@ -142,6 +154,10 @@ describe('registry validation at engine start', () => {
       [ZeroTimeout, 'timeout'],
       [WordTimeout, 'timeout'],
       [SideEffectTimeout, 'timeout'],
+      [BadCron, 'schedule'],
+      [DateCron, 'schedule'],
+      [BadZone, 'schedule.timezone'],
+      [ScheduleTypo, 'schedule.tz'],
     ] as const) {
       const error = (await refusedStart({ register: [cls] })) as InvalidOptionsError;
       expect(error, cls.name).toBeInstanceOf(InvalidOptionsError);

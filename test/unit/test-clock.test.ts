@@ -61,4 +61,16 @@ describe('TestClock', () => {
     await clock.sleep(5);
     expect(Date.now() - before).toBeGreaterThanOrEqual(4);
   });
+
+  it("SystemClock: a sleep longer than setTimeout's limit (2^31 - 1 ms) waits, and still ends on abort", async () => {
+    const clock = new SystemClock();
+    const stop = new AbortController();
+    const order: string[] = [];
+    const month = clock.sleep(30 * 86_400_000, stop.signal).then(() => order.push('month'));
+    // Node would fire the overflowing timer after 1 ms: the short sleep must still come first.
+    await clock.sleep(30).then(() => order.push('30ms'));
+    stop.abort();
+    await month;
+    expect(order).toEqual(['30ms', 'month']);
+  });
 });

@@ -7,6 +7,7 @@ import { toMilliseconds } from '../duration.js';
  * @throws InvalidOptionsError for anything but a duration of at least 1 ms
  */
 export function attemptTimeoutMs(value: unknown, subject: string): number {
+  if (typeof value === 'number' && value < 1) throw new InvalidOptionsError(subject, 'timeout', 'must be at least 1 ms');
   const ms = toMilliseconds(value, subject, 'timeout');
   if (ms < 1) throw new InvalidOptionsError(subject, 'timeout', 'must be at least 1 ms');
   return ms;

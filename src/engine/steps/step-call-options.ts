@@ -1,6 +1,8 @@
 import type { StepCallOptions } from '../../context/ambient.js';
 import { InvalidOptionsError } from '../../errors.js';
 import type { Definition } from '../../registry/definitions.js';
+import { resolveRetryPolicy } from '../retry-policy.js';
+import { attemptTimeoutMs } from './attempt-deadline.js';
 
 const BUILDER_METHOD: Readonly<Record<Exclude<keyof StepCallOptions, 'id'>, string>> = { retry: 'withRetry', timeout: 'withTimeout', queue: 'withQueue' };
 
@@ -15,7 +17,8 @@ const KIND: Readonly<Record<Definition['kind'], string>> = { activity: 'an activ
 
 /**
  * Refuses a builder option the called step cannot use (a retry policy for a side effect, a queue for an
- * activity), which would otherwise be dropped without a word.
+ * activity), which would otherwise be dropped without a word, and a malformed one, before the call takes a
+ * step id: fixing the value in a later deployment then shifts no step id.
  * @throws InvalidOptionsError naming the builder method
  */
 export function assertOptionsApply(definition: Definition, options: StepCallOptions): void {
@@ -24,4 +27,6 @@ export function assertOptionsApply(definition: Definition, options: StepCallOpti
     const usable = APPLIES[definition.kind].map((k) => (k === 'id' ? 'withId' : BUILDER_METHOD[k])).join(', ');
     throw new InvalidOptionsError(`workflowContext().${BUILDER_METHOD[key]}()`, key, `does not apply to ${KIND[definition.kind]} ("${definition.name}"); it takes ${usable}`);
   }
+  if (options.retry !== undefined) resolveRetryPolicy(options.retry, definition.retry, 'workflowContext().withRetry()');
+  if (options.timeout !== undefined) attemptTimeoutMs(options.timeout, 'workflowContext().withTimeout()');
 }
