@@ -1,6 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 import { bigintTransformer } from './bigint-transformer.js';
 
+/** The statuses a deadline still applies to; `compensating` is past a cancel already. */
+export const WORKFLOW_DEADLINE_WHERE = "deadline_at IS NOT NULL AND status IN ('pending', 'running', 'waiting', 'paused')";
+
 /**
  * A workflow instance: its identity, queue placement, status and parentage.
  * Payloads live in {@link WorkflowData} so that status scans never read them.
@@ -8,6 +11,8 @@ import { bigintTransformer } from './bigint-transformer.js';
 @Entity({ name: 'tempolite_workflow_entity', withoutRowid: true })
 @Index('idx_tempolite_workflow_status_name', ['status', 'name'])
 @Index('idx_tempolite_workflow_run_id', ['runId'])
+// Only unfinished workflows with a deadline: the deadline watch's scan costs what is due, not the history.
+@Index('idx_tempolite_workflow_deadline', ['deadlineAt'], { where: WORKFLOW_DEADLINE_WHERE })
 // A parent's step may spawn at most one child per generation; replays find it again.
 @Unique('uq_tempolite_workflow_parent_step', ['parentId', 'parentGeneration', 'parentStepId'])
 export class WorkflowEntity {
@@ -70,4 +75,8 @@ export class WorkflowEntity {
   /** Epoch milliseconds, set once the workflow reaches a terminal status. */
   @Column({ name: 'completed_at', type: 'bigint', nullable: true, transformer: bigintTransformer })
   completedAt!: number | null;
+
+  /** Epoch milliseconds after which an unfinished workflow is cancelled (its start's `timeout`); none when null. */
+  @Column({ name: 'deadline_at', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  deadlineAt!: number | null;
 }

@@ -375,14 +375,28 @@ export class ChildWorkflowFailure extends TempoliteError {
   }
 }
 
-/** The workflow was cancelled before it finished. */
+/**
+ * The workflow was cancelled before it finished: by `cancel()`, as the child of a cancelled parent, or by
+ * the engine when it reached its deadline (a start's `timeout`; then `timedOut` is true and `deadline` is set).
+ */
 export class WorkflowCancelledFailure extends TempoliteError {
   readonly code = ErrorCode.WorkflowCancelled;
+  /** True when the workflow was cancelled because it reached its deadline. */
+  readonly timedOut: boolean;
+  /**
+   * @param deadline when the cancel is the deadline's: the time the workflow had to finish by
+   */
   constructor(
     readonly workflowId: string,
     readonly workflowName: string,
+    readonly deadline?: Date,
   ) {
-    super(`Workflow "${workflowId}" (${workflowName}) was cancelled.`);
+    super(
+      deadline === undefined
+        ? `Workflow "${workflowId}" (${workflowName}) was cancelled.`
+        : `Workflow "${workflowId}" (${workflowName}) timed out: it was cancelled at its deadline ${deadline.toISOString()}.`,
+    );
+    this.timedOut = deadline !== undefined;
   }
 }
 

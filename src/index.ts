@@ -26,7 +26,7 @@
  */
 import './reflect-check.js';
 
-export { Workflow, type WorkflowOptions } from './decorators/workflow.js';
+export { Workflow, type WorkflowOptions, type ScheduledMethod, type WorkflowDecorator } from './decorators/workflow.js';
 export { Activity, type ActivityOptions } from './decorators/activity.js';
 export { SideEffect, type SideEffectOptions } from './decorators/side-effect.js';
 export { Saga, type SagaOptions } from './decorators/saga.js';

@@ -55,7 +55,7 @@ function inFlight(step: StepDescription): string {
 }
 
 function waitReason(d: WorkflowDescription): string {
-  const timer = (d.timers ?? []).find((t) => t.status === 'pending');
+  const timer = d.timers.find((t) => t.status === 'pending');
   if (timer?.kind === 'sleep') return `a sleep until ${timer.wakeAt.toISOString()}`;
   const unfinished = d.children.filter((child) => !isTerminal(child.status));
   if (unfinished.length > 0) return `${unfinished.length} child workflow${unfinished.length === 1 ? '' : 's'}`;

@@ -90,9 +90,9 @@ export interface WorkflowDescription {
   /** Child workflows started by this one, described the same way. */
   readonly children: readonly WorkflowDescription[];
   /** Its durable timers (sleeps, signal deadlines), oldest first. */
-  readonly timers?: readonly TimerDescription[];
+  readonly timers: readonly TimerDescription[];
   /** Signals sent to it, in arrival order. */
-  readonly signals?: readonly SignalDescription[];
+  readonly signals: readonly SignalDescription[];
 }
 
 /** A line of `list()`. */

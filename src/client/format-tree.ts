@@ -30,7 +30,7 @@ function workflowNode(w: WorkflowDescription): Node {
     const parts = [`Execution #${e.number}`, e.reason, e.status, duration(e.durationMs), e.error ? errorText(e.error) : undefined];
     return { text: join(parts), children: steps };
   });
-  const waits = [...(w.timers ?? []).map(timerNode), ...(w.signals ?? []).map(signalNode)];
+  const waits = [...w.timers.map(timerNode), ...w.signals.map(signalNode)];
   const children = w.children.map(workflowNode);
   const header = join([`Workflow ${w.workflowId}`, w.name, w.status, w.generation > 0 ? `generation ${w.generation}` : undefined, w.queue !== 'default' ? `queue ${w.queue}` : undefined]);
   return { text: header, children: [...executions, ...waits, ...children] };
@@ -38,7 +38,16 @@ function workflowNode(w: WorkflowDescription): Node {
 
 function timerNode(t: TimerDescription): Node {
   const label = t.kind === 'sleep' ? `Sleep ${t.stepId}` : `Signal deadline ${t.stepId}`;
-  return { text: join([label, t.status, `${t.status === 'pending' ? 'wakes' : 'woke'} at ${t.wakeAt.toISOString()}`]), children: [] };
+  return { text: join([label, t.status, timerWhen(t)]), children: [] };
+}
+
+/** What the timer's time means now: a sleep woke at it, a signal deadline the signal beat was never reached. */
+function timerWhen(t: TimerDescription): string {
+  const at = t.wakeAt.toISOString();
+  if (t.status === 'pending') return `${t.kind === 'sleep' ? 'wakes' : 'deadline'} at ${at}`;
+  if (t.status === 'cancelled') return `was due at ${at}`;
+  if (t.kind === 'sleep') return `woke at ${at}`;
+  return t.status === 'timed_out' ? `timed out at ${at}` : `signal came before the deadline at ${at}`;
 }
 
 function signalNode(s: SignalDescription): Node {

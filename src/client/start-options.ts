@@ -1,3 +1,5 @@
+import type { Duration } from '../engine/duration.js';
+
 /** Options of `engine.startWorkflow`. */
 export interface StartOptions {
   /**
@@ -10,4 +12,11 @@ export interface StartOptions {
   queue?: string;
   /** Higher runs first among waiting workflows of a queue. @default 0 */
   priority?: number;
+  /**
+   * Longest the workflow may take, from this start: once it passes, the workflow (with its children) is
+   * cancelled as by `cancel()`, and `result()` throws a `WorkflowFailure` whose cause is a
+   * `WorkflowCancelledFailure` with `timedOut: true`. At least 1 ms.
+   * @default no deadline
+   */
+  timeout?: Duration;
 }

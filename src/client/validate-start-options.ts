@@ -1,4 +1,5 @@
 import { InvalidOptionsError, describeCause } from '../errors.js';
+import { positiveDurationMs } from '../engine/duration.js';
 import { refuseUnknownKeys } from '../engine/option-keys.js';
 import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
 
@@ -22,10 +23,12 @@ export interface CheckedStartOptions {
   readonly id?: string;
   readonly queue?: string;
   readonly priority: number;
+  /** The `timeout` in milliseconds. */
+  readonly timeoutMs?: number;
 }
 
 /**
- * Reads `id`, `queue` and `priority` of start options, refusing values of the
+ * Reads `id`, `queue`, `priority` and `timeout` of start options, refusing values of the
  * wrong type and any other key (absent ones stay absent; priority defaults to 0). Whether the
  * queue exists is the caller's check.
  * @throws InvalidOptionsError
@@ -33,13 +36,14 @@ export interface CheckedStartOptions {
 export function checkStartOptions(options: unknown, subject: string): CheckedStartOptions {
   if (options === undefined || options === null) return { priority: 0 };
   if (typeof options !== 'object' || Array.isArray(options)) throw new InvalidOptionsError(subject, 'options', `must be an object, got ${describeCause(options)}`);
-  refuseUnknownKeys(subject, options, ['id', 'queue', 'priority']);
-  const { id, queue, priority } = options as { id?: unknown; queue?: unknown; priority?: unknown };
+  refuseUnknownKeys(subject, options, ['id', 'queue', 'priority', 'timeout']);
+  const { id, queue, priority, timeout } = options as { id?: unknown; queue?: unknown; priority?: unknown; timeout?: unknown };
   if (queue !== undefined && (typeof queue !== 'string' || queue.length === 0)) throw new InvalidOptionsError(subject, 'queue', `must be the name of a declared queue, got ${describeCause(queue)}`);
   if (priority !== undefined && !Number.isSafeInteger(priority)) throw new InvalidOptionsError(subject, 'priority', 'must be an integer');
   return {
     ...(id !== undefined ? { id: checkWorkflowId(id, subject) } : {}),
     ...(queue !== undefined ? { queue } : {}),
     priority: (priority as number | undefined) ?? 0,
+    ...(timeout !== undefined ? { timeoutMs: positiveDurationMs(timeout, subject, 'timeout') } : {}),
   };
 }

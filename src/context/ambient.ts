@@ -55,6 +55,7 @@ export interface DetachedStartOptions {
   readonly id?: string;
   readonly queue?: string;
   readonly priority?: number;
+  readonly timeout?: Duration;
 }
 
 /** Ambient state while a workflow body runs. */

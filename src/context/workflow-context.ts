@@ -26,6 +26,13 @@ export interface DetachedOptions {
   queue?: string;
   /** Higher runs first among waiting workflows of the queue. @default 0 */
   priority?: number;
+  /**
+   * Longest the workflow may take, from this start: once it passes, the workflow (with its children) is
+   * cancelled as by `cancel()`, and `result()` throws a `WorkflowFailure` whose cause is a
+   * `WorkflowCancelledFailure` with `timedOut: true`. At least 1 ms.
+   * @default no deadline
+   */
+  timeout?: Duration;
 }
 
 /** What a detached start returns. */

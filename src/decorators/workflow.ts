@@ -19,11 +19,20 @@ export interface WorkflowOptions {
   schedule?: string | ScheduleOptions;
 }
 
+/** A method a scheduled workflow may decorate: it gets the tick's time, and nothing else. */
+export type ScheduledMethod = (scheduledAt: Date) => Promise<unknown>;
+
+/** What `@Workflow(options)` returns: a method decorator for methods of type `M`. */
+export type WorkflowDecorator<M extends AsyncMethod> = <T extends M>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>) => TypedPropertyDescriptor<T>;
+
 /**
  * Marks a method as a durable workflow. Called inside another workflow it runs
  * as a child; called anywhere else it starts durably and resolves with its result.
+ * With a `schedule`, the method must take the tick's time (`scheduledAt: Date`) or nothing.
  */
-export function Workflow(options?: WorkflowOptions) {
+export function Workflow(options: WorkflowOptions & { schedule: string | ScheduleOptions }): WorkflowDecorator<ScheduledMethod>;
+export function Workflow(options?: WorkflowOptions): WorkflowDecorator<AsyncMethod>;
+export function Workflow(options?: WorkflowOptions): WorkflowDecorator<AsyncMethod> {
   return <T extends AsyncMethod>(target: object, propertyKey: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T> =>
     decorateMethod('workflow', 'Workflow', target, propertyKey, descriptor, options) as TypedPropertyDescriptor<T>;
 }

@@ -39,3 +39,14 @@ export function toMilliseconds(value: unknown, subject: string, path: string): n
   if (!Number.isSafeInteger(whole)) throw new InvalidOptionsError(subject, path, `${String(value)} is too long a duration`);
   return whole;
 }
+
+/**
+ * A {@link Duration} of at least 1 ms, in milliseconds: a timeout.
+ * @throws InvalidOptionsError for anything else
+ */
+export function positiveDurationMs(value: unknown, subject: string, path: string): number {
+  if (typeof value === 'number' && value < 1) throw new InvalidOptionsError(subject, path, 'must be at least 1 ms');
+  const ms = toMilliseconds(value, subject, path);
+  if (ms < 1) throw new InvalidOptionsError(subject, path, 'must be at least 1 ms');
+  return ms;
+}

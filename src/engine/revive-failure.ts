@@ -30,7 +30,8 @@ export function reviveFailure(error: Error): Error {
     const original = fields.originalFailure instanceof Error ? reviveFailure(fields.originalFailure) : fields.originalFailure;
     revived = new CompensationFailure(fields.workflowId, fields.stepId, String(fields.sagaName), Number(fields.attempts), cause, original);
   } else if (error.name === 'WorkflowCancelledFailure' && typeof fields.workflowId === 'string') {
-    revived = new WorkflowCancelledFailure(fields.workflowId, String(fields.workflowName));
+    const deadline = fields.deadline instanceof Date ? fields.deadline : typeof fields.deadline === 'string' || typeof fields.deadline === 'number' ? new Date(fields.deadline) : undefined;
+    revived = new WorkflowCancelledFailure(fields.workflowId, String(fields.workflowName), deadline);
   } else if (error.name === 'NonDeterminismError' && typeof fields.workflowId === 'string' && typeof fields.stepId === 'string') {
     const shape = (value: unknown): { kind: string; name: string } => ({ kind: String((value as { kind?: unknown })?.kind), name: String((value as { name?: unknown })?.name) });
     revived = new NonDeterminismError(fields.workflowId, fields.stepId, shape(fields.expected), shape(fields.recorded));

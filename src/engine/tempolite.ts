@@ -42,6 +42,7 @@ import { compensationOutcomeOf } from './saga/compensation-outcome.js';
 import type { AsyncMethodNames, MethodArgs, MethodResult } from './workflow-types.js';
 import { WorkflowRunner } from './workflow-runner.js';
 import { startScheduler, type Scheduler } from './schedule/scheduler.js';
+import { startDeadlineWatch, type DeadlineWatch } from './control/deadline-watch.js';
 import { startHeartbeat } from '../queue/heartbeat.js';
 import { startControlWatch, type ControlWatch } from './control/control-watch.js';
 import { followClockJumps } from './clock-watch.js';
@@ -79,6 +80,8 @@ interface Started {
   readonly heartbeat: NodeJS.Timeout | undefined;
   /** Notices cancels and pauses other processes ask of bodies running here; none in client mode. */
   readonly controlWatch: ControlWatch | undefined;
+  /** Cancels workflows past their deadline; none in client mode. */
+  readonly deadlineWatch: DeadlineWatch | undefined;
   /** Starts the scheduled workflows at their ticks; none in client mode. */
   readonly scheduler: Scheduler | undefined;
   readonly releaseLock: () => void;
@@ -211,12 +214,13 @@ export class Tempolite implements HandleBackend {
     const heartbeat = options.workers ? startHeartbeat(deps, runner.active, options.leaseMs) : undefined;
     // Client mode starts nothing on its own: the engines with workers follow the schedules.
     const scheduler = options.workers
-      ? startScheduler(registry.scheduledWorkflows(), clock, logger, (definition, scheduledAt, id) => this.startDefinition(definition, [scheduledAt], { id }))
+      ? startScheduler(registry.scheduledWorkflows(), clock, logger, (definition, scheduledAt, id) => this.startDefinition(definition, [scheduledAt], { id }), options.pollIntervalMs)
       : undefined;
     const controlWatch = options.workers ? startControlWatch(deps, runner.active, options.pollIntervalMs) : undefined;
     const uninstallStarter = installOutsideStarter((registration, args) => this.startFromCall(registration, args));
     const unfollowClock = followClockJumps(deps);
-    this.started = { deps, runner, workers, heartbeat, controlWatch, scheduler, releaseLock: opened.release, uninstallStarter, unfollowClock };
+    const deadlineWatch = options.workers ? startDeadlineWatch({ deps, active: runner.active, onFinished: (id) => this.hub.notify(id) }, options.pollIntervalMs) : undefined;
+    this.started = { deps, runner, workers, heartbeat, controlWatch, deadlineWatch, scheduler, releaseLock: opened.release, uninstallStarter, unfollowClock };
     for (const worker of workers.values()) worker.start();
     // Scale-out (issue 6): work made due, and outcomes reached, by other processes sharing the database (PostgreSQL).
     opened.store.listen?.({
@@ -244,10 +248,12 @@ export class Tempolite implements HandleBackend {
     this.starting = undefined;
     const started = this.started;
     if (!started) return;
+    // Before the engine stops taking calls: a tick that has come is still started.
+    await started.scheduler?.stop();
     this.started = undefined;
     started.uninstallStarter();
     started.unfollowClock();
-    await started.scheduler?.stop();
+    await started.deadlineWatch?.stop();
     started.runner.stopAll();
     await Promise.all([...started.workers.values()].map((worker) => worker.stop()));
     clearInterval(started.heartbeat);
@@ -309,7 +315,9 @@ export class Tempolite implements HandleBackend {
     const priority = checked.priority;
     const input = deps.payloads.encode([...args], { description: `input of workflow "${id}" (${definition.name})`, workflowId: id });
     const runId = newId();
-    const creating = deps.store.createWorkflow({ id, runId, newRun: true, name: definition.name, queue, priority, input, now: deps.clock.now() });
+    const now = deps.clock.now();
+    const deadlineAt = checked.timeoutMs === undefined ? undefined : now + checked.timeoutMs;
+    const creating = deps.store.createWorkflow({ id, runId, newRun: true, name: definition.name, queue, priority, input, ...(deadlineAt !== undefined ? { deadlineAt } : {}), now });
     // Before the create commits when the claim then joins its group commit: one commit creates and claims.
     const claimsFollow = deps.store.claimsFollowWrites;
     if (claimsFollow) worker?.poke();

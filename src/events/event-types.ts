@@ -61,6 +61,8 @@ export interface WorkflowCompensatingEvent extends WorkflowEventBase {
 /** `workflow.compensated`: every compensation ran; the workflow ended `compensated`. */
 export interface WorkflowCompensatedEvent extends WorkflowEventBase {
   readonly executionId: string;
+  /** Why it compensated, as on `workflow.compensating`: the original failure, or a WorkflowCancelledFailure. */
+  readonly error?: Error;
 }
 
 /** `workflow.compensation_failed`: a compensation gave up; the workflow ended `compensation_failed`. */

@@ -1,5 +1,6 @@
 import type { Span, Tracer } from '@opentelemetry/api';
 import type { Clock } from '../engine/clock.js';
+import { WorkflowCancelledFailure } from '../errors.js';
 import { consoleLogger, silentLogger, type Logger } from '../engine/logger.js';
 import type { WorkflowRow } from '../store/rows.js';
 import type { ExecutionReason, StepKind } from '../store/statuses.js';
@@ -118,11 +119,15 @@ export class Observer {
     this.workflowEvent('workflow.compensating', { ...record.base, at: this.now(), ...(reason ? { error: reason } : {}) }, 'workflow compensating');
   }
 
-  /** The compensation phase ended: every compensation ran. */
-  workflowCompensated(host: ObservedHost): void {
+  /**
+   * The compensation phase ended: every compensation ran. After a failure the workflow still failed (its
+   * `result()` throws), so that is logged at `warn` as `workflow.failed` is; after a cancel at `info`.
+   */
+  workflowCompensated(host: ObservedHost, reason: Error | undefined): void {
     const record = this.record(host);
     const now = this.clock.now();
-    this.workflowEvent('workflow.compensated', { ...record.base, at: new Date(now) }, 'workflow compensated');
+    const failed = reason !== undefined && !(reason instanceof WorkflowCancelledFailure);
+    this.workflowEvent('workflow.compensated', { ...record.base, at: new Date(now), ...(reason ? { error: reason } : {}) }, 'workflow compensated', failed ? 'warn' : 'info');
     this.finish(record, now);
   }
 

@@ -42,6 +42,10 @@ export interface ControlStore {
   requestedControl(workflowId: string): Promise<ControlAction | undefined>;
   /** The cancels and pauses waiting on the tasks of these workflows, by workflow id (one without a request is absent). */
   requestedControls(workflowIds: readonly string[]): Promise<Map<string, ControlAction>>;
+  /** Unfinished workflows (pending, running, waiting, paused) whose deadline is at or before `now`, at most `limit`, earliest first. */
+  dueDeadlines(now: number, limit: number): Promise<{ readonly workflowId: string; readonly deadlineAt: number }[]>;
+  /** A workflow's deadline (epoch ms), if its start gave it one. */
+  deadlineOf(workflowId: string): Promise<number | undefined>;
   /**
    * Atomically cancels a workflow and its unfinished descendants: those no
    * live worker holds end `cancelled` at once (timers cancelled, parent woken);

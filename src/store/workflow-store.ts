@@ -15,6 +15,8 @@ export interface NewWorkflow {
   readonly priority: number;
   readonly input: string;
   readonly parent?: { readonly id: string; readonly generation: number; readonly stepId: string };
+  /** Epoch ms after which the workflow is cancelled if unfinished (a start's `timeout`). */
+  readonly deadlineAt?: number;
   readonly now: number;
 }
 

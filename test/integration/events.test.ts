@@ -213,7 +213,9 @@ describe('logging through a pino logger', () => {
     expect(messages).toContain('20 step completed trip.flight#0');
     expect(messages).toContain('30 step attempt failed trip.car#0');
     expect(messages).toContain('30 workflow compensating');
-    expect(messages.at(-1)).toBe('30 workflow compensated');
+    // It failed, although its compensations ran: at warn, with the failure that started them.
+    expect(messages.at(-1)).toBe('40 workflow compensated');
+    expect((lines.find((l) => l.msg === 'workflow compensated')?.err as { name?: string } | undefined)?.name).toBe('ActivityFailure');
     const failedLine = lines.find((l) => l.msg === 'step attempt failed');
     expect((failedLine?.err as { message?: string } | undefined)?.message).toBe('no cars left');
     expect(failedLine).toMatchObject({ workflowName: 'trip.book', kind: 'activity', name: 'trip.car', willRetry: true });
@@ -224,14 +226,18 @@ describe('logging through a pino logger', () => {
     const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      const started = await startEngine({ register: [Doomed, Greeter], logger: consoleLogger });
+      const started = await startEngine({ register: [Doomed, Greeter, Trip], logger: consoleLogger });
       dispose = started.dispose;
       await (await started.engine.startWorkflow(Greeter, 'run', ['x'])).result();
       const error = await (await started.engine.startWorkflow(Doomed, 'run', [], { id: 'doomed-1' })).result().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailure);
-      await eventually(() => warn.mock.calls.length > 0, 'the warning');
+      // A saga workflow whose failure was compensated failed too.
+      Trip.carFailures = 0;
+      await (await started.engine.startWorkflow(Trip, 'book', [], { id: 'trip-undone' })).result().catch(() => undefined);
+      await eventually(() => warn.mock.calls.length === 2, 'the warnings');
       expect(warn.mock.calls.map((call: unknown[]) => [call[0], (call[1] as { workflowId?: string }).workflowId, (call[1] as { err?: Error }).err?.name])).toEqual([
         ['[tempolite] workflow failed', 'doomed-1', 'ActivityFailure'],
+        ['[tempolite] workflow compensated', 'trip-undone', 'ActivityFailure'],
       ]);
       expect([info.mock.calls, log.mock.calls]).toEqual([[], []]);
     } finally {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Activity, SideEffect, Workflow, workflowContext } from '../../src/index.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startEngine } from '../helpers/engine.js';
+import { eventually } from '../helpers/eventually.js';
 import { onPostgres } from '../helpers/test-store.js';
 
 class Planned {
@@ -51,6 +52,8 @@ describe.skipIf(onPostgres)('query plans of the hot path', () => {
     expect(await started.engine.prune({ olderThan: 0 })).toBeGreaterThan(0);
 
     const store = (started.engine as unknown as { started: { deps: { store: SqliteStore } } }).started.deps.store;
+    // The deadline watch reads every poll interval, workflows with a deadline or not.
+    await eventually(() => store.preparedSql().some((sql) => sql.includes('deadline_at <=')), 'a pass of the deadline watch');
     const statements = store.preparedSql();
     expect(statements.length).toBeGreaterThan(20);
     const db = new Database(started.file, { readonly: true });
@@ -60,6 +63,9 @@ describe.skipIf(onPostgres)('query plans of the hot path', () => {
         return plan.filter((row) => GROWING.test(row.detail)).map((row) => `${row.detail}  ←  ${sql.replace(/\s+/g, ' ').slice(0, 140)}`);
       });
       expect(scans).toEqual([]);
+      const deadlines = statements.find((sql) => sql.includes('deadline_at <='))!;
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${deadlines}`).all(null, null) as { detail: string }[];
+      expect(plan.map((row) => row.detail).join('; ')).toMatch(/USING INDEX idx_tempolite_workflow_deadline/);
     } finally {
       db.close();
     }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Activity, TestClock, Workflow, registerWorkflow, silentLogger, type Logger, type TempoliteOptions } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
@@ -113,6 +114,29 @@ describe('scheduled workflows', () => {
       { workflowName: 'ticks.perSecond', skippedFrom: '2026-12-02T06:00:01.000Z', startingFrom: '2026-12-02T06:58:21.000Z' },
     ]);
     expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it.skipIf(onPostgres)('a tick whose start meets a locked database is started once the lock is free, not skipped', async () => {
+    const clock = new TestClock(new Date('2026-12-02T05:59:59.000Z'));
+    const logger = recordingLogger();
+    const { engine, file } = await engineWith({ register: [Reports], clock, logger, busyTimeoutMs: 20 });
+    const other = new Database(file);
+    cleanups.push(async () => other.close());
+    other.exec('BEGIN IMMEDIATE');
+    clock.advance('1s');
+    await eventually(() => logger.lines.some((l) => l.message.startsWith('starting a scheduled workflow failed; trying again')), 'a refused start');
+    other.exec('ROLLBACK');
+    await eventually(async () => (await idsOf(engine, 'reports.every10s')).length === 1, 'the tick, started after all');
+    expect(await (await engine.getHandle('reports.every10s@2026-12-02T06:00:00.000Z')).result()).toBe('report of 2026-12-02T06:00:00.000Z');
+  });
+
+  it('a close right after a jump still starts every tick the jump passed', async () => {
+    const clock = new TestClock(new Date('2026-12-02T06:00:00.500Z'));
+    const { engine, file } = await engineWith({ register: [Reports], clock });
+    clock.advance('10m');
+    await engine.close();
+    const again = await engineWith({ register: [Reports], clock, workers: false }, file);
+    expect(await idsOf(again.engine, 'reports.every10s')).toHaveLength(60);
   });
 
   it.runIf(onPostgres)('engines sharing a PostgreSQL database start each tick once between them, without an error', async () => {

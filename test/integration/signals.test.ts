@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, TestClock, Workflow, workflowContext, type SignalResult, type TempoliteOptions } from '../../src/index.js';
+import { Activity, TestClock, Workflow, formatRunTree, workflowContext, type SignalResult, type TempoliteOptions } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
@@ -95,6 +95,8 @@ describe('signals', () => {
     expect(await handle.result()).toEqual({ timedOut: false, name: 'reject', payload: { by: 'ana' } });
     expect((await timersOf(file, 'either-1')).map((t) => t.status)).toEqual(['fired']);
     expect((await handle.describe()).executions.map((x) => x.status)).toEqual(['completed']);
+    // The deadline was never reached: the tree does not say it "woke".
+    expect(formatRunTree(await handle.describe())).toMatch(/Signal deadline tempolite\.signal#0 · fired · signal came before the deadline at /);
   });
 
   it('returns { timedOut: true } after a timeout, also when the timeout is 0 and nothing is buffered', async () => {
@@ -110,6 +112,7 @@ describe('signals', () => {
     Inbox.gate.open();
     expect(await buffered.result()).toEqual({ timedOut: false, name: 'ready', payload: 'yes' });
     expect((await timersOf(file, 'either-0')).map((t) => t.status)).toEqual(['timed_out']);
+    expect(formatRunTree(await short.describe())).toMatch(/Signal deadline tempolite\.signal#0 · timed_out · timed out at /);
     expect(await checkConsistency(file)).toEqual([]);
   });
 

@@ -93,3 +93,23 @@ describe('getHandle', () => {
     expectTypeOf(engine.getHandle<number>('o-1')).resolves.toEqualTypeOf<WorkflowHandle<number>>();
   });
 });
+
+describe('scheduled workflows', () => {
+  it('a scheduled method takes the tick (a Date) or nothing; one that takes other arguments does not compile', () => {
+    class Reports {
+      @Workflow({ schedule: '@daily' }) async daily(scheduledAt: Date): Promise<string> {
+        return scheduledAt.toISOString();
+      }
+      @Workflow({ schedule: { cron: '0 * * * *' } }) async hourly(): Promise<void> {}
+      // @ts-expect-error a scheduled workflow gets a Date, not a name and a count
+      @Workflow({ schedule: '@daily' }) async wrong(name: string, n: number): Promise<string> {
+        return name.repeat(n);
+      }
+    }
+    expectTypeOf(Reports).toBeConstructibleWith();
+    const tick = registerWorkflow('types.tick', async (at: Date) => at.getTime(), { schedule: '* * * * *' });
+    expectTypeOf(tick).parameters.toEqualTypeOf<[at: Date]>();
+    // @ts-expect-error a scheduled function gets a Date, not a string
+    registerWorkflow('types.badTick', async (name: string) => name, { schedule: '* * * * *' });
+  });
+});

@@ -4,9 +4,10 @@ import type { EngineDeps } from '../engine-deps.js';
 import type { WorkflowRuntime } from '../workflow-runtime.js';
 import { runtimesOf, type ControlContext } from './control-context.js';
 
-/** The WorkflowCancelledFailure kept as a cancelled workflow's error, encoded. */
-export function encodeCancelled(deps: EngineDeps, workflow: { readonly id: string; readonly name: string }): string {
-  return deps.payloads.encodeError(new WorkflowCancelledFailure(workflow.id, workflow.name), { description: `cancellation of workflow "${workflow.id}"`, workflowId: workflow.id });
+/** The WorkflowCancelledFailure kept as a cancelled workflow's error, encoded; with `deadline`, one that timed out. */
+export function encodeCancelled(deps: EngineDeps, workflow: { readonly id: string; readonly name: string }, deadline?: number): string {
+  const failure = new WorkflowCancelledFailure(workflow.id, workflow.name, deadline === undefined ? undefined : new Date(deadline));
+  return deps.payloads.encodeError(failure, { description: `cancellation of workflow "${workflow.id}"`, workflowId: workflow.id });
 }
 
 /**
@@ -16,14 +17,18 @@ export function encodeCancelled(deps: EngineDeps, workflow: { readonly id: strin
  * see their AbortSignal fire; one with completed saga steps runs their
  * compensations and ends `compensated` (or `compensation_failed`).
  * Cancelling a cancelled workflow, or one compensating, changes nothing.
+ * @param deadline set by the deadline watch: the workflow timed out
  * @throws WorkflowNotFoundError; InvalidStateError when it finished otherwise
  */
-export async function cancelWorkflow(context: ControlContext, workflowId: string): Promise<void> {
+export async function cancelWorkflow(context: ControlContext, workflowId: string, deadline?: number): Promise<void> {
   const { deps } = context;
+  // A cancel at or after the deadline is the deadline's, whoever asks first (as at the end of a stopped body).
+  deadline ??= await passedDeadline(deps, workflowId);
   const outcome = await deps.store.control.requestCancel({
     workflowId,
     owner: deps.workerId,
-    encodeCancelled: (workflow) => encodeCancelled(deps, workflow),
+    // Only the workflow whose deadline it is timed out; its children are cancelled with it.
+    encodeCancelled: (workflow) => encodeCancelled(deps, workflow, workflow.id === workflowId ? deadline : undefined),
     now: deps.clock.now(),
   });
   for (const queue of outcome.queues) deps.poke(queue);
@@ -44,7 +49,8 @@ export async function cancelWorkflow(context: ControlContext, workflowId: string
  */
 export async function endCancelled(context: ControlContext, workflow: { readonly id: string; readonly name: string }, runtime?: WorkflowRuntime): Promise<void> {
   const { deps } = context;
-  const error = encodeCancelled(deps, workflow);
+  // A cancel that ends at or after the workflow's deadline is the deadline's (the watch asked for it, or would have).
+  const error = encodeCancelled(deps, workflow, await passedDeadline(deps, workflow.id));
   const saga = await compensateWorkflow(deps, workflow.id, {
     ...(runtime ? { body: runtime, bodyStatus: 'cancelled' as const } : {}),
     error,
@@ -61,4 +67,10 @@ export async function endCancelled(context: ControlContext, workflow: { readonly
   if (parentQueue !== undefined) deps.poke(parentQueue);
   context.onFinished(workflow.id);
   await deps.observer?.workflowCancelled(workflow.id, runtime);
+}
+
+/** The workflow's deadline when it has one and it has passed. */
+async function passedDeadline(deps: EngineDeps, workflowId: string): Promise<number | undefined> {
+  const deadline = await deps.store.control.deadlineOf(workflowId);
+  return deadline !== undefined && deadline <= deps.clock.now() ? deadline : undefined;
 }

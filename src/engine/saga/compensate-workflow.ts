@@ -136,7 +136,7 @@ async function runPhase(host: WorkflowRuntime, onFinished: ((workflowId: string)
   }
   if (end.kind === 'done') {
     await store.endExecution({ workflowId, executionId, executionStatus: 'completed', workflowStatus: 'compensated', now });
-    host.deps.observer?.workflowCompensated(host);
+    host.deps.observer?.workflowCompensated(host, original);
     onFinished?.(workflowId);
     return 'compensated';
   }

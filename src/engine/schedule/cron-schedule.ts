@@ -27,8 +27,9 @@ export interface WorkflowSchedule {
  * @throws InvalidOptionsError for a malformed pattern or an unknown time zone
  */
 export function parseSchedule(value: unknown, subject: string): WorkflowSchedule {
-  if (typeof value !== 'string' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    throw new InvalidOptionsError(subject, 'schedule', `must be a cron pattern or { cron, timezone }, got ${describeCause(value)}`);
+  if (typeof value !== 'string' && (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date)) {
+    const got = Array.isArray(value) ? 'an array' : value instanceof Date ? 'a Date (a schedule repeats: use a cron pattern)' : describeCause(value);
+    throw new InvalidOptionsError(subject, 'schedule', `must be a cron pattern or { cron, timezone }, got ${got}`);
   }
   const options: Partial<ScheduleOptions> = typeof value === 'string' ? { cron: value } : (value);
   for (const key of Object.keys(options)) {
@@ -37,13 +38,14 @@ export function parseSchedule(value: unknown, subject: string): WorkflowSchedule
   const { cron, timezone = 'UTC' } = options;
   const path = typeof value === 'string' ? 'schedule' : 'schedule.cron';
   // Croner reads a string with a colon as one date to run at; a schedule is a repeating pattern.
-  if (typeof cron !== 'string' || cron.includes(':')) throw new InvalidOptionsError(subject, path, `must be a cron pattern of 5 or 6 fields, got ${describeCause(cron)}`);
+  if (typeof cron !== 'string') throw new InvalidOptionsError(subject, path, `must be a cron pattern of 5 or 6 fields, got ${describeCause(cron)}`);
+  if (cron.includes(':')) throw new InvalidOptionsError(subject, path, `"${cron}" looks like a date; a schedule repeats: use a cron pattern of 5 or 6 fields`);
   if (typeof timezone !== 'string' || timezone.length === 0) throw new InvalidOptionsError(subject, 'schedule.timezone', `must be an IANA time zone name, got ${describeCause(timezone)}`);
   let pattern: Cron;
   try {
     pattern = new Cron(cron, { paused: true, timezone, mode: '5-or-6-parts' });
   } catch (error) {
-    throw new InvalidOptionsError(subject, path, `"${cron}" is not a cron pattern of 5 or 6 fields: ${describeCause(error)}`);
+    throw new InvalidOptionsError(subject, path, `"${cron}" is not a valid cron pattern (5 or 6 fields): ${error instanceof Error ? error.message : describeCause(error)}`);
   }
   try {
     pattern.nextRun();

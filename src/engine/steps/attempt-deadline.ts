@@ -1,16 +1,12 @@
-import { InvalidOptionsError } from '../../errors.js';
 import type { Clock } from '../clock.js';
-import { toMilliseconds } from '../duration.js';
+import { positiveDurationMs } from '../duration.js';
 
 /**
  * An attempt's `timeout` option in milliseconds.
  * @throws InvalidOptionsError for anything but a duration of at least 1 ms
  */
 export function attemptTimeoutMs(value: unknown, subject: string): number {
-  if (typeof value === 'number' && value < 1) throw new InvalidOptionsError(subject, 'timeout', 'must be at least 1 ms');
-  const ms = toMilliseconds(value, subject, 'timeout');
-  if (ms < 1) throw new InvalidOptionsError(subject, 'timeout', 'must be at least 1 ms');
-  return ms;
+  return positiveDurationMs(value, subject, 'timeout');
 }
 
 /**

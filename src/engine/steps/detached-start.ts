@@ -36,7 +36,9 @@ export async function runDetachedStart(rt: WorkflowRuntime, definition: Workflow
     const id = checked.id ?? derivedWorkflowId(rt.info.workflowId, rt.info.generation, stepId);
     const input = payloads.encode([...args], { description: `input of workflow "${id}" (${definition.name})`, workflowId: id });
     const runId = newId();
-    const created = await rt.track(store.createWorkflow({ id, runId, newRun: true, name: definition.name, queue, priority, input, now: clock.now() }));
+    const now = clock.now();
+    const deadline = checked.timeoutMs === undefined ? {} : { deadlineAt: now + checked.timeoutMs };
+    const created = await rt.track(store.createWorkflow({ id, runId, newRun: true, name: definition.name, queue, priority, input, ...deadline, now }));
     if (!created.created && created.existing.name !== definition.name) throw new WorkflowIdConflictError(id, created.existing.name, definition.name);
     rt.deps.poke(queue);
     return { workflowId: id, runId: created.created ? runId : created.existing.runId };

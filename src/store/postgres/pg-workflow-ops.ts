@@ -25,8 +25,8 @@ export async function createWorkflow(sql: PgSql, w: NewWorkflow): Promise<Create
   const inserted = await sql.get<{ n: number }>(
     `WITH w AS (
        INSERT INTO tempolite_workflow_entity (id, run_id, name, queue, priority, status, generation, attempts, retry_policy,
-         parent_id, parent_generation, parent_step_id, created_at, updated_at, completed_at)
-       VALUES ($1::text, $2::text, $3::text, $4::text, $5::integer, 'pending', 0, 0, NULL, $6::text, $7::integer, $8::text, $9::bigint, $9::bigint, NULL)
+         parent_id, parent_generation, parent_step_id, created_at, updated_at, completed_at, deadline_at)
+       VALUES ($1::text, $2::text, $3::text, $4::text, $5::integer, 'pending', 0, 0, NULL, $6::text, $7::integer, $8::text, $9::bigint, $9::bigint, NULL, $12::bigint)
        ON CONFLICT (id) DO NOTHING RETURNING id
      ), r AS (
        INSERT INTO tempolite_run (id, root_workflow_id, status, created_at, updated_at)
@@ -38,7 +38,7 @@ export async function createWorkflow(sql: PgSql, w: NewWorkflow): Promise<Create
        SELECT id, $4::text, $5::integer, $9::bigint, NULL, NULL, $9::bigint FROM w
      )
      SELECT COUNT(*)::integer AS n FROM w`,
-    w.id, w.runId, w.name, w.queue, w.priority, w.parent?.id ?? null, w.parent?.generation ?? null, w.parent?.stepId ?? null, w.now, w.newRun, w.input,
+    w.id, w.runId, w.name, w.queue, w.priority, w.parent?.id ?? null, w.parent?.generation ?? null, w.parent?.stepId ?? null, w.now, w.newRun, w.input, w.deadlineAt ?? null,
   );
   if (inserted?.n !== 1) {
     const existing = await workflowRow(sql, w.id);

@@ -1,3 +1,4 @@
+import { WORKFLOW_DEADLINE_WHERE } from '../../../entities/workflow-entity.js';
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
 import type { CancelEffect, CancelOutcome, CancelRequest, ControlAction, ControlStore, PauseEffect, ResumeEffect, TaskState } from '../control-store.js';
 import type { WorkflowRow } from '../rows.js';
@@ -32,6 +33,20 @@ export class PostgresControlStore implements ControlStore {
       [...workflowIds],
     );
     return new Map(rows.map((row) => [row.id, row.control]));
+  }
+
+  async dueDeadlines(now: number, limit: number): Promise<{ workflowId: string; deadlineAt: number }[]> {
+    const rows = await this.reads.all<{ workflowId: string; deadlineAt: string | number }>(
+      `SELECT id AS "workflowId", deadline_at AS "deadlineAt" FROM tempolite_workflow_entity WHERE ${WORKFLOW_DEADLINE_WHERE} AND deadline_at <= $1::bigint ORDER BY deadline_at LIMIT $2::integer`,
+      now,
+      limit,
+    );
+    return rows.map((row) => ({ workflowId: row.workflowId, deadlineAt: Number(row.deadlineAt) }));
+  }
+
+  async deadlineOf(workflowId: string): Promise<number | undefined> {
+    const row = await this.reads.get<{ at: string | number | null }>(`SELECT deadline_at AS at FROM tempolite_workflow_entity WHERE id = $1::text`, workflowId);
+    return row?.at == null ? undefined : Number(row.at);
   }
 
   requestCancel(r: CancelRequest): Promise<CancelOutcome> {

@@ -109,9 +109,9 @@ export class SqliteStore implements WorkflowStore {
       }
       this.run(
         `INSERT INTO tempolite_workflow_entity (id, run_id, name, queue, priority, status, generation, attempts, retry_policy,
-          parent_id, parent_generation, parent_step_id, created_at, updated_at, completed_at)
-         VALUES (?, ?, ?, ?, ?, 'pending', 0, 0, NULL, ?, ?, ?, ?, ?, NULL)`,
-        w.id, w.runId, w.name, w.queue, w.priority, w.parent?.id ?? null, w.parent?.generation ?? null, w.parent?.stepId ?? null, w.now, w.now,
+          parent_id, parent_generation, parent_step_id, created_at, updated_at, completed_at, deadline_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', 0, 0, NULL, ?, ?, ?, ?, ?, NULL, ?)`,
+        w.id, w.runId, w.name, w.queue, w.priority, w.parent?.id ?? null, w.parent?.generation ?? null, w.parent?.stepId ?? null, w.now, w.now, w.deadlineAt ?? null,
       );
       this.run(`INSERT INTO tempolite_workflow_data (workflow_id, input, output, error) VALUES (?, ?, NULL, NULL)`, w.id, w.input);
       this.run(
