@@ -55,12 +55,13 @@ function percentile(sorted: number[], p: number): number {
  * Microseconds per step of a workflow of `steps` steps on a started engine: the median of three runs, more for
  * short ones (the first long workflow after the warm-up measured 20–60 % slower than the ones after it).
  */
-async function perStepMicros(engine: Tempolite, steps: number, key: string): Promise<number> {
+async function perStepMicros(engine: Tempolite, steps: number, key: string, timed = false): Promise<number> {
   const runs = Math.min(20, Math.max(3, Math.round(1000 / steps)));
   const perStep: number[] = [];
   for (let run = 0; run < runs; run++) {
     const started = process.hrtime.bigint();
-    await (await engine.startWorkflow(BenchFlows, 'many', [steps, `${key}-${steps}-${run}`])).result();
+    const handle = timed ? await engine.startWorkflow(BenchFlows, 'manyTimed', [steps]) : await engine.startWorkflow(BenchFlows, 'many', [steps, `${key}-${steps}-${run}`]);
+    await handle.result();
     perStep.push(Number(process.hrtime.bigint() - started) / 1000 / steps);
   }
   return percentile(perStep.sort((a, b) => a - b), 50);
@@ -90,8 +91,9 @@ async function main(): Promise<void> {
 
   const stepEngine = await warmStepEngine(join(dir, 'steps.db'));
   const step_us = await perStepMicros(stepEngine, sizes.steps, 'steps');
+  const timed_step_us = await perStepMicros(stepEngine, sizes.steps, 'timed', true);
   await stepEngine.close();
-  log(`one workflow of ${sizes.steps} steps: ${step_us.toFixed(1)} µs per step (${(step_us / raw_txn_us).toFixed(2)}× raw)`);
+  log(`one workflow of ${sizes.steps} steps: ${step_us.toFixed(1)} µs per step (${(step_us / raw_txn_us).toFixed(2)}× raw); with an attempt timeout ${timed_step_us.toFixed(1)} µs`);
 
   const seqFile = join(dir, 'seq.db');
   const engine = await benchEngine(seqFile, durability);
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
     raw_txn_us: round(raw_txn_us),
     step_us: round(step_us),
     step_ratio: round(step_us / raw_txn_us),
+    timed_step_us: round(timed_step_us),
     seq_wf_ms_median: round(seq_wf_ms_median),
     seq_wf_ms_p99: round(seq_wf_ms_p99),
     throughput_wf_s: Math.round(throughput_wf_s),

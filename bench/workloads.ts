@@ -11,6 +11,19 @@ export class BenchFlows {
     return n + 1;
   }
 
+  /** The same step with an attempt timeout: what a deadline per attempt costs. */
+  @Activity({ name: 'bench.timedStep', retry: { maxAttempts: 1 }, timeout: '1m' })
+  async timedStep(n: number): Promise<number> {
+    return n + 1;
+  }
+
+  @Workflow({ name: 'bench.manyTimed' })
+  async manyTimed(steps: number): Promise<number> {
+    let value = 0;
+    for (let i = 0; i < steps; i++) value = await this.timedStep(value);
+    return value;
+  }
+
   @Workflow({ name: 'bench.three' })
   async three(n: number): Promise<number> {
     return this.step(await this.step(await this.step(n)));

@@ -1,7 +1,7 @@
 /**
  * The torture workflow: `TortureFlow.run` interprets a {@link Plan} with every
  * feature Tempolite exports (activities and their twin, retries through the
- * policy and `withRetry`, `withId`, `Promise.all`, side effects, sagas and
+ * policy and `withRetry`, `withId`, `withTimeout` (attempts that time out), `Promise.all`, side effects, sagas and
  * their twin, `compensate()`, sleeps, signal waits with and without timeout,
  * children, cross-queue children, detached starts, continue-as-new) and
  * `TortureFlow.retried` does the same under a workflow retry policy. Every
@@ -21,7 +21,7 @@ import {
   workflowContext,
 } from '../../src/index.js';
 import type { LedgerWriter } from './ledger.js';
-import { MAX_ATTEMPTS, RETRY_ACT_ATTEMPTS, type ActSpec, type FlowMethod, type Plan } from './plan.js';
+import { MAX_ATTEMPTS, RETRY_ACT_ATTEMPTS, TIMED_ACT_TIMEOUT_MS, type ActSpec, type FlowMethod, type Plan } from './plan.js';
 
 /** What a workflow returns, and carries from one generation to the next. */
 export interface Carried {
@@ -93,6 +93,22 @@ export class TortureFlow {
     return work('act', 'a', spec, gen);
   }
 
+  /** Its first `fails` attempts hang until their timeout aborts them (the engine records the timeout, not this throw). */
+  @Activity({ name: 'torture.timed', retry: RETRY })
+  async timed(spec: ActSpec, gen: number): Promise<string> {
+    const context = activityContext();
+    const line = { kind: 'act' as const, wf: context.workflowId, gen, step: context.stepId, att: context.attempt };
+    ledger().write({ ev: 'start', ...line });
+    if (context.attempt <= spec.fails) {
+      const signal = context.signal;
+      await new Promise((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', resolve, { once: true })));
+      ledger().write({ ev: 'fail', ...line });
+      throw new Error(`timed out ${spec.n} attempt ${context.attempt}`);
+    }
+    ledger().write({ ev: 'ok', ...line });
+    return `m${spec.n}`;
+  }
+
   @SideEffect({ name: 'torture.side' })
   async side(workflowId: string, gen: number, step: string): Promise<string> {
     const value = `${ledger().inc}:${Math.random().toString(36).slice(2, 10)}`;
@@ -144,6 +160,9 @@ async function interpret(flow: TortureFlow, method: FlowMethod, plan: Plan, gen:
         }
         break;
       }
+      case 'timedAct':
+        trace.push(await ctx.withTimeout(TIMED_ACT_TIMEOUT_MS).run(() => flow.timed(op, gen)));
+        break;
       case 'retryAct':
         trace.push(await ctx.withRetry({ maxAttempts: RETRY_ACT_ATTEMPTS, initialIntervalMs: 5 }).run(() => flow.act(op, gen)));
         break;

@@ -8,7 +8,7 @@
  */
 import { derivedWorkflowId } from '../../src/engine/steps/child-ids.js';
 import type { WorkflowStatus } from '../../src/index.js';
-import { MAX_ATTEMPTS, RETRY_ACT_ATTEMPTS, type FlowMethod, type Plan, type RootSpec } from './plan.js';
+import { MAX_ATTEMPTS, RETRY_ACT_ATTEMPTS, TIMED_ACT_TIMEOUT_MS, type FlowMethod, type Plan, type RootSpec } from './plan.js';
 
 /** How a step must end: its table and its entity status. */
 export interface ExpectedStep {
@@ -101,6 +101,17 @@ function simulate(sim: Sim, id: string, method: FlowMethod, plan: Plan, queue: s
           }
           steps.set(key, { kind: 'activity', status: 'completed' });
           state.trace.push(`${prefix}${op.n}`);
+          break;
+        }
+        case 'timedAct': {
+          const key = `${gen}:${next('torture.timed')}`;
+          if (op.fails >= MAX_ATTEMPTS) {
+            steps.set(key, { kind: 'activity', status: 'failed' });
+            state.failure = { name: 'ActivityTimeoutFailure', message: `Attempt ${MAX_ATTEMPTS} of activity "${key.slice(key.indexOf(':') + 1)}" (torture.timed) of workflow "${id}" timed out after ${TIMED_ACT_TIMEOUT_MS} ms.` };
+            break outer;
+          }
+          steps.set(key, { kind: 'activity', status: 'completed' });
+          state.trace.push(`m${op.n}`);
           break;
         }
         case 'retryAct': {

@@ -19,6 +19,8 @@ export type Op =
   | ({ readonly op: 'act'; readonly twin: boolean; readonly catch: boolean } & ActSpec)
   /** The activity through `withRetry({ maxAttempts: 5 })`. */
   | ({ readonly op: 'retryAct' } & ActSpec)
+  /** `torture.timed` under `withTimeout(TIMED_ACT_TIMEOUT_MS)`: its first `fails` attempts hang until their timeout fires. */
+  | ({ readonly op: 'timedAct' } & ActSpec)
   /** The activity under an explicit step id (`withId`). */
   | ({ readonly op: 'idAct'; readonly id: string } & ActSpec)
   /** Activities run at once with `Promise.all`. */
@@ -75,6 +77,8 @@ export interface RootSpec {
 
 /** The activity retry policy's attempts (and the saga's, and compensations'). */
 export const MAX_ATTEMPTS = 3;
+/** The per-attempt timeout of `timedAct`: long enough that an attempt that does not hang never meets it on a loaded machine. */
+export const TIMED_ACT_TIMEOUT_MS = 1500;
 /** Attempts of `retryAct`, through `withRetry`. */
 export const RETRY_ACT_ATTEMPTS = 5;
 
@@ -127,6 +131,7 @@ function anyOp(g: Gen, depth: number, idIndex: { next: number }, sagasSoFar: { f
   if (roll === 4 && !sagasSoFar.failingCompensation) return { op: 'compensate' };
   if (roll === 5) return { op: 'timeout', ms: rng.int(5, 200) };
   if (roll === 6) return { op: 'retryAct', n: g.n++, fails: rng.chance(0.1) ? RETRY_ACT_ATTEMPTS : rng.int(0, RETRY_ACT_ATTEMPTS - 1), ms: rng.int(0, 20) };
+  if (roll === 11) return { op: 'timedAct', n: g.n++, fails: rng.chance(0.1) ? MAX_ATTEMPTS : rng.int(0, 1), ms: 0 };
   if (roll <= 8 && depth > 0) {
     return { op: 'child', plan: generalPlan(g, depth - 1, 1), via: rng.chance(0.5) ? 'call' : 'ctx', ...(rng.chance(0.4) ? { queue: 'side' as const } : {}), catch: rng.chance(0.5) };
   }
