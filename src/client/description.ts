@@ -48,6 +48,9 @@ export interface ExecutionDescription {
   readonly durationMs?: number;
 }
 
+/** What became of a durable timer; see {@link TimerDescription}. */
+export type TimerStatus = 'pending' | 'fired' | 'timed_out' | 'cancelled';
+
 /** A durable timer of a workflow: a sleep's wake time, or the deadline of a signal wait. */
 export interface TimerDescription {
   /** The step id of the wait, e.g. `tempolite.sleep#0` or `tempolite.signal#1`. */
@@ -55,7 +58,7 @@ export interface TimerDescription {
   /** `sleep`, or `signal` for the deadline of a `waitForSignal` with a timeout. */
   readonly kind: 'sleep' | 'signal';
   /** `pending`, `fired` (the sleep ended, or the signal wait's signal came first), `timed_out` (the signal wait gave up), `cancelled`. */
-  readonly status: string;
+  readonly status: TimerStatus;
   readonly wakeAt: Date;
 }
 

@@ -1,4 +1,4 @@
-import { withPendingOptions } from '../decorators/dispatch.js';
+import { refusedBuilderOptions, withPendingOptions } from '../decorators/dispatch.js';
 import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
 import { toMilliseconds, type Duration } from '../engine/duration.js';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
@@ -155,6 +155,8 @@ export class WorkflowContext implements WorkflowInfo {
     if (registration === undefined) return Promise.reject(new UnknownWorkflowError(`${(target as Constructor).name}.${String(methodOrArgs)}`));
     const args = (isFunction ? methodOrArgs : argsOrOptions) as unknown[];
     const options = ((isFunction ? argsOrOptions : maybeOptions) ?? {}) as DetachedStartOptions;
+    const refused = refusedBuilderOptions('workflowContext().startWorkflow() (give its options as its last argument)');
+    if (refused !== undefined) return Promise.reject(refused);
     return this.runtime.startDetached(registration, args, options);
   }
 
@@ -164,6 +166,8 @@ export class WorkflowContext implements WorkflowInfo {
    * buffered signals are kept. The returned promise never settles.
    */
   continueAsNew(...args: unknown[]): Promise<never> {
+    const refused = refusedBuilderOptions('workflowContext().continueAsNew()');
+    if (refused !== undefined) return Promise.reject(refused);
     return this.runtime.continueAsNew(args);
   }
 
@@ -193,6 +197,8 @@ export class WorkflowContext implements WorkflowInfo {
    *   it ends `compensation_failed`.
    */
   compensate(): Promise<void> {
+    const refused = refusedBuilderOptions('workflowContext().compensate()');
+    if (refused !== undefined) return Promise.reject(refused);
     return this.runtime.compensate();
   }
 
@@ -206,6 +212,8 @@ export class WorkflowContext implements WorkflowInfo {
    * @throws InvalidOptionsError for a negative or malformed duration
    */
   sleep(duration: Duration): Promise<void> {
+    const refused = refusedBuilderOptions('workflowContext().sleep()');
+    if (refused !== undefined) return Promise.reject(refused);
     try {
       return this.runtime.sleep(toMilliseconds(duration, `workflowContext().sleep() in workflow "${this.workflowId}"`, 'duration'));
     } catch (error) {
@@ -232,6 +240,8 @@ export class WorkflowContext implements WorkflowInfo {
   waitForSignal<T = unknown>(name: string | readonly string[], options?: WaitForSignalOptions & { timeout?: undefined }): Promise<ReceivedSignal<T>>;
   waitForSignal<T = unknown>(name: string | readonly string[], options: WaitForSignalOptions): Promise<SignalResult<T>>;
   waitForSignal(name: string | readonly string[], options: WaitForSignalOptions = {}): Promise<SignalResult<unknown>> {
+    const refused = refusedBuilderOptions('workflowContext().waitForSignal()');
+    if (refused !== undefined) return Promise.reject(refused);
     try {
       const subject = `workflowContext().waitForSignal() in workflow "${this.workflowId}"`;
       const names = signalNames(name, subject);

@@ -1,5 +1,5 @@
 import { ambient, currentScope, outsideStarter, type StepCallOptions } from '../context/ambient.js';
-import { EngineStateError } from '../errors.js';
+import { EngineStateError, InvalidOptionsError } from '../errors.js';
 import type { Registration } from '../registry/registration.js';
 
 /**
@@ -41,6 +41,23 @@ export function withPendingOptions<T>(options: StepCallOptions, fn: () => T): T 
   if (result instanceof Promise) return result.then((value: unknown) => (pending.taken ? value : Promise.reject(noStepCall()))) as T;
   if (!pending.taken) throw noStepCall();
   return result;
+}
+
+const BUILDER_METHODS = { id: 'withId', retry: 'withRetry', timeout: 'withTimeout', queue: 'withQueue' } as const;
+
+/**
+ * For the workflow APIs that are not step calls (`sleep`, `waitForSignal`, `compensate`, `continueAsNew`,
+ * a detached `startWorkflow`): inside a builder's `run()` the error to reject with before doing anything,
+ * since the builder's options cannot apply to them; otherwise undefined.
+ */
+export function refusedBuilderOptions(api: string): InvalidOptionsError | undefined {
+  const scope = currentScope();
+  const pending = scope?.kind === 'workflow' ? scope.pending : undefined;
+  if (pending === undefined || pending.taken) return undefined;
+  // Taken, so run() reports this error and not that no step call was made.
+  pending.taken = true;
+  const key = (Object.keys(BUILDER_METHODS) as (keyof typeof BUILDER_METHODS)[]).find((k) => pending.options[k] !== undefined) ?? 'id';
+  return new InvalidOptionsError(`workflowContext().${BUILDER_METHODS[key]}()`, key, `does not apply to ${api}: a builder's run() takes one call of an activity, saga step, side effect or child workflow`);
 }
 
 function noStepCall(): EngineStateError {

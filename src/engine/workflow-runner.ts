@@ -8,6 +8,7 @@ import { newId } from './ids.js';
 import { retryDelayMs, shouldRetry } from './retry-policy.js';
 import { Checkpoints } from './steps/checkpoints.js';
 import { compensateWorkflow } from './saga/compensate-workflow.js';
+import { cancelWorkflow } from './control/cancel.js';
 import { applyAtEntry, endForControl } from './control/requested-control.js';
 import type { ControlAction } from '../store/control-store.js';
 import { WorkflowRuntime, type Suspension } from './workflow-runtime.js';
@@ -54,6 +55,9 @@ export class WorkflowRunner {
    */
   async run(workflowId: string, claimedAt: number): Promise<void> {
     const { store, registry } = this.deps;
+    // This engine may claim its own task again when its lease looks expired (a test clock jumping past leaseMs
+    // before the renewal lands): the body it already runs goes on; a second one would repeat its steps.
+    for (const runtime of this.active) if (!runtime.bodyEnded && runtime.info.workflowId === workflowId) return;
     const snapshot = (await store.loadSnapshot(workflowId));
     if (snapshot === undefined) return;
     const { workflow, lastExecution } = snapshot;
@@ -69,9 +73,17 @@ export class WorkflowRunner {
       return;
     }
     // Waiting and control (issue 5): a cancel or pause left on the task is applied instead of entering the body.
+    const context = { deps: this.deps, active: this.active, onFinished: this.onFinished };
     const requested = snapshot.control === undefined ? await store.control.requestedControl(workflowId) : (snapshot.control ?? undefined);
     if (requested !== undefined) {
-      await applyAtEntry({ deps: this.deps, active: this.active, onFinished: this.onFinished }, workflow, requested);
+      await applyAtEntry(context, workflow, requested);
+      return;
+    }
+    // Past its deadline (a recovery, a retry, a start that waited in its queue): cancelled, not entered, so no step
+    // of it runs after the deadline. The cancel reaches its children too; the one left on this task ends it here.
+    if (workflow.deadlineAt != null && Number(workflow.deadlineAt) <= this.deps.clock.now()) {
+      await cancelWorkflow(context, workflowId, Number(workflow.deadlineAt));
+      if ((await store.control.requestedControl(workflowId)) === 'cancel') await applyAtEntry(context, workflow, 'cancel');
       return;
     }
 

@@ -17,6 +17,8 @@ export interface WorkflowRow {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly completedAt: number | null;
+  /** When a start's `timeout` runs out (epoch ms); null without one. */
+  readonly deadlineAt?: number | null;
 }
 
 /** A workflow execution as stored. */

@@ -17,7 +17,7 @@ const ORPHANS: Record<string, string> = {
   'paused workflow with a task': `SELECT t.workflow_id FROM tempolite_task t JOIN tempolite_workflow_entity w ON w.id = t.workflow_id WHERE w.status = 'paused'`,
   'running execution of a paused workflow': `SELECT e.id FROM tempolite_workflow_execution e JOIN tempolite_workflow_entity w ON w.id = e.workflow_id WHERE e.status = 'running' AND w.status = 'paused'`,
   'timer without workflow': `SELECT id FROM tempolite_timer t WHERE NOT EXISTS (SELECT 1 FROM tempolite_workflow_entity w WHERE w.id = t.workflow_id)`,
-  'pending timer of a cancelled workflow': `SELECT t.id FROM tempolite_timer t JOIN tempolite_workflow_entity w ON w.id = t.workflow_id WHERE t.status = 'pending' AND w.status = 'cancelled'`,
+  'pending timer of a workflow that did not complete': `SELECT t.id FROM tempolite_timer t JOIN tempolite_workflow_entity w ON w.id = t.workflow_id WHERE t.status = 'pending' AND w.status IN ('cancelled','failed','compensated','compensation_failed')`,
   'unknown timer status': `SELECT id FROM tempolite_timer WHERE status NOT IN ('pending','fired','timed_out','cancelled')`,
   'signal without workflow': `SELECT id FROM tempolite_signal s WHERE NOT EXISTS (SELECT 1 FROM tempolite_workflow_entity w WHERE w.id = s.workflow_id)`,
   'half-recorded signal consumption': `SELECT id FROM tempolite_signal WHERE (consumed_at IS NULL) <> (consumed_step_id IS NULL) OR (consumed_at IS NULL) <> (consumed_generation IS NULL)`,

@@ -93,6 +93,22 @@ class Slow {
   @Workflow({ name: 'slow.sagaFlow' }) async sagaFlow(): Promise<void> {
     await this.book();
   }
+  @Workflow({ name: 'slow.wrapsWaits' }) async wrapsWaits(): Promise<string[]> {
+    const ctx = workflowContext();
+    const refused = async (call: () => Promise<unknown>): Promise<string> =>
+      call().then(
+        () => 'ran',
+        (error: unknown) => (error instanceof InvalidOptionsError ? `${error.subject} ${error.path}` : `other: ${String(error)}`),
+      );
+    return [
+      await refused(() => ctx.withTimeout('1s').run(() => ctx.sleep(10))),
+      await refused(() => ctx.withId('nap').run(() => ctx.sleep(10))),
+      await refused(() => ctx.withTimeout('1s').run(() => ctx.waitForSignal('go', { timeout: 10 }))),
+      await refused(() => ctx.withRetry({ maxAttempts: 2 }).run(() => ctx.compensate())),
+      await refused(() => ctx.withQueue('default').run(() => ctx.startWorkflow(Slow, 'quickFlow', []))),
+    ];
+  }
+
   @Workflow({ name: 'slow.misused' }) async misused(which: 'timeout' | 'retry' | 'queue' | 'badTimeout' | 'badRetry'): Promise<string> {
     const ctx = workflowContext();
     const outcome = await (which === 'timeout'
@@ -227,6 +243,21 @@ describe('activity timeouts', () => {
     // It returned normally after its abort: recorded, and the body stopped right after (as without a timeout).
     expect([step.output, step.executions.map((x) => x.status)]).toEqual(['stopped', ['completed']]);
     expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('a builder wrapping a wait, compensate() or a detached start refuses it before it runs: nothing recorded', async () => {
+    const engine = await engineWith();
+    const handle = await engine.startWorkflow(Slow, 'wrapsWaits', []);
+    expect(await handle.result()).toEqual([
+      'workflowContext().withTimeout() timeout',
+      'workflowContext().withId() id',
+      'workflowContext().withTimeout() timeout',
+      'workflowContext().withRetry() retry',
+      'workflowContext().withQueue() queue',
+    ]);
+    const description = await handle.describe();
+    expect([description.timers, description.steps, description.children]).toEqual([[], [], []]);
+    expect((await engine.list({ name: 'slow.quickFlow' })).length).toBe(0);
   });
 
   it('a builder option the call cannot use is an InvalidOptionsError in the body, and takes no step id', async () => {

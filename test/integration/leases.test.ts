@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, Workflow } from '../../src/index.js';
+import { Activity, TestClock, Workflow, workflowContext } from '../../src/index.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { execute } from '../helpers/db-rows.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
@@ -42,5 +43,62 @@ describe('leases', () => {
     expect(await orphan.result()).toBe('done');
     const execution = (await orphan.describe()).executions[0]!;
     expect(execution.startedAt.getTime()).toBeGreaterThanOrEqual(expiresAt);
+  });
+});
+
+describe('a cancel of a workflow whose worker died', () => {
+  let dispose: (() => Promise<void>) | undefined;
+  afterEach(async () => dispose?.());
+
+  it('ends it at once once the lease ran out, and leaves the step it was running pending, not running', async () => {
+    Leased.gate = new Latch();
+    Leased.running = 0;
+    const started = await startEngine({ register: [Leased], queues: { q: { concurrency: 1 } } });
+    dispose = started.dispose;
+    const { engine, file } = started;
+    const handle = await engine.startWorkflow(Leased, 'job', [], { id: 'abandoned' });
+    await eventually(async () => (await handle.describe()).steps[0]?.status === 'running', 'the step to be recorded running');
+    // As if the worker running it had died and its lease run out.
+    await execute(file, `UPDATE tempolite_task SET owner = 'dead-worker', lease_expires_at = 1 WHERE workflow_id = 'abandoned'`);
+    await handle.cancel();
+    expect(await handle.status()).toBe('cancelled');
+    const step = (await handle.describe()).steps[0]!;
+    expect([step.status, step.executions.map((x) => x.status)]).toEqual(['pending', ['interrupted']]);
+    // The body here never learnt of it (its task says another worker held it): let it end before the engine closes.
+    Leased.gate.open();
+  });
+});
+
+class Woken {
+  static runs = 0;
+  @Activity({ name: 'woken.work' }) async work(): Promise<number> {
+    Woken.runs += 1;
+    // Real work, long enough for the queue to poll while it runs.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return Woken.runs;
+  }
+  @Workflow({ name: 'woken.flow' }) async flow(): Promise<string> {
+    await workflowContext().waitForSignal('go');
+    return `done ${await this.work()}`;
+  }
+}
+
+describe('a test clock jumping past leaseMs', () => {
+  let dispose: (() => Promise<void>) | undefined;
+  afterEach(async () => dispose?.());
+
+  it('while a body wakes up does not make the engine claim and run it a second time', async () => {
+    Woken.runs = 0;
+    const clock = new TestClock();
+    const started = await startEngine({ register: [Woken], clock, leaseMs: 5_000 });
+    dispose = started.dispose;
+    const handle = await started.engine.startWorkflow(Woken, 'flow', []);
+    await eventually(async () => (await handle.status()) === 'waiting', 'the signal wait');
+    await handle.signal('go');
+    clock.advance('1m');
+    expect(await handle.result()).toBe('done 1');
+    expect(Woken.runs).toBe(1);
+    expect((await handle.describe()).executions.map((x) => x.status)).not.toContain('running');
+    expect(await checkConsistency(started.file)).toEqual([]);
   });
 });

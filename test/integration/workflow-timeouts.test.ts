@@ -53,6 +53,15 @@ class Slowpoke {
   @Workflow({ name: 'slowpoke.fast' }) async fast(): Promise<string> {
     return this.quick();
   }
+  static entries = 0;
+  @Activity({ name: 'slowpoke.broken', retry: { maxAttempts: 1 } }) async broken(): Promise<void> {
+    throw new Error('broken');
+  }
+  @Workflow({ name: 'slowpoke.fragile' }) async fragile(): Promise<void> {
+    Slowpoke.entries += 1;
+    await this.broken();
+  }
+
   @Workflow({ name: 'slowpoke.launcher' }) async launcher(): Promise<string> {
     const { workflowId } = await workflowContext().startWorkflow(Slowpoke, 'sleeper', [], { id: 'launched', timeout: '10s' });
     return workflowId;
@@ -135,6 +144,20 @@ describe('workflow timeouts', () => {
     clock.advance('2m');
     timedOut(await paused.result().catch((e: unknown) => e), 'paused');
     expect(await fast.status()).toBe('completed');
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('a body is not entered past its deadline: engine.retry() after it cancels the workflow instead of running it', async () => {
+    Slowpoke.entries = 0;
+    const clock = new TestClock();
+    const engine = await engineWith({ clock });
+    const handle = await engine.startWorkflow(Slowpoke, 'fragile', [], { id: 'fragile', timeout: '1m' });
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailure);
+    expect(await handle.status()).toBe('failed');
+    clock.advance('2m');
+    await engine.retry('fragile');
+    timedOut(await handle.result().catch((e: unknown) => e), 'fragile');
+    expect(Slowpoke.entries).toBe(1);
     expect(await checkConsistency(file)).toEqual([]);
   });
 

@@ -16,19 +16,23 @@ export interface DeadlineWatch {
  * passed, wherever it runs: every `pollIntervalMs`, and at once when a test
  * clock jumps. Engines sharing a database may both see one; a cancel twice
  * changes nothing. A workflow asked once stays out of later passes while its
- * cancel takes effect (a body that ends at its next boundary).
+ * cancel takes effect (a body that ends at its next boundary), for a lease's
+ * length: then it is asked again, which ends it at once if its worker died.
  */
 export function startDeadlineWatch(context: ControlContext, intervalMs: number): DeadlineWatch {
   const { deps } = context;
-  const asked = new Set<string>();
+  /** When each workflow still due was last asked (engine clock). */
+  const asked = new Map<string, number>();
   const pass = async (): Promise<void> => {
-    const due = await deps.store.control.dueDeadlines(deps.clock.now(), DEADLINES_PER_PASS);
+    const now = deps.clock.now();
+    const due = await deps.store.control.dueDeadlines(now, DEADLINES_PER_PASS);
     const dueIds = new Set(due.map((d) => d.workflowId));
-    // Ended, or no longer due: forget it, so the set holds only cancels still in progress.
-    for (const id of asked) if (!dueIds.has(id)) asked.delete(id);
+    // Ended, or no longer due: forget it, so the map holds only cancels still in progress.
+    for (const id of asked.keys()) if (!dueIds.has(id)) asked.delete(id);
     for (const { workflowId, deadlineAt } of due) {
-      if (stopped || asked.has(workflowId)) continue;
-      asked.add(workflowId);
+      const askedAt = asked.get(workflowId);
+      if (stopped || (askedAt !== undefined && now - askedAt < deps.options.leaseMs)) continue;
+      asked.set(workflowId, now);
       await cancelWorkflow(context, workflowId, deadlineAt).catch((error: unknown) => {
         // Finished or pruned meanwhile, by this engine or another: nothing left to time out.
         if (error instanceof InvalidStateError || error instanceof WorkflowNotFoundError) return;

@@ -94,6 +94,8 @@ export async function endExecution(sql: PgSql, end: ExecutionEnd): Promise<void>
   }
   if (terminal) {
     parts.push(part(`DELETE FROM tempolite_task WHERE workflow_id = $1`, end.workflowId));
+    // A body stopped for a cancel and compensated, or failed beside a wait: its timers will never fire.
+    if (end.workflowStatus !== 'completed') parts.push(part(`UPDATE tempolite_timer SET status = 'cancelled' WHERE workflow_id = $1 AND status = 'pending'`, end.workflowId));
     sql.finished(end.workflowId);
     // In the same transaction as the child's outcome: a crash cannot leave the parent asleep forever.
     const parent = await sql.combined<{ queue: string; free: boolean }>(parts, wakeStatement(`(SELECT parent_id FROM tempolite_workflow_entity WHERE id = $1)`, end.workflowId, end.now));

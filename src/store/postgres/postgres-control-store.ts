@@ -189,6 +189,8 @@ export class PostgresControlStore implements ControlStore {
     await sql.run(`UPDATE tempolite_workflow_execution SET status = 'interrupted', ended_at = $1 WHERE workflow_id = $2 AND status = 'running'`, now, workflowId);
     for (const t of Object.values(STEP_TABLES)) {
       await sql.run(`UPDATE ${t.execution} SET status = 'interrupted', ended_at = $1 WHERE status = 'running' AND ${t.fk} IN (SELECT id FROM ${t.entity} WHERE workflow_id = $2)`, now, workflowId);
+      // The step cut short is left as a cancel in the body leaves it: not running, to run again if ever re-entered.
+      await sql.run(`UPDATE ${t.entity} SET status = 'pending' WHERE workflow_id = $1 AND status = 'running'`, workflowId);
     }
   }
 

@@ -179,6 +179,8 @@ export class SqliteControlStore implements ControlStore {
     this.sql.run(`UPDATE tempolite_workflow_execution SET status = 'interrupted', ended_at = ? WHERE workflow_id = ? AND status = 'running'`, now, workflowId);
     for (const t of Object.values(STEP_TABLES)) {
       this.sql.run(`UPDATE ${t.execution} SET status = 'interrupted', ended_at = ? WHERE status = 'running' AND ${t.fk} IN (SELECT id FROM ${t.entity} WHERE workflow_id = ?)`, now, workflowId);
+      // The step cut short is left as a cancel in the body leaves it: not running, to run again if ever re-entered.
+      this.sql.run(`UPDATE ${t.entity} SET status = 'pending' WHERE workflow_id = ? AND status = 'running'`, workflowId);
     }
   }
 

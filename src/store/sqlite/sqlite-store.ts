@@ -234,6 +234,8 @@ export class SqliteStore implements WorkflowStore {
       if (end.error !== undefined) this.run(`UPDATE tempolite_workflow_data SET error = ? WHERE workflow_id = ?`, end.error, end.workflowId);
       if (terminal) {
         this.run(`DELETE FROM tempolite_task WHERE workflow_id = ?`, end.workflowId);
+        // A body stopped for a cancel and compensated, or failed beside a wait: its timers will never fire.
+        if (end.workflowStatus !== 'completed') this.run(`UPDATE tempolite_timer SET status = 'cancelled' WHERE workflow_id = ? AND status = 'pending'`, end.workflowId);
         // In the same transaction as the child's outcome: a crash cannot leave the parent asleep forever.
         if (end.parentId === undefined) this.wakeSync(`(SELECT parent_id FROM tempolite_workflow_entity WHERE id = ?)`, end.workflowId, end.now);
         else if (end.parentId !== null) this.wakeSync('?', end.parentId, end.now);

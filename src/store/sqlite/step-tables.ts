@@ -18,7 +18,8 @@ export const STEP_TABLES: Readonly<Record<StepKind, StepTables>> = {
 
 /** Select list mapping a workflow entity row to `WorkflowRow`. */
 export const WORKFLOW_COLUMNS = `id, run_id AS runId, name, queue, priority, status, generation, attempts, parent_id AS parentId,
-  parent_generation AS parentGeneration, parent_step_id AS parentStepId, created_at AS createdAt, updated_at AS updatedAt, completed_at AS completedAt`;
+  parent_generation AS parentGeneration, parent_step_id AS parentStepId, created_at AS createdAt, updated_at AS updatedAt, completed_at AS completedAt,
+  deadline_at AS deadlineAt`;
 
 /** Select list mapping a workflow execution row to `ExecutionRow`. */
 export const EXECUTION_COLUMNS = `id, workflow_id AS workflowId, generation, attempt, reason, status, error, owner, started_at AS startedAt, ended_at AS endedAt`;
