@@ -45,8 +45,14 @@ export function toMilliseconds(value: unknown, subject: string, path: string): n
  * @throws InvalidOptionsError for anything else
  */
 export function positiveDurationMs(value: unknown, subject: string, path: string): number {
-  if (typeof value === 'number' && value < 1) throw new InvalidOptionsError(subject, path, 'must be at least 1 ms');
+  // Fractions round up as for any duration (0.5 and '0.5ms' are 1 ms); zero and below are no timeout at all.
+  if (typeof value === 'number' && value <= 0) throw new InvalidOptionsError(subject, path, 'must be at least 1 ms');
   const ms = toMilliseconds(value, subject, path);
   if (ms < 1) throw new InvalidOptionsError(subject, path, 'must be at least 1 ms');
+  // Added to the clock's time, it must stay an exact integer (and a valid Date).
+  if (ms > MAX_TIMEOUT_MS) throw new InvalidOptionsError(subject, path, `${String(value)} is too long a timeout (at most ${MAX_TIMEOUT_MS} ms, about 100,000 years)`);
   return ms;
 }
+
+/** The longest timeout: its deadline stays a safe integer and a valid Date for any time of the clock until then. */
+const MAX_TIMEOUT_MS = 3_155_760_000_000_000;

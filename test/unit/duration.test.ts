@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../../src/index.js';
-import { toMilliseconds } from '../../src/engine/duration.js';
+import { positiveDurationMs, toMilliseconds } from '../../src/engine/duration.js';
 
 const parse = (value: unknown): number => toMilliseconds(value, 'sleep()', 'duration');
 
@@ -48,5 +48,20 @@ describe('durations', () => {
     expect(caught).toBeInstanceOf(InvalidOptionsError);
     expect((caught as InvalidOptionsError).path).toBe('duration');
     expect((caught as InvalidOptionsError).subject).toBe('sleep()');
+  });
+});
+
+describe('positiveDurationMs (activity and workflow timeouts)', () => {
+  it('rounds fractions up alike for numbers and strings, refuses zero, negatives and a deadline past what a Date holds', () => {
+    expect([positiveDurationMs(0.5, 's', 'timeout'), positiveDurationMs('0.5ms', 's', 'timeout'), positiveDurationMs('1w', 's', 'timeout')]).toEqual([1, 1, 604_800_000]);
+    for (const [value, reason] of [
+      [0, /at least 1 ms/],
+      [-1, /at least 1 ms/],
+      ['0ms', /at least 1 ms/],
+      [Number.MAX_SAFE_INTEGER, /too long a timeout/],
+      ['10000000w', /too long a timeout/],
+    ] as const) {
+      expect(() => positiveDurationMs(value, 's', 'timeout'), String(value)).toThrow(reason);
+    }
   });
 });
