@@ -42,6 +42,8 @@ export class WorkflowRunner {
   readonly active = new Set<WorkflowRuntime>();
   /** Set by `stopAll()`: a run that reaches its entry after it does not enter the body. */
   private stopping = false;
+  /** Workflows whose `run()` has not entered (or decided not to enter) the body yet. */
+  private readonly entering = new Map<string, symbol>();
 
   constructor(
     private readonly deps: EngineDeps,
@@ -54,10 +56,25 @@ export class WorkflowRunner {
    * @param claimedAt when it was claimed: the execution's start, as queue rate limits count it
    */
   async run(workflowId: string, claimedAt: number): Promise<void> {
-    const { store, registry } = this.deps;
     // This engine may claim its own task again when its lease looks expired (a test clock jumping past leaseMs
-    // before the renewal lands): the body it already runs goes on; a second one would repeat its steps.
+    // before the renewal lands): the body it already runs, or is about to enter, goes on; a second would repeat its steps.
+    if (this.entering.has(workflowId)) return;
     for (const runtime of this.active) if (!runtime.bodyEnded && runtime.info.workflowId === workflowId) return;
+    const token = Symbol(workflowId);
+    this.entering.set(workflowId, token);
+    const entered = (): void => {
+      if (this.entering.get(workflowId) === token) this.entering.delete(workflowId);
+    };
+    try {
+      await this.enter(workflowId, claimedAt, entered);
+    } finally {
+      entered();
+    }
+  }
+
+  /** @param entered called once the body's runtime is active (the guard of `run` takes over from there). */
+  private async enter(workflowId: string, claimedAt: number, entered: () => void): Promise<void> {
+    const { store, registry } = this.deps;
     const snapshot = (await store.loadSnapshot(workflowId));
     if (snapshot === undefined) return;
     const { workflow, lastExecution } = snapshot;
@@ -113,6 +130,7 @@ export class WorkflowRunner {
       snapshot.wakeups,
     );
     this.active.add(runtime);
+    entered();
     // Lifecycle events (issue 9): `workflow.started` once the execution row is committed.
     this.deps.observer?.executionBegan(runtime, reason, runtime.info.attempt, begun);
     try {

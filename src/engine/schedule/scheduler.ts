@@ -34,7 +34,10 @@ export function startScheduler(definitions: readonly WorkflowDefinition[], clock
   const loops = definitions.flatMap((definition) => {
     if (definition.schedule === undefined) return [];
     const stopping = new AbortController();
-    return [{ stopping, done: follow({ definition, schedule: definition.schedule, clock, logger, start, retryMs, stopping: stopping.signal }) }];
+    const done = follow({ definition, schedule: definition.schedule, clock, logger, start, retryMs, stopping: stopping.signal }).catch((error: unknown) =>
+      logger.error({ err: error, workflowName: definition.name }, 'following a schedule failed; its workflow is no longer started on its own until the engine starts again'),
+    );
+    return [{ stopping, done }];
   });
   return {
     stop: async () => {
