@@ -25,20 +25,41 @@ export class SystemClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const until = Date.now() + Math.max(0, ms);
-      let timer: NodeJS.Timeout | undefined;
       const done = (): void => {
-        clearTimeout(timer);
+        clear();
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      // Node fires a timer longer than 2^31 - 1 ms after 1 ms: a long wait is several timers in a row.
-      const arm = (): void => {
-        const left = until - Date.now();
-        timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(done, Math.max(0, left));
-      };
-      arm();
+      const clear = wallTimer(ms, done);
       signal?.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+/**
+ * Calls `fn` once `ms` have passed on the wall clock; returns what cancels it.
+ * Node fires a timer longer than 2^31 - 1 ms after 1 ms: a long wait is several timers in a row.
+ */
+function wallTimer(ms: number, fn: () => void): () => void {
+  const until = Date.now() + Math.max(0, ms);
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const left = until - Date.now();
+    timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(fn, Math.max(0, left));
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
+
+/**
+ * Calls `fn` once `ms` have passed on `clock`; returns what cancels it. On the wall clock a bare timer, with no
+ * promise or AbortController: an activity with a timeout pays for one per attempt.
+ */
+export function onClock(clock: Clock, ms: number, fn: () => void): () => void {
+  if (clock instanceof SystemClock) return wallTimer(ms, fn);
+  const cancel = new AbortController();
+  void clock.sleep(ms, cancel.signal).then(() => {
+    if (!cancel.signal.aborted) fn();
+  });
+  return () => cancel.abort();
 }

@@ -141,7 +141,7 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
 
   let key: string | undefined;
   const { runId, generation } = rt.info;
-  const call = (signal: AbortSignal): unknown => {
+  const call = (signal: () => AbortSignal): unknown => {
     const context: ActivityContext = {
       workflowId,
       stepId: plan.stepId,
@@ -151,7 +151,9 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
       get idempotencyKey(): string {
         return (key ??= stepIdempotencyKey(runId, workflowId, generation, plan.stepId));
       },
-      signal,
+      get signal(): AbortSignal {
+        return signal();
+      },
     };
     return observed.run(() => ambient.run({ kind: 'step', activity: context }, () => definition.registration.original.apply(thisArg, args as never[])));
   };
@@ -160,7 +162,7 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
     const { timeoutMs } = plan;
     // Without a timeout the execution's own signal does: it fires on cancel and shutdown, at no cost per attempt.
     const value: unknown = await (timeoutMs === undefined
-      ? call(rt.abort.signal)
+      ? call(() => rt.abort.signal)
       : withDeadline(clock, timeoutMs, rt.abort.signal, () => new ActivityTimeoutFailure(workflowId, plan.stepId, definition.name, plan.attempt, timeoutMs), call));
     const where: PayloadLocation = { description: `output of ${plan.label}`, workflowId, stepId: plan.stepId };
     try {

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import { onClock, type Clock } from '../clock.js';
 import { positiveDurationMs } from '../duration.js';
 
 /**
@@ -11,35 +11,58 @@ export function attemptTimeoutMs(value: unknown, subject: string): number {
 
 /**
  * Runs one attempt under a deadline on the engine's clock (so a `TestClock`'s
- * `advance` makes it run out). `run` gets a signal that fires when `outer`
- * does or when time runs out, with `expired()` as its reason. The returned
- * promise settles with the attempt, or rejects with that reason when time runs
- * out first: JavaScript cannot stop the call, so it goes on unobserved and its
- * late outcome is dropped.
+ * `advance` makes it run out). `run` gets the attempt's signal, made on first
+ * read (most activities never read it), which fires when `outer` does or when
+ * time runs out, with `expired()` as its reason. The returned promise settles
+ * with the attempt, or rejects with that reason when time runs out first:
+ * JavaScript cannot stop the call, so it goes on unobserved and its late
+ * outcome is dropped.
  */
-export function withDeadline<T>(clock: Clock, ms: number, outer: AbortSignal, expired: () => Error, run: (signal: AbortSignal) => T | Promise<T>): Promise<T> {
-  const attempt = new AbortController();
-  const settled = new AbortController();
+export function withDeadline<T>(clock: Clock, ms: number, outer: AbortSignal, expired: () => Error, run: (signal: () => AbortSignal) => T | Promise<T>): Promise<T> {
+  let attempt: AbortController | undefined;
+  let timedOut: Error | undefined;
+  let settled = false;
   // Forwarded by hand rather than AbortSignal.any: the listener goes with the attempt, not whenever GC gets to it.
-  const forward = (): void => attempt.abort(outer.reason);
-  if (outer.aborted) forward();
-  else outer.addEventListener('abort', forward, { once: true });
+  const forward = (): void => attempt?.abort(outer.reason);
+  const signal = (): AbortSignal => {
+    if (attempt === undefined) {
+      attempt = new AbortController();
+      if (timedOut !== undefined) attempt.abort(timedOut);
+      else if (outer.aborted) attempt.abort(outer.reason);
+      else if (!settled) outer.addEventListener('abort', forward, { once: true });
+    }
+    return attempt.signal;
+  };
   return new Promise<T>((resolve, reject) => {
-    void clock.sleep(ms, settled.signal).then(() => {
-      if (settled.signal.aborted) return;
-      const error = expired();
-      attempt.abort(error);
-      reject(error);
+    const cancelTimer = onClock(clock, ms, () => {
+      if (settled) return;
+      settled = true;
+      timedOut = expired();
+      outer.removeEventListener('abort', forward);
+      attempt?.abort(timedOut);
+      reject(timedOut);
     });
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      cancelTimer();
+      outer.removeEventListener('abort', forward);
+    };
     let call: Promise<T>;
     try {
-      call = Promise.resolve(run(attempt.signal));
+      call = Promise.resolve(run(signal));
     } catch (error) {
       call = Promise.reject(error);
     }
-    void call.then(resolve, reject).finally(() => {
-      outer.removeEventListener('abort', forward);
-      settled.abort();
-    });
+    call.then(
+      (value) => {
+        finish();
+        resolve(value);
+      },
+      (error: unknown) => {
+        finish();
+        reject(error);
+      },
+    );
   });
 }
