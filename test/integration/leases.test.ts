@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, TestClock, Workflow, workflowContext } from '../../src/index.js';
+import { Activity, Saga, TestClock, Workflow, workflowContext } from '../../src/index.js';
+import { onPostgres } from '../helpers/test-store.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { execute } from '../helpers/db-rows.js';
 import { startEngine } from '../helpers/engine.js';
@@ -100,5 +101,54 @@ describe('a test clock jumping past leaseMs', () => {
     expect(Woken.runs).toBe(1);
     expect((await handle.describe()).executions.map((x) => x.status)).not.toContain('running');
     expect(await checkConsistency(started.file)).toEqual([]);
+  });
+});
+
+class Booked {
+  static gate = new Latch();
+  static started = new Latch();
+  static undone = 0;
+  @Saga({ name: 'booked.book', compensate: 'unbook' }) async book(): Promise<string> {
+    return 'booked';
+  }
+  async unbook(): Promise<void> {
+    Booked.undone += 1;
+  }
+  @Activity({ name: 'booked.wait' }) async wait(): Promise<string> {
+    Booked.started.open();
+    await Booked.gate.wait();
+    return 'done';
+  }
+  @Workflow({ name: 'booked.trip' }) async trip(): Promise<string> {
+    await this.book();
+    return this.wait();
+  }
+}
+
+// Two engines with workers on one database: PostgreSQL only.
+describe.runIf(onPostgres)('a cancel that compensates a workflow whose worker died', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('leaves the activity the dead worker was running pending, its attempt interrupted', async () => {
+    Booked.gate = new Latch();
+    Booked.started = new Latch();
+    Booked.undone = 0;
+    const dying = await startEngine({ register: [Booked] });
+    cleanups.push(dying.dispose);
+    const handle = await dying.engine.startWorkflow(Booked, 'trip', [], { id: 'trip-dead' });
+    await Booked.started.wait();
+    // The first worker stalls for good (as if killed): its lease runs out; another engine takes the cancel.
+    await execute(dying.file, `UPDATE tempolite_task SET owner = 'dead-worker', lease_expires_at = 1 WHERE workflow_id = 'trip-dead'`);
+    const survivor = await startEngine({ register: [Booked] }, dying.file);
+    cleanups.push(survivor.dispose);
+    await (await survivor.engine.getHandle('trip-dead')).cancel();
+    await eventually(async () => (await handle.status()) === 'compensated', 'the compensation');
+    const steps = (await handle.describe()).steps.map((s) => [s.name, s.status, s.executions.map((x) => x.status)]);
+    expect(steps).toContainEqual(['booked.wait', 'pending', ['interrupted']]);
+    expect(Booked.undone).toBe(1);
+    Booked.gate.open();
   });
 });

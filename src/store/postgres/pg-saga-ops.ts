@@ -2,6 +2,9 @@ import type { CompensationAttemptEnd, CompensationAttemptStart, CompensationStar
 import { isTerminal } from '../statuses.js';
 import type { PgSql } from './pg-sql.js';
 import { upsertDueTask, workflowRow } from './pg-workflow-ops.js';
+import { interruptRunningStepsSql } from '../sqlite/step-tables.js';
+
+const INTERRUPT_RUNNING_STEPS = interruptRunningStepsSql((n) => `$${n}`);
 
 /* Saga compensation writes of the PostgreSQL store (see saga-store.ts for their contract). */
 
@@ -19,6 +22,11 @@ export async function beginCompensation(sql: PgSql, c: CompensationStart): Promi
     await sql.run(`UPDATE tempolite_workflow_execution SET status = $1, error = $2, ended_at = $3 WHERE id = $4`, c.trigger.status, c.trigger.error ?? null, c.now, c.trigger.executionId);
   }
   await sql.run(`UPDATE tempolite_workflow_execution SET status = 'interrupted', ended_at = $1 WHERE workflow_id = $2 AND status = 'running'`, c.now, c.workflowId);
+  // Steps a dead body was running (a cancel that compensates after a crash): no body will finish them.
+  for (const { sql: statement, withNow } of INTERRUPT_RUNNING_STEPS) {
+    if (withNow) await sql.run(statement, c.now, c.workflowId);
+    else await sql.run(statement, c.workflowId);
+  }
   await sql.run(
     `INSERT INTO tempolite_workflow_execution (id, workflow_id, generation, attempt, reason, status, error, owner, started_at, ended_at)
      VALUES ($1, $2, $3, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM tempolite_workflow_execution WHERE workflow_id = $6), 'compensate', 'running', NULL, $4, $5, NULL)`,

@@ -15,7 +15,9 @@ import type {
   SideEffectRecord,
   WorkflowStore,
 } from '../workflow-store.js';
-import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, checkpointUnion, stepUnion } from './step-tables.js';
+import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, checkpointUnion, interruptRunningStepsSql, stepUnion } from './step-tables.js';
+
+const INTERRUPT_RUNNING_STEPS = interruptRunningStepsSql(() => '?');
 import { WriteBatcher } from './write-batcher.js';
 import { Sql } from './sql.js';
 import { claimDueTasks } from './sqlite-claims.js';
@@ -543,6 +545,11 @@ export class SqliteStore implements WorkflowStore {
         this.run(`UPDATE tempolite_workflow_execution SET status = ?, error = ?, ended_at = ? WHERE id = ?`, c.trigger.status, c.trigger.error ?? null, c.now, c.trigger.executionId);
       }
       this.run(`UPDATE tempolite_workflow_execution SET status = 'interrupted', ended_at = ? WHERE workflow_id = ? AND status = 'running'`, c.now, c.workflowId);
+      // Steps a dead body was running (a cancel that compensates after a crash): no body will finish them.
+      for (const { sql, withNow } of INTERRUPT_RUNNING_STEPS) {
+        if (withNow) this.run(sql, c.now, c.workflowId);
+        else this.run(sql, c.workflowId);
+      }
       this.run(
         `INSERT INTO tempolite_workflow_execution (id, workflow_id, generation, attempt, reason, status, error, owner, started_at, ended_at)
          VALUES (?, ?, ?, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM tempolite_workflow_execution WHERE workflow_id = ?), 'compensate', 'running', NULL, ?, ?, NULL)`,

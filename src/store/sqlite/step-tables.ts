@@ -47,3 +47,19 @@ function unionOfSteps(where: string, withInput: boolean): string {
     })
     .join(' UNION ALL ');
 }
+
+/**
+ * The statements that leave the steps a dead or stopped body was running as a cancel in the body leaves them:
+ * their running attempts `interrupted`, the steps `pending`. Each takes (now, workflowId) or (workflowId), in the
+ * placeholders `param` makes (`?` for SQLite, `$n` for PostgreSQL). A saga step is only touched while its
+ * transaction runs (`running`), never while it compensates.
+ */
+export function interruptRunningStepsSql(param: (n: number) => string): { sql: string; withNow: boolean }[] {
+  return Object.values(STEP_TABLES).flatMap((t) => [
+    {
+      sql: `UPDATE ${t.execution} SET status = 'interrupted', ended_at = ${param(1)} WHERE status = 'running' AND ${t.fk} IN (SELECT id FROM ${t.entity} WHERE workflow_id = ${param(2)} AND status = 'running')`,
+      withNow: true,
+    },
+    { sql: `UPDATE ${t.entity} SET status = 'pending' WHERE workflow_id = ${param(1)} AND status = 'running'`, withNow: false },
+  ]);
+}
