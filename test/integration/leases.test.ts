@@ -119,7 +119,7 @@ class Booked {
     await Booked.gate.wait();
     return 'done';
   }
-  @Workflow({ name: 'booked.trip' }) async trip(): Promise<string> {
+  @Workflow({ name: 'booked.trip', queue: 'trips' }) async trip(): Promise<string> {
     await this.book();
     return this.wait();
   }
@@ -136,13 +136,14 @@ describe.runIf(onPostgres)('a cancel that compensates a workflow whose worker di
     Booked.gate = new Latch();
     Booked.started = new Latch();
     Booked.undone = 0;
-    const dying = await startEngine({ register: [Booked] });
+    // One slot, held by the body it runs: it cannot claim the task again once the cancel makes it due.
+    const dying = await startEngine({ register: [Booked], queues: { trips: { concurrency: 1 } } });
     cleanups.push(dying.dispose);
     const handle = await dying.engine.startWorkflow(Booked, 'trip', [], { id: 'trip-dead' });
     await Booked.started.wait();
     // The first worker stalls for good (as if killed): its lease runs out; another engine takes the cancel.
     await execute(dying.file, `UPDATE tempolite_task SET owner = 'dead-worker', lease_expires_at = 1 WHERE workflow_id = 'trip-dead'`);
-    const survivor = await startEngine({ register: [Booked] }, dying.file);
+    const survivor = await startEngine({ register: [Booked], queues: { trips: { concurrency: 10 } } }, dying.file);
     cleanups.push(survivor.dispose);
     await (await survivor.engine.getHandle('trip-dead')).cancel();
     await eventually(async () => (await handle.status()) === 'compensated', 'the compensation');
