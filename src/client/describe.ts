@@ -35,6 +35,7 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
     ...(data?.error != null ? { error: reviveFailure(payloads.decodeError(data.error)) } : {}),
     createdAt: new Date(workflow.createdAt),
     ...(workflow.completedAt !== null ? { completedAt: new Date(workflow.completedAt) } : {}),
+    ...deadlineOf(workflow),
     executions: (await store.executionsOf(workflow.id)).map((row) => execution(payloads, row)),
     steps: steps.map((row) => step(payloads, row, attempts.get(row.id) ?? [])),
     children: await Promise.all(runRows.filter((row) => row.parentId === workflow.id).map((child) => build(store, payloads, child, runRows))),
@@ -136,5 +137,11 @@ export function summarize(row: WorkflowRow): WorkflowSummary {
     createdAt: new Date(row.createdAt),
     updatedAt: new Date(row.updatedAt),
     ...(row.completedAt !== null ? { completedAt: new Date(row.completedAt) } : {}),
+    ...deadlineOf(row),
   };
+}
+
+/** PostgreSQL hands a bigint back as text. */
+function deadlineOf(row: WorkflowRow): { deadline?: Date } {
+  return row.deadlineAt == null ? {} : { deadline: new Date(Number(row.deadlineAt)) };
 }

@@ -88,6 +88,8 @@ export interface WorkflowDescription {
   readonly error?: Error;
   readonly createdAt: Date;
   readonly completedAt?: Date;
+  /** When its start's `timeout` runs out; absent without one. */
+  readonly deadline?: Date;
   readonly executions: readonly ExecutionDescription[];
   readonly steps: readonly StepDescription[];
   /** Child workflows started by this one, described the same way. */
@@ -108,4 +110,6 @@ export interface WorkflowSummary {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly completedAt?: Date;
+  /** When its start's `timeout` runs out; absent without one. */
+  readonly deadline?: Date;
 }

@@ -259,7 +259,13 @@ export class Tempolite implements HandleBackend {
     clearInterval(started.heartbeat);
     await started.controlWatch?.stop();
     try {
-      if (started.deps.options.workers) await started.deps.store.releaseLeases(started.deps.workerId);
+      if (started.deps.options.workers) {
+        // Releasing only spares the next engine the wait for these leases to expire: a lock held elsewhere
+        // must not keep this engine's connections open.
+        await started.deps.store.releaseLeases(started.deps.workerId).catch((error: unknown) => {
+          started.deps.logger.warn({ err: error }, 'releasing leases at close failed: another engine takes these workflows over when the leases expire');
+        });
+      }
       await started.deps.store.close();
     } finally {
       started.releaseLock();

@@ -56,6 +56,11 @@ export interface WorkflowCompensatingEvent extends WorkflowEventBase {
   readonly executionId: string;
   /** Why it compensates (the original failure, or a WorkflowCancelledFailure). */
   readonly error?: Error;
+  /**
+   * False when the phase begins; true when it goes on after a stop: a retry backoff of a compensation that
+   * suspended the workflow, a crash, a `close()`. Count `resumed: false` events to count compensating workflows.
+   */
+  readonly resumed: boolean;
 }
 
 /** `workflow.compensated`: every compensation ran; the workflow ended `compensated`. */

@@ -111,12 +111,12 @@ export class Observer {
     if (record) this.finish(record, this.clock.now(), error);
   }
 
-  /** A compensation phase began (its row is committed); `error` gives the reason when anyone listens. */
-  compensationPhaseBegan(host: ObservedHost, error: () => Error | undefined): void {
+  /** A compensation phase began, or `resumed` (its row is committed); `error` gives the reason when anyone listens. */
+  compensationPhaseBegan(host: ObservedHost, resumed: boolean, error: () => Error | undefined): void {
     const record = this.track(host, `compensate ${host.info.workflowName}`, { 'tempolite.execution.reason': 'compensate' });
     if (!this.hub.has('workflow.compensating') && !this.levelEnabled('info')) return;
     const reason = error();
-    this.workflowEvent('workflow.compensating', { ...record.base, at: this.now(), ...(reason ? { error: reason } : {}) }, 'workflow compensating');
+    this.workflowEvent('workflow.compensating', { ...record.base, at: this.now(), resumed, ...(reason ? { error: reason } : {}) }, resumed ? 'workflow compensating (resumed)' : 'workflow compensating');
   }
 
   /**

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StorageError, registerWorkflow } from '../../src/index.js';
+import { StorageError, Tempolite, registerWorkflow, silentLogger, type Logger } from '../../src/index.js';
 import { checkConsistency, countRows } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { onPostgres } from '../helpers/test-store.js';
@@ -39,6 +39,33 @@ describe.skipIf(onPostgres)('a SQLite file whose write lock another connection h
 
     expect(await countRows(worker.file)).toEqual(before);
     expect(await (await client.engine.startWorkflow(hello, ['after'], { id: 'after' })).result()).toBe('hello after');
+    expect(await checkConsistency(worker.file)).toEqual([]);
+  });
+
+  it('close() still closes when the lock keeps it from releasing its leases: a warning, and the next engine takes over at its start', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (_fields: unknown, message?: string) => void warnings.push(message ?? '') };
+    const worker = await startEngine({ register: [hello], busyTimeoutMs: 50, logger });
+    let reopened: Tempolite | undefined;
+    const other = new Database(worker.file);
+    cleanups.push(async () => {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+      await reopened?.close();
+      await worker.dispose();
+    });
+    expect(await (await worker.engine.startWorkflow(hello, ['before'], { id: 'before' })).result()).toBe('hello before');
+
+    other.exec('BEGIN IMMEDIATE');
+    await worker.engine.close();
+    expect(warnings.some((message) => /releasing leases at close failed/.test(message))).toBe(true);
+    other.exec('ROLLBACK');
+
+    reopened = new Tempolite({ database: worker.file, logger: silentLogger, pollIntervalMs: 50 });
+    await reopened.start();
+    expect(await (await reopened.startWorkflow(hello, ['after'], { id: 'after' })).result()).toBe('hello after');
+    await reopened.close();
+    reopened = undefined;
     expect(await checkConsistency(worker.file)).toEqual([]);
   });
 });

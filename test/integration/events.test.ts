@@ -57,6 +57,25 @@ class Trip {
   }
 }
 
+/** A saga step whose compensation fails once and waits out a backoff: under `suspendAfterMs: 0` the phase suspends and resumes. */
+class Refund {
+  static undoFailures = 0;
+  @Saga({ name: 'refund.charge', compensate: 'refund', compensationRetry: { maxAttempts: 3, initialIntervalMs: 20 } }) async charge(): Promise<string> {
+    return 'charged';
+  }
+  async refund(): Promise<void> {
+    Refund.undoFailures += 1;
+    if (Refund.undoFailures === 1) throw new Error('gateway down');
+  }
+  @Activity({ name: 'refund.ship', retry: { maxAttempts: 1 } }) async ship(): Promise<void> {
+    throw new Error('no courier');
+  }
+  @Workflow({ name: 'refund.order' }) async order(): Promise<void> {
+    await this.charge();
+    await this.ship();
+  }
+}
+
 class Greeter {
   @Activity({ name: 'greet.hello' }) async hello(name: string): Promise<string> {
     return `hello ${name}`;
@@ -148,9 +167,26 @@ describe('lifecycle events', () => {
     ]);
     const compensating = events.find((e) => e.name === 'workflow.compensating')?.event as TempoliteEvents['workflow.compensating'];
     expect(compensating.error?.name).toBe('ActivityFailure');
+    expect(compensating.resumed).toBe(false);
     const startedEvent = events[0]?.event as TempoliteEvents['workflow.started'];
     expect(startedEvent).toMatchObject({ workflowId: 'trip-1', runId: handle.runId, workflowName: 'trip.book', reason: 'start', attempt: 1 });
     expect(startedEvent.at).toBeInstanceOf(Date);
+  });
+
+  it('workflow.compensating fires once with resumed: false, then with resumed: true when the phase goes on after a suspending backoff', async () => {
+    Refund.undoFailures = 0;
+    const started = await startEngine({ register: [Refund], suspendAfterMs: 0 });
+    dispose = started.dispose;
+    const { engine } = started;
+    const { lines, events } = record(engine);
+    const handle = await engine.startWorkflow(Refund, 'order', [], { id: 'refund-1' });
+    await handle.result().catch(() => undefined);
+    await eventually(() => lines.includes('workflow.compensated'), 'the compensated event');
+    const phases = events.filter((e) => e.name === 'workflow.compensating').map((e) => e.event as TempoliteEvents['workflow.compensating']);
+    expect(phases.map((e) => e.resumed)).toEqual([false, true]);
+    expect(phases.every((e) => e.error?.name === 'ActivityFailure')).toBe(true);
+    expect(Refund.undoFailures).toBe(2);
+    expect((await handle.describe()).executions.filter((e) => e.reason === 'compensate').map((e) => e.status)).toEqual(['suspended', 'completed']);
   });
 
   it('a workflow that fails, retries and completes; engine.retry() of a failed one; a listener that throws harms nothing', async () => {

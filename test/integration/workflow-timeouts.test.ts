@@ -9,6 +9,7 @@ import {
   WorkflowCancelledFailure,
   WorkflowFailure,
   activityContext,
+  formatRunTree,
   workflowContext,
   type TempoliteOptions,
 } from '../../src/index.js';
@@ -94,6 +95,14 @@ describe('workflow timeouts', () => {
     const engine = await engineWith({ clock });
     const handle = await engine.startWorkflow(Slowpoke, 'sleeper', [], { id: 'late', timeout: '10m' });
     await eventually(async () => (await handle.status()) === 'waiting', 'the sleep');
+    const deadline = new Date('2026-12-02T06:10:00.000Z');
+    expect((await handle.describe()).deadline).toEqual(deadline);
+    expect((await engine.list({ name: 'slowpoke.sleeper' }))[0]?.deadline).toEqual(deadline);
+    expect(formatRunTree(await handle.describe())).toMatch(/Workflow late · slowpoke\.sleeper · waiting · deadline 2026-12-02T06:10:00\.000Z/);
+    const plain = await engine.startWorkflow(Slowpoke, 'fast', [], { id: 'untimed' });
+    await plain.result();
+    expect((await plain.describe()).deadline).toBeUndefined();
+    expect((await engine.list({ name: 'slowpoke.fast' }))[0]).not.toHaveProperty('deadline');
     clock.advance('9m');
     expect(await handle.status()).toBe('waiting');
     clock.advance('1m');

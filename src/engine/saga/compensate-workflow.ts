@@ -89,7 +89,7 @@ export async function compensateWorkflow(deps: EngineDeps, workflowId: string, o
   const host = phaseRuntime(deps, workflow, executionId);
   options.active?.add(host);
   try {
-    return await runPhase(host, options.onFinished);
+    return await runPhase(host, workflow.status === 'compensating', options.onFinished);
   } finally {
     options.active?.delete(host);
   }
@@ -103,13 +103,13 @@ function phaseRuntime(deps: EngineDeps, workflow: WorkflowRow, executionId: stri
 
 type PhaseEnd = { readonly kind: 'done' } | { readonly kind: 'failed'; readonly failure: CompensationFailure } | { readonly kind: 'suspended'; readonly suspension: Suspension };
 
-async function runPhase(host: WorkflowRuntime, onFinished: ((workflowId: string) => void) | undefined): Promise<CompensationOutcome> {
+async function runPhase(host: WorkflowRuntime, resumed: boolean, onFinished: ((workflowId: string) => void) | undefined): Promise<CompensationOutcome> {
   const { store, payloads, clock } = host.deps;
   const { workflowId, executionId, generation } = host.info;
   const stored = (await store.getWorkflowData(workflowId))?.error;
   const original = stored == null ? undefined : reviveFailure(payloads.decodeError(stored));
   // Lifecycle events (issue 9): the phase's execution row is committed.
-  host.deps.observer?.compensationPhaseBegan(host, () => original);
+  host.deps.observer?.compensationPhaseBegan(host, resumed, () => original);
   const work = runCompensations(host, (await store.completedSagaSteps(workflowId, generation)), original).then(
     (): PhaseEnd => ({ kind: 'done' }),
     (error: unknown): PhaseEnd => {
