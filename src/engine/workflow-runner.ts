@@ -175,6 +175,24 @@ export class WorkflowRunner {
     this.deps.observer?.executionEnded(runtime);
   }
 
+  /**
+   * The code no longer matches what the workflow recorded: a deployment's mistake, not the workflow's outcome.
+   * Failing it would compensate its sagas and end it for good; paused, it waits for the fixed code and a resume.
+   */
+  private async pauseForFix(runtime: WorkflowRuntime, error: NonDeterminismError, encoded: string): Promise<void> {
+    const { workflowId, executionId } = runtime.info;
+    const paused = await this.deps.store.control.pauseForFix({ workflowId, executionId, error: encoded, now: this.deps.clock.now() });
+    if (!paused) {
+      await this.endForRequest(runtime, 'cancel');
+      return;
+    }
+    this.deps.logger.error(
+      { err: error, workflowId, workflowName: runtime.info.workflowName, stepId: error.stepId },
+      'workflow paused: its code no longer matches the steps it recorded; deploy a fix (or give the new step an explicit id), then resume() it',
+    );
+    this.deps.observer?.executionEnded(runtime, error);
+  }
+
   private async finish(runtime: WorkflowRuntime, definition: WorkflowDefinition, outcome: BodyOutcome): Promise<void> {
     const { store, payloads, clock } = this.deps;
     const { workflowId, executionId } = runtime.info;
@@ -227,8 +245,12 @@ export class WorkflowRunner {
       return;
     }
     const encoded = payloads.encodeError(error, { description: `error of workflow "${workflowId}"`, workflowId });
+    if (error instanceof NonDeterminismError) {
+      await this.pauseForFix(runtime, error, encoded);
+      return;
+    }
     const failed = runtime.workflow.attempts + 1;
-    const permanent = error instanceof NonDeterminismError || error instanceof SerializationError || error instanceof PayloadTooLargeError;
+    const permanent = error instanceof SerializationError || error instanceof PayloadTooLargeError;
     if (!permanent && shouldRetry(definition.retry, failed, error)) {
       const retryAt = now + retryDelayMs(definition.retry, failed);
       await store.endExecution({

@@ -98,6 +98,11 @@ export class Registry {
     return definition?.kind === 'saga' ? definition : undefined;
   }
 
+  /** What kind of definition a durable name has in this engine (`activity`, `saga`, ...), if any. */
+  kindOf(name: string): Definition['kind'] | undefined {
+    return this.byName.get(name)?.kind;
+  }
+
   /** Every workflow that has a schedule. */
   scheduledWorkflows(): WorkflowDefinition[] {
     return [...this.byName.values()].filter((d): d is WorkflowDefinition => d.kind === 'workflow' && d.schedule !== undefined);

@@ -141,10 +141,14 @@ export function reduceError(error: Error, keep: (value: unknown) => boolean, opt
   defineHidden(reduced, 'name', typeof name === 'string' ? name : 'Error');
   if (typeof stack === 'string') defineHidden(reduced, 'stack', stack);
   else delete reduced.stack;
-  if (options.fields) {
+  // Without fields, Tempolite's own errors keep their ids and counts: small, and what code reads (a revived
+  // ActivityFailure needs its stepId). Only the application's fields go.
+  const own = !options.fields && isTempoliteCode(safeGet(error, 'code'));
+  if (options.fields || own) {
     for (const key of ownKeys(error)) {
       if (STRUCTURAL_KEYS.has(key)) continue;
       const value = safeGet(error, key);
+      if (own && !isSmallField(value)) continue;
       if (keep(value)) Object.defineProperty(reduced, key, { value, writable: true, enumerable: true, configurable: true });
     }
   }
@@ -164,6 +168,15 @@ export function reduceError(error: Error, keep: (value: unknown) => boolean, opt
     }
   }
   return reduced;
+}
+
+function isTempoliteCode(code: unknown): boolean {
+  return typeof code === 'string' && code.startsWith('TEMPOLITE_');
+}
+
+/** Ids, names, counts, a deadline: what a Tempolite error keeps when its fields must go. */
+function isSmallField(value: unknown): boolean {
+  return typeof value === 'number' || typeof value === 'boolean' || value instanceof Date || (typeof value === 'string' && value.length <= 1000);
 }
 
 /** Own enumerable keys, or none when a proxy refuses to list them. */

@@ -73,6 +73,13 @@ export interface ControlStore {
    */
   endPaused(end: { workflowId: string; executionId?: string; now: number }): Promise<'paused' | 'withdrawn'>;
   /**
+   * Parks a workflow whose code no longer matches its recorded steps: the
+   * execution ends `paused` with `error`, and so does the workflow (no task,
+   * nothing compensated) until a resume after the code is fixed.
+   * @returns false, changing nothing, when a cancel was asked meanwhile (it outranks this) or the workflow ended
+   */
+  pauseForFix(end: { workflowId: string; executionId: string; error: string; now: number }): Promise<boolean>;
+  /**
    * Resumes a paused workflow (a new task, due now), or withdraws a pause not yet taken.
    * @throws WorkflowNotFoundError; InvalidStateError when finished or compensating
    */

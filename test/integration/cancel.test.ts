@@ -54,6 +54,16 @@ class Cancellable {
     await Cancellable.release.wait();
     return 'finished anyway';
   }
+  /** Leaves a listener on its signal and returns: an attempt that ended is not aborted by a later cancel. */
+  @Activity({ name: 'cancel.leaves-listener' }) async leavesListener(): Promise<string> {
+    const { signal } = activityContext();
+    signal.addEventListener('abort', () => Cancellable.log.push('ended attempt aborted'), { once: true });
+    return 'done';
+  }
+  @Workflow({ name: 'cancel.after-listener' }) async afterListener(): Promise<string> {
+    await this.leavesListener();
+    return this.block();
+  }
   @Workflow({ name: 'cancel.sleeper', queue: 'single' }) async sleeper(): Promise<string> {
     await this.note('before');
     await workflowContext().sleep('1d');
@@ -185,6 +195,16 @@ describe('cancel', () => {
     expect(description.steps.map((s) => [s.stepId, s.status, s.executions.map((a) => a.status)])).toEqual([['cancel.block#0', 'pending', ['interrupted']]]);
     expect(Cancellable.log).toEqual([]);
     expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it("a cancel aborts the running attempt's signal only, not the signal of an attempt that already ended", async () => {
+    await start();
+    const handle = await engine.startWorkflow(Cancellable, 'afterListener', [], { id: 'listener-left' });
+    await Cancellable.started.wait();
+    await handle.cancel();
+    expect(await Cancellable.aborted.wait()).toBeInstanceOf(WorkflowCancelledFailure);
+    expectCancelled(await outcome(handle), 'listener-left');
+    expect(Cancellable.log).toEqual([]);
   });
 
   it('lets an activity that ignores its signal finish, then stops at the boundary after it', async () => {

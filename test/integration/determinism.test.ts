@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, NonDeterminismError, SideEffect, Workflow, WorkflowFailure } from '../../src/index.js';
+import { Activity, NonDeterminismError, Saga, SideEffect, Workflow, WorkflowFailure, silentLogger, workflowContext, type Logger, type WorkflowHandle } from '../../src/index.js';
+import { checkConsistency } from '../helpers/consistency.js';
+import { eventually } from '../helpers/eventually.js';
 import { startEngine } from '../helpers/engine.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
@@ -47,6 +49,35 @@ class FlowV2 {
     const b = await this.b();
     const a = await this.a();
     return a + b + (await this.gate());
+  }
+}
+
+class Booking {
+  static log: string[] = [];
+  @Saga({ name: 'det.hotel', compensate: 'unbook' }) async hotel(): Promise<string> {
+    Booking.log.push('hotel');
+    return 'H';
+  }
+  async unbook(): Promise<void> {
+    Booking.log.push('unbook hotel');
+  }
+  @Workflow({ name: 'det.trip' }) async trip(): Promise<string> {
+    const hotel = await this.hotel();
+    await workflowContext().waitForSignal('go');
+    return hotel;
+  }
+}
+
+/** The saga step turned into an activity under the same name. */
+class BookingV2 {
+  @Activity({ name: 'det.hotel' }) async hotel(): Promise<string> {
+    Booking.log.push('hotel as activity');
+    return 'H';
+  }
+  @Workflow({ name: 'det.trip' }) async trip(): Promise<string> {
+    const hotel = await this.hotel();
+    await workflowContext().waitForSignal('go');
+    return hotel;
   }
 }
 
@@ -104,15 +135,21 @@ describe('step identity across deployments', () => {
     expect(ran).toEqual(['a', 'b', 'gate', 'gate']);
   });
 
-  it('a different kind at a recorded step id raises NonDeterminismError with its ids', async () => {
+  async function pausedExecution(handle: WorkflowHandle<unknown>): Promise<NonDeterminismError> {
+    await eventually(async () => (await handle.status()) === 'paused', 'the workflow to pause');
+    const last = (await handle.describe()).executions.at(-1)!;
+    expect(last.status).toBe('paused');
+    expect(last.error).toBeInstanceOf(NonDeterminismError);
+    return last.error as NonDeterminismError;
+  }
+
+  it('a different kind at a recorded step id is a NonDeterminismError that pauses the workflow; the fixed code resumes it', async () => {
     const file = await failWithV1('det-2');
-    const second = await startEngine({ register: [FlowV3] }, file);
-    cleanups.push(second.dispose);
+    const problems: string[] = [];
+    const logger: Logger = { ...silentLogger, error: (_fields: unknown, message?: string) => void problems.push(message ?? '') };
+    const second = await startEngine({ register: [FlowV3], logger }, file);
     const handle = await second.engine.retry('det-2');
-    const failure = (await handle.result().catch((e: unknown) => e)) as WorkflowFailure;
-    expect(failure).toBeInstanceOf(WorkflowFailure);
-    const cause = failure.cause as NonDeterminismError;
-    expect(cause).toBeInstanceOf(NonDeterminismError);
+    const cause = await pausedExecution(handle);
     expect(cause).toMatchObject({
       code: 'TEMPOLITE_NON_DETERMINISM',
       workflowId: 'det-2',
@@ -120,19 +157,81 @@ describe('step identity across deployments', () => {
       expected: { kind: 'sideEffect', name: 'det.a' },
       recorded: { kind: 'activity', name: 'det.a' },
     });
+    expect(problems).toEqual([expect.stringMatching(/workflow paused: its code no longer matches the steps it recorded/)]);
     expect(ran).toEqual(['a', 'b', 'gate']);
-    expect(await handle.status()).toBe('failed');
+    await second.dispose();
+    expect(await checkConsistency(file)).toEqual([]);
+
+    // The fix is deployed: the operator resumes it and it goes on from its checkpoints.
+    gateBroken = false;
+    const fixed = await startEngine({ register: [FlowV1] }, file);
+    cleanups.push(fixed.dispose);
+    const resumed = await fixed.engine.getHandle<string>('det-2');
+    await resumed.resume();
+    expect(await resumed.result()).toBe('ABG');
+    expect(ran).toEqual(['a', 'b', 'gate', 'gate']);
+    expect((await resumed.describe()).executions.map((e) => [e.reason, e.status])).toEqual([
+      ['start', 'failed'],
+      ['retry', 'paused'],
+      ['resume', 'completed'],
+    ]);
   });
 
-  it('a body that catches the non-determinism error still fails', async () => {
+  it('a body that catches the non-determinism error is paused all the same', async () => {
     const file = await failWithV1('det-3');
     FlowV3.swallow = true;
     const second = await startEngine({ register: [FlowV3] }, file);
     cleanups.push(second.dispose);
     const handle = await second.engine.retry('det-3');
-    const failure = (await handle.result().catch((e: unknown) => e)) as WorkflowFailure;
-    expect(failure.cause).toBeInstanceOf(NonDeterminismError);
+    expect(await pausedExecution(handle)).toBeInstanceOf(NonDeterminismError);
     expect(ran).toEqual(['a', 'b', 'gate']);
     FlowV3.swallow = false;
+  });
+
+  it('a compensation whose saga step the new code turned into an activity fails saying so', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    const first = await startEngine({ register: [Booking] }, temp.file);
+    const handle = await first.engine.startWorkflow(Booking, 'trip', [], { id: 'det-kind' });
+    await eventually(async () => (await handle.status()) === 'waiting', 'the signal wait');
+    await first.engine.close();
+    const second = await startEngine({ register: [BookingV2] }, temp.file);
+    cleanups.push(second.dispose);
+    const again = await second.engine.getHandle('det-kind');
+    await again.cancel();
+    await eventually(async () => (await again.status()) === 'compensation_failed', 'the compensation to give up');
+    const step = (await again.describe()).steps.find((s) => s.stepId === 'det.hotel#0');
+    expect(step?.compensationError?.message).toMatch(/Saga step "det\.hotel" of workflow "det-kind" is registered as an activity in this engine, not as a saga step/);
+    expect(await checkConsistency(temp.file)).toEqual([]);
+  });
+
+  it('a saga workflow whose new code does not match is paused, not compensated', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    Booking.log = [];
+    const first = await startEngine({ register: [Booking] }, temp.file);
+    const handle = await first.engine.startWorkflow(Booking, 'trip', [], { id: 'det-saga' });
+    await eventually(async () => (await handle.status()) === 'waiting', 'the signal wait');
+    await first.engine.close();
+
+    const second = await startEngine({ register: [BookingV2] }, temp.file);
+    const resumed = await second.engine.getHandle('det-saga');
+    await resumed.signal('go');
+    expect(await pausedExecution(resumed)).toMatchObject({ stepId: 'det.hotel#0', recorded: { kind: 'saga' }, expected: { kind: 'activity' } });
+    expect(Booking.log).toEqual(['hotel']);
+    expect((await resumed.describe()).steps.map((step) => [step.stepId, step.status])).toEqual([['det.hotel#0', 'completed']]);
+    expect(await checkConsistency(temp.file)).toEqual([]);
+
+    await second.dispose();
+    expect(await checkConsistency(temp.file)).toEqual([]);
+
+    // Cancelled under code that has its saga step back, it compensates as any cancel does.
+    const fixed = await startEngine({ register: [Booking] }, temp.file);
+    cleanups.push(fixed.dispose);
+    const again = await fixed.engine.getHandle('det-saga');
+    await again.cancel();
+    await eventually(async () => (await again.status()) === 'compensated', 'the compensation');
+    expect(Booking.log).toEqual(['hotel', 'unbook hotel']);
+    expect(await checkConsistency(temp.file)).toEqual([]);
   });
 });

@@ -28,9 +28,11 @@ export function resolveCompensation(deps: EngineDeps, workflowId: string, workfl
   const definition = deps.registry.saga(sagaName);
   const compensation = definition?.compensation;
   if (definition === undefined || compensation === undefined) {
+    const kind = deps.registry.kindOf(sagaName);
+    const what = kind === undefined ? 'is not registered in this engine' : kind === 'saga' ? 'has no compensation in this engine' : `is registered as ${kindLabel(kind)} in this engine, not as a saga step`;
     const unavailable = new EngineStateError(
-      `Saga step "${sagaName}" of workflow "${workflowId}" is not registered in this engine, so its compensation cannot run; ` +
-        `register it again, then call engine.retry("${workflowId}").`,
+      `Saga step "${sagaName}" of workflow "${workflowId}" ${what}, so its compensation cannot run; ` +
+        `register it as a saga step again, then call engine.retry("${workflowId}").`,
     );
     return { policy: SINGLE_ATTEMPT, invoke: () => Promise.reject(unavailable), unavailable };
   }
@@ -68,4 +70,8 @@ function instanceClass(deps: EngineDeps, workflowName: string, definition: StepD
   const workflowClass = deps.registry.workflow(workflowName)?.target;
   if (workflowClass !== undefined && (workflowClass === registration.target || workflowClass.prototype instanceof registration.target)) return workflowClass;
   return registration.target;
+}
+
+function kindLabel(kind: string): string {
+  return kind === 'sideEffect' ? 'a side effect' : kind === 'activity' ? 'an activity' : `a ${kind}`;
 }

@@ -11,11 +11,15 @@ import { resolveRetryPolicy, retryDelayMs, shouldRetry, type RetryPolicy } from 
 import type { WorkflowRuntime } from '../workflow-runtime.js';
 import { noteSagaCompleted } from '../saga/body-compensation.js';
 import { assertCompensationResolvable } from '../saga/compensation-call.js';
-import { attemptTimeoutMs, withDeadline } from './attempt-deadline.js';
+import { attemptSignal, attemptTimeoutMs, withDeadline } from './attempt-deadline.js';
 import { recordedFailure } from './checkpoints.js';
 import { noAttempt } from '../../events/observer.js';
+import { reviveFailure } from '../revive-failure.js';
 
-type AttemptOutcome = { readonly ok: true; readonly value: unknown; readonly output: string } | { readonly ok: false; readonly error: unknown; readonly retry: boolean };
+type AttemptOutcome =
+  | { readonly ok: true; readonly output: string }
+  /** `stored`: the error as recorded (absent for an interrupted attempt). */
+  | { readonly ok: false; readonly error: unknown; readonly retry: boolean; readonly stored?: string };
 
 /**
  * Runs an activity (or a saga transaction) as a checkpointed step: attempts
@@ -66,11 +70,13 @@ export async function runActivityStep(
       if (kind === 'saga') noteSagaCompleted(rt, stepId);
       // Finished although a cancel (or the engine closing) aborted it: recorded, but the body stops here all the same.
       if (rt.abort.signal.aborted) await rt.boundary();
-      return outcome.value;
+      // The stored copies, as a re-entered body gets them: the live value could alias the arguments, a live
+      // error be of a class the codec does not restore. A body that saw otherwise could branch otherwise.
+      return payloads.decode(outcome.output, () => ({ description: `output of ${label}`, workflowId, stepId }));
     }
     if (rt.abort.signal.aborted) await rt.boundary();
     failed = attempt;
-    if (!outcome.retry) throw new ActivityFailure(workflowId, stepId, definition.name, failed, outcome.error);
+    if (!outcome.retry) throw new ActivityFailure(workflowId, stepId, definition.name, failed, outcome.stored === undefined ? outcome.error : storedCause(payloads, outcome.stored));
     await rt.wait(retryDelayMs(policy, failed));
   }
 }
@@ -100,7 +106,7 @@ export function replayActivityStep(rt: WorkflowRuntime, definition: StepDefiniti
     case 'retrying':
       return { replayed: false, recorded };
     case 'failed':
-      throw recordedFailure(workflowId, recorded, payloads.decodeError(recorded.error ?? ''));
+      throw recordedFailure(workflowId, recorded, storedCause(payloads, recorded.error ?? ''));
     default: {
       const value = payloads.decode(recorded.output ?? '', () => ({ description: `output of ${stepLabel(kind, stepId, workflowId)}`, workflowId, stepId }));
       if (kind === 'saga') noteSagaCompleted(rt, stepId);
@@ -160,13 +166,21 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
   let outcome: AttemptOutcome;
   try {
     const { timeoutMs } = plan;
-    // Without a timeout the execution's own signal does: it fires on cancel and shutdown, at no cost per attempt.
-    const value: unknown = await (timeoutMs === undefined
-      ? call(() => rt.abort.signal)
-      : withDeadline(clock, timeoutMs, rt.abort.signal, () => new ActivityTimeoutFailure(workflowId, plan.stepId, definition.name, plan.attempt, timeoutMs), call));
+    let value: unknown;
+    if (timeoutMs === undefined) {
+      // The execution's signal would do, but a listener the activity left on it would fire at a later cancel or close.
+      const scope = attemptSignal(rt.abort.signal);
+      try {
+        value = await call(scope.signal);
+      } finally {
+        scope.release();
+      }
+    } else {
+      value = await withDeadline(clock, timeoutMs, rt.abort.signal, () => new ActivityTimeoutFailure(workflowId, plan.stepId, definition.name, plan.attempt, timeoutMs), call);
+    }
     const where: PayloadLocation = { description: `output of ${plan.label}`, workflowId, stepId: plan.stepId };
     try {
-      outcome = { ok: true, value, output: payloads.encode(value, where) };
+      outcome = { ok: true, output: payloads.encode(value, where) };
     } catch (encodeError) {
       outcome = { ok: false, error: encodeError, retry: false };
     }
@@ -178,22 +192,28 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
   // Queued behind the start record (same batch when the step was quick), then both awaited: one commit.
   const now = clock.now();
   let ended: Promise<void>;
+  let stored: string | undefined;
   if (outcome.ok) {
     ended = store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'completed', stepStatus: 'completed', attempts: plan.attempt - 1, output: outcome.output, now });
   } else if (rt.abort.signal.aborted) {
     // Stopped from outside (engine closing, cancel): not the step's failure, so it does not count as an attempt.
     ended = store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'interrupted', stepStatus: 'pending', attempts: plan.attempt - 1, now });
   } else {
-    const error = payloads.encodeError(outcome.error, { description: `error of ${plan.label}`, workflowId, stepId: plan.stepId });
+    stored = payloads.encodeError(outcome.error, { description: `error of ${plan.label}`, workflowId, stepId: plan.stepId });
     const stepStatus = outcome.retry ? 'retrying' : 'failed';
-    ended = store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'failed', stepStatus, attempts: plan.attempt, error, now });
+    ended = store.endAttempt({ kind: plan.kind, stepEntityId: plan.stepEntityId, attemptId, attemptStatus: 'failed', stepStatus, attempts: plan.attempt, error: stored, now });
   }
   const interrupted = !outcome.ok && rt.abort.signal.aborted;
   await Promise.all([started, ended]);
   if (outcome.ok) observed.completed();
   else if (interrupted) observed.interrupted();
   else observed.failed(outcome.error, outcome.retry);
-  return outcome;
+  return outcome.ok || stored === undefined ? outcome : { ...outcome, stored };
+}
+
+/** A recorded attempt error as every entry of the body sees it: decoded, Tempolite's own classes restored. */
+function storedCause(payloads: WorkflowRuntime['deps']['payloads'], text: string): Error {
+  return reviveFailure(payloads.decodeError(text));
 }
 
 function checkpoint(kind: 'activity' | 'saga', id: string, stepId: string, name: string, status: CheckpointRow['status'], attempts: number, output: string, now: number): CheckpointRow {

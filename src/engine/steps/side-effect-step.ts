@@ -38,5 +38,6 @@ export async function recordOnce(rt: WorkflowRuntime, stepId: string, name: stri
   rt.checkpoints.set({ kind: 'sideEffect', id, stepId, name, status: 'completed', attempts: 0, output, error: null, updatedAt: now });
   // Lifecycle events (issue 9): the value is committed.
   rt.deps.observer?.sideEffectRecorded(rt, stepId, name, startedAt);
-  return value;
+  // The stored copy, not the value itself: a re-entered body gets the decoded one, and must not behave otherwise.
+  return payloads.decode(output, where);
 }

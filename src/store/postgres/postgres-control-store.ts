@@ -148,6 +148,17 @@ export class PostgresControlStore implements ControlStore {
     });
   }
 
+  pauseForFix(end: { workflowId: string; executionId: string; error: string; now: number }): Promise<boolean> {
+    this.writer.keys.executionEnded(end.executionId);
+    return this.writer.enqueue(end.workflowId, async (sql) => {
+      const workflow = await workflowRow(sql, end.workflowId, true);
+      if (!workflow || isTerminal(workflow.status) || (await task(sql, end.workflowId))?.control === 'cancel') return false;
+      await this.finishPause(sql, workflow, end.executionId, end.now);
+      await sql.run(`UPDATE tempolite_workflow_execution SET error = $1 WHERE id = $2`, end.error, end.executionId);
+      return true;
+    });
+  }
+
   resume(r: { workflowId: string; now: number }): Promise<ResumeEffect> {
     return this.writer.enqueue(r.workflowId, async (sql): Promise<ResumeEffect> => {
       const workflow = await workflowRow(sql, r.workflowId, true);

@@ -132,6 +132,16 @@ export class SqliteControlStore implements ControlStore {
     });
   }
 
+  pauseForFix(end: { workflowId: string; executionId: string; error: string; now: number }): Promise<boolean> {
+    return this.batcher.enqueue(() => {
+      const workflow = this.workflow(end.workflowId);
+      if (!workflow || isTerminal(workflow.status) || this.task(end.workflowId)?.control === 'cancel') return false;
+      this.finishPause(workflow, end.executionId, end.now);
+      this.sql.run(`UPDATE tempolite_workflow_execution SET error = ? WHERE id = ?`, end.error, end.executionId);
+      return true;
+    });
+  }
+
   resume(r: { workflowId: string; now: number }): Promise<ResumeEffect> {
     return this.batcher.enqueue((): ResumeEffect => {
       const workflow = this.workflow(r.workflowId);
