@@ -226,9 +226,9 @@ export class SerializationError extends TempoliteError {
     readonly reason: string,
     readonly workflowId?: string,
     readonly stepId?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; decoding?: boolean },
   ) {
-    super(`Cannot serialize ${where}: ${reason} at ${path}`, options);
+    super(`Cannot ${options?.decoding === true ? 'decode' : 'serialize'} ${where}: ${reason} at ${path}`, options?.cause === undefined ? undefined : { cause: options.cause });
   }
 }
 

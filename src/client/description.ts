@@ -23,7 +23,10 @@ export interface StepDescription {
   readonly name: string;
   readonly status: StepStatus;
   readonly generation: number;
-  /** Attempts made, retries and interrupted ones included (for a saga step, its compensation attempts too). */
+  /**
+   * Runs recorded for the step: `executions.length`, so retries, runs cut short (`interrupted`, which do not
+   * count against `maxAttempts`) and, for a saga step, its compensation attempts included.
+   */
   readonly attempts: number;
   readonly input?: unknown;
   readonly output?: unknown;

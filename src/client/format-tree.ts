@@ -65,13 +65,17 @@ function stepNode(step: StepDescription, attempts: readonly AttemptDescription[]
   return { text: join([label, step.status, ...attemptCounts(step)]), children };
 }
 
-/** `n attempts`, and for a saga step whose compensation ran, `m compensation attempts` beside it. */
+/**
+ * `n attempts`, and for a saga step whose compensation ran, `m compensation attempts` beside it. Runs cut
+ * short (a crash, a close, a cancel) are not attempts, as for `maxAttempts`: they are counted apart.
+ */
 function attemptCounts(step: StepDescription): string[] {
   const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
-  if (step.kind !== 'saga') return [plural(step.attempts, 'attempt')];
-  const compensations = step.executions.filter((a) => a.kind === 'compensation').length;
-  const transactions = step.executions.length - compensations;
-  return [plural(transactions, 'attempt'), compensations > 0 ? plural(compensations, 'compensation attempt') : undefined].filter((p): p is string => p !== undefined);
+  const counted = step.executions.filter((a) => a.status !== 'interrupted');
+  const interrupted = step.executions.length - counted.length;
+  const compensations = counted.filter((a) => a.kind === 'compensation').length;
+  const parts = [plural(counted.length - compensations, 'attempt'), compensations > 0 ? plural(compensations, 'compensation attempt') : undefined];
+  return [...parts, interrupted > 0 ? `${interrupted} interrupted` : undefined].filter((p): p is string => p !== undefined);
 }
 
 function firstRun(attempts: readonly AttemptDescription[]): number {

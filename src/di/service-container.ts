@@ -1,4 +1,5 @@
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { EngineStateError } from '../errors.js';
 import type { Constructor } from '../registry/registration.js';
 
 /**
@@ -17,5 +18,19 @@ export interface ServiceContainer {
 
 /** A ServiceContainer over a tsyringe container (the global one by default). */
 export function tsyringeContainer(container: DependencyContainer = rootContainer): ServiceContainer {
-  return { resolve: <T>(target: Constructor<T>): T => container.resolve(target) };
+  return {
+    resolve: <T>(target: Constructor<T>): T => {
+      try {
+        return container.resolve(target);
+      } catch (error) {
+        // tsyringe's own words ("TypeInfo not known for ...") do not say what to change.
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new EngineStateError(
+          `tsyringe cannot create ${target.name}, whose workflows or steps the engine runs: a class with constructor parameters ` +
+            `needs @injectable() (from tsyringe), and each parameter a class type or an @inject(token) registered in the container ` +
+            `(an interface type is not one) (${reason}).`,
+        );
+      }
+    },
+  };
 }

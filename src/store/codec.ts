@@ -208,7 +208,7 @@ export class PayloadEncoder {
       return this.codec.decode(text);
     } catch (cause) {
       // A function: the hot path need not build the description of a payload that decodes.
-      throw serializationError(typeof where === 'function' ? where() : where, '$', `the stored text cannot be decoded (corrupt row or different codec): ${describeCause(cause)}`, cause);
+      throw serializationError(typeof where === 'function' ? where() : where, '$', `the stored text cannot be decoded (corrupt row or different codec): ${describeCause(cause)}`, cause, true);
     }
   }
 
@@ -264,8 +264,8 @@ export class PayloadEncoder {
   }
 }
 
-function serializationError(where: PayloadLocation, path: string, reason: string, cause?: unknown): SerializationError {
-  return new SerializationError(where.description, path, reason, where.workflowId, where.stepId, cause === undefined ? undefined : { cause });
+function serializationError(where: PayloadLocation, path: string, reason: string, cause?: unknown, decoding = false): SerializationError {
+  return new SerializationError(where.description, path, reason, where.workflowId, where.stepId, { ...(cause === undefined ? {} : { cause }), decoding });
 }
 
 /** Name and a truncated message only: what is left when nothing richer can be stored. */

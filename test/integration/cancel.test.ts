@@ -9,6 +9,7 @@ import {
   WorkflowCancelledFailure,
   WorkflowFailure,
   activityContext,
+  formatRunTree,
   workflowContext,
   type Tempolite,
   type WorkflowHandle,
@@ -193,6 +194,7 @@ describe('cancel', () => {
     expect(description.executions.map((x) => [x.reason, x.status])).toEqual([['start', 'cancelled']]);
     // The aborted attempt is interrupted, not a failure of the step.
     expect(description.steps.map((s) => [s.stepId, s.status, s.executions.map((a) => a.status)])).toEqual([['cancel.block#0', 'pending', ['interrupted']]]);
+    expect(formatRunTree(description)).toContain('Activity cancel.block#0 · pending · 0 attempts · 1 interrupted');
     expect(Cancellable.log).toEqual([]);
     expect(await checkConsistency(file)).toEqual([]);
   });

@@ -106,6 +106,18 @@ class Caller {
   }
 }
 
+interface Clock {
+  now(): number;
+}
+
+/** A constructor parameter without @injectable(): tsyringe has no type information to build it from. */
+class NotInjectable {
+  constructor(readonly clock: Clock) {}
+  @Workflow({ name: 'di.notInjectable' }) async run(): Promise<number> {
+    return this.clock.now();
+  }
+}
+
 describe('registry validation at engine start', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
@@ -231,6 +243,16 @@ describe('registry validation at engine start', () => {
     const step = (await (await engine.startWorkflow(Caller, 'callsStep', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
     expect(rootCause(step)).toBeInstanceOf(EngineStateError);
     expect((rootCause(step) as Error).message).toContain('@Activity on Elsewhere.step');
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('a workflow class tsyringe cannot create fails its execution with an EngineStateError that says what to add', async () => {
+    const { engine, file, dispose } = await startEngine({ register: [NotInjectable] });
+    cleanups.push(dispose);
+    const failure = (await (await engine.startWorkflow(NotInjectable, 'run', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
+    expect(failure).toBeInstanceOf(WorkflowFailure);
+    expect(rootCause(failure)).toBeInstanceOf(EngineStateError);
+    expect((rootCause(failure) as Error).message).toMatch(/tsyringe cannot create NotInjectable, .*needs @injectable\(\)/);
     expect(await checkConsistency(file)).toEqual([]);
   });
 

@@ -275,6 +275,7 @@ describe('PayloadEncoder validation', () => {
       const error = serializationErrorOf(() => enc.decode(text, where));
       expect(error.path).toBe('$');
       expect(error.reason).toContain('cannot be decoded');
+      expect(error.message).toMatch(/^Cannot decode /);
       expect(error.cause).toBeInstanceOf(Error);
     }
   });
