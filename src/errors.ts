@@ -43,6 +43,13 @@ export const ErrorCode = {
 /** One of the values of {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+const ERROR_CODES: ReadonlySet<unknown> = new Set(Object.values(ErrorCode));
+
+/** Whether `value` is one of Tempolite's error codes (internal: not exported from the package). */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return ERROR_CODES.has(value);
+}
+
 /** Base class of every error Tempolite throws. */
 export abstract class TempoliteError extends Error {
   /** Stable machine-readable code. */

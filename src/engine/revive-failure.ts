@@ -1,5 +1,5 @@
 import * as errors from '../errors.js';
-import { ActivityFailure, ChildWorkflowFailure, CompensationFailure, ErrorCode, NonDeterminismError, TempoliteError, WorkflowCancelledFailure, WorkflowFailure } from '../errors.js';
+import { ActivityFailure, ChildWorkflowFailure, CompensationFailure, NonDeterminismError, TempoliteError, WorkflowCancelledFailure, WorkflowFailure, isErrorCode } from '../errors.js';
 
 type ErrorClass = abstract new (...args: never[]) => TempoliteError;
 
@@ -9,8 +9,6 @@ const TEMPOLITE_ERROR_CLASSES: ReadonlyMap<string, ErrorClass> = new Map(
     .filter((value): value is ErrorClass => typeof value === 'function' && (value as { prototype?: unknown }).prototype instanceof TempoliteError)
     .map((errorClass) => [errorClass.name, errorClass]),
 );
-
-const TEMPOLITE_CODES: ReadonlySet<unknown> = new Set(Object.values(ErrorCode));
 
 /**
  * Decoded errors are plain `Error`s with the original name; Tempolite's own
@@ -48,7 +46,7 @@ export function reviveFailure(error: Error): Error {
  */
 function reviveTempoliteError(error: Error, cause: unknown): Error {
   const errorClass = TEMPOLITE_ERROR_CLASSES.get(error.name);
-  if (errorClass === undefined || !TEMPOLITE_CODES.has((error as Error & { code?: unknown }).code)) return error;
+  if (errorClass === undefined || !isErrorCode((error as Error & { code?: unknown }).code)) return error;
   Object.setPrototypeOf(error, errorClass.prototype as object);
   if (cause !== (error as Error & { cause?: unknown }).cause) Object.defineProperty(error, 'cause', { value: cause, writable: true, enumerable: false, configurable: true });
   return error;

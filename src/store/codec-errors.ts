@@ -8,6 +8,7 @@
  * on the revived error too.
  */
 import { inspect } from 'node:util';
+import { isErrorCode } from '../errors.js';
 
 /** A class whose instances a codec revives with their prototype. */
 export type PayloadClass = new (...args: never[]) => unknown;
@@ -143,7 +144,7 @@ export function reduceError(error: Error, keep: (value: unknown) => boolean, opt
   else delete reduced.stack;
   // Without fields, Tempolite's own errors keep their ids and counts: small, and what code reads (a revived
   // ActivityFailure needs its stepId). Only the application's fields go.
-  const own = !options.fields && isTempoliteCode(safeGet(error, 'code'));
+  const own = !options.fields && isErrorCode(safeGet(error, 'code'));
   if (options.fields || own) {
     for (const key of ownKeys(error)) {
       if (STRUCTURAL_KEYS.has(key)) continue;
@@ -168,10 +169,6 @@ export function reduceError(error: Error, keep: (value: unknown) => boolean, opt
     }
   }
   return reduced;
-}
-
-function isTempoliteCode(code: unknown): boolean {
-  return typeof code === 'string' && code.startsWith('TEMPOLITE_');
 }
 
 /** Ids, names, counts, a deadline: what a Tempolite error keeps when its fields must go. */
