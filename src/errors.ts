@@ -27,6 +27,7 @@ export const ErrorCode = {
   Serialization: 'TEMPOLITE_SERIALIZATION',
   PayloadTooLarge: 'TEMPOLITE_PAYLOAD_TOO_LARGE',
   SchemaTooNew: 'TEMPOLITE_SCHEMA_TOO_NEW',
+  SchemaNotMigrated: 'TEMPOLITE_SCHEMA_NOT_MIGRATED',
   DatabaseInUse: 'TEMPOLITE_DATABASE_IN_USE',
   EngineState: 'TEMPOLITE_ENGINE_STATE',
   OutsideWorkflow: 'TEMPOLITE_OUTSIDE_WORKFLOW',
@@ -263,6 +264,34 @@ export class SchemaTooNewError extends TempoliteError {
     super(
       `The database ${database} has migrations this version of Tempolite does not know (${unknownMigrations.join(', ')}). ` +
         `It was written by a newer Tempolite; upgrade the package instead of running an older one on it.`,
+    );
+  }
+}
+
+/**
+ * An engine started with `migrate: false` (the CLI and the dashboard always are) found a database
+ * this version of Tempolite has not fully migrated: no Tempolite tables at all (a mistyped path or
+ * `?schema=`, an application's own database) or tables of an older Tempolite. Nothing was created
+ * or changed.
+ */
+export class SchemaNotMigratedError extends TempoliteError {
+  readonly code = ErrorCode.SchemaNotMigrated;
+  /**
+   * @param pendingMigrations the migrations of this version the database has not had, oldest first
+   * @param database the database, as a file path or a URL without its password
+   * @param empty true when the database holds no Tempolite tables at all
+   */
+  constructor(
+    readonly pendingMigrations: readonly string[],
+    readonly database: string,
+    readonly empty: boolean,
+  ) {
+    super(
+      empty
+        ? `${database} is not a Tempolite database: it has no Tempolite tables. Check the path (or the ?schema= of the URL); ` +
+            `an engine started with migrate: true (the default) creates them.`
+        : `The database ${database} was written by an older Tempolite and needs migrations (${pendingMigrations.join(', ')}). ` +
+            `Start an engine of this version with migrate: true (the default) on it once.`,
     );
   }
 }

@@ -100,6 +100,7 @@ export {
   SerializationError,
   PayloadTooLargeError,
   SchemaTooNewError,
+  SchemaNotMigratedError,
   StorageError,
   LeaseLostError,
   DatabaseInUseError,

@@ -33,6 +33,8 @@ export async function openClient(target: ClientTarget): Promise<Tempolite> {
   const engine = new Tempolite({
     database: db,
     workers: false,
+    // Pointed at a database by hand: a wrong path, an application's own file or a mistyped schema is refused, not given Tempolite's tables.
+    migrate: false,
     register: [],
     logger: silentLogger,
     pollIntervalMs: 250,

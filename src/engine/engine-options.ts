@@ -107,6 +107,17 @@ export interface TempoliteOptions {
    * @default true
    */
   workers?: boolean;
+  /**
+   * `true`: `start()` creates Tempolite's tables (and on PostgreSQL the `?schema=`)
+   * and runs the migrations the database lacks. `false`: `start()` only opens a
+   * database this version has already migrated, and rejects anything else (a
+   * mistyped path or schema, an application's own database, one an older
+   * Tempolite wrote) with `SchemaNotMigratedError`, creating and changing nothing.
+   * For tools pointed at a database by hand (the CLI and the dashboard always
+   * run so) and deployments that migrate in a separate step.
+   * @default true
+   */
+  migrate?: boolean;
 }
 
 /** Options with every default applied. */
@@ -122,6 +133,8 @@ export interface ResolvedOptions {
   readonly suspendAfterMs: number;
   /** False in client mode (no workers, no process lock). */
   readonly workers: boolean;
+  /** False: open only a database this version has migrated. */
+  readonly migrate: boolean;
 }
 
 const SUBJECT = 'the Tempolite engine';
@@ -129,7 +142,7 @@ const SUBJECT = 'the Tempolite engine';
 const KNOWN = new Set([
   'database', 'durability', 'busyTimeoutMs', 'queues', 'register', 'container', 'codec',
   'maxPayloadBytes', 'leaseMs', 'pollIntervalMs', 'suspendAfterMs', 'clock', 'logger', 'workerId', 'workers',
-  'dataSource',
+  'dataSource', 'migrate',
 ]);
 
 const QUEUE_KEYS: readonly string[] = ['concurrency', 'workerConcurrency', 'rateLimit'];
@@ -193,6 +206,7 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
     pollIntervalMs: positiveInteger(options.pollIntervalMs ?? 1000, 'pollIntervalMs'),
     suspendAfterMs: nonNegativeInteger(options.suspendAfterMs ?? 5000, 'suspendAfterMs'),
     workers: booleanOption(options.workers ?? true, 'workers'),
+    migrate: booleanOption(options.migrate ?? true, 'migrate'),
   };
 }
 

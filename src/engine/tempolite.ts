@@ -141,10 +141,10 @@ export class Tempolite implements HandleBackend {
   }
 
   /**
-   * Opens (and migrates) the database, validates and freezes the registry,
+   * Opens (and migrates, unless `migrate: false`) the database, validates and freezes the registry,
    * recovers workflows interrupted by a crash, and starts the queue workers.
    * Calling it again while started does nothing; after `close()` it starts the engine again.
-   * @throws SchemaTooNewError, DatabaseInUseError, and the registry's validation errors
+   * @throws SchemaTooNewError, SchemaNotMigratedError, DatabaseInUseError, and the registry's validation errors
    */
   start(): Promise<void> {
     const closing = this.closing;
@@ -166,7 +166,7 @@ export class Tempolite implements HandleBackend {
       defaultQueue: 'default',
     });
     // Client mode (issue 9): no process lock, so an engine with workers may run on the file meanwhile.
-    const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs, lock: options.workers, ...(options.dataSource !== undefined ? { dataSource: options.dataSource } : {}) });
+    const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs, lock: options.workers, migrate: options.migrate, ...(options.dataSource !== undefined ? { dataSource: options.dataSource } : {}) });
     const logger = this.options.logger ?? consoleLogger;
     this.events.logger = logger;
     const clock = this.options.clock ?? new SystemClock();

@@ -1,9 +1,11 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { TEMPOLITE_ENTITIES } from '../../entities/index.js';
 import { InvalidOptionsError } from '../errors.js';
 import { TEMPOLITE_MIGRATIONS } from './migrations/index.js';
-import { assertSchemaNotNewer, MIGRATIONS_TABLE } from './schema-guard.js';
+import { assertSchemaUsable, checkAppliedMigrations, knownMigrationNames, MIGRATIONS_TABLE } from './schema-guard.js';
+import { SchemaNotMigratedError } from '../errors.js';
 
 /** How hard SQLite syncs each commit. */
 export type SqliteSynchronous = 'full' | 'normal';
@@ -19,6 +21,12 @@ export interface SqliteOpenOptions {
   synchronous: SqliteSynchronous;
   /** How long a statement waits for a lock held by another connection. */
   busyTimeoutMs: number;
+  /**
+   * `false`: the file must already be migrated by this version; nothing is
+   * created or changed (not even the journal mode) when it is not.
+   * @default true
+   */
+  migrate?: boolean;
 }
 
 /** The open database: TypeORM on top, the raw better-sqlite3 handle for hot paths. */
@@ -79,16 +87,39 @@ export function createSqliteDataSource(options: SqliteOpenOptions): DataSource {
 }
 
 /**
- * Opens (creating if needed) and migrates a Tempolite SQLite database.
+ * Reads the migrations table through a read-only handle of its own, before the
+ * DataSource opens the file: its pragmas would switch a foreign file to WAL.
+ * @throws SchemaNotMigratedError, SchemaTooNewError as `checkAppliedMigrations`
+ */
+function assertSqliteMigrated(file: string): void {
+  if (file === ':memory:' || !existsSync(file)) throw new SchemaNotMigratedError(knownMigrationNames(), file, true);
+  const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  try {
+    const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE) !== undefined;
+    const applied = hasTable ? (db.prepare(`SELECT name FROM "${MIGRATIONS_TABLE}"`).pluck().all() as string[]) : undefined;
+    checkAppliedMigrations(applied, file, true);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Opens (creating if needed) and migrates a Tempolite SQLite database; with
+ * `migrate: false` only opens one this version has migrated.
  *
  * @throws SchemaTooNewError if a newer Tempolite migrated the file; it is left untouched
+ * @throws SchemaNotMigratedError with `migrate: false`, when the file lacks migrations; it is left untouched
  */
 export async function openSqliteDatabase(options: SqliteOpenOptions): Promise<OpenSqliteDatabase> {
+  const migrate = options.migrate ?? true;
+  if (!migrate) assertSqliteMigrated(options.database);
   const dataSource = createSqliteDataSource(options);
   await dataSource.initialize();
   try {
-    await assertSchemaNotNewer(dataSource, options.database);
-    await dataSource.runMigrations({ transaction: 'all' });
+    if (migrate) {
+      await assertSchemaUsable(dataSource, options.database, false);
+      await dataSource.runMigrations({ transaction: 'all' });
+    }
     // TypeORM does not expose the handle in its types; the better-sqlite3 driver keeps it here.
     const db = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
     return { dataSource, db };

@@ -23,6 +23,8 @@ export interface StoreOpenOptions {
   readonly lock?: boolean;
   /** An application's TypeORM DataSource to take the connection settings from; wins over `database`. */
   readonly dataSource?: DataSource;
+  /** `false`: open only a database this version has migrated, changing nothing otherwise. @default true */
+  readonly migrate?: boolean;
 }
 
 /** An open store, and whether every lease in it may be taken over at once. */
@@ -36,7 +38,7 @@ export interface OpenedStore {
 
 /**
  * Opens the database named by the options and migrates it (refusing a newer
- * schema). SQLite: takes the process lock first, so the engine is alone on the
+ * schema; with `migrate: false`, refusing one it would have to migrate). SQLite: takes the process lock first, so the engine is alone on the
  * file (`exclusive`). PostgreSQL: shared by any number of processes, so leases
  * of others are only taken over once they expire.
  */
@@ -44,12 +46,16 @@ export async function openStore(options: StoreOpenOptions): Promise<OpenedStore>
   const source = options.dataSource;
   if (source !== undefined) {
     const type = source.options.type;
-    if (type === 'postgres') return shared(await openPostgresStore({ source, synchronous: options.synchronous }));
+    if (type === 'postgres') return shared(await openPostgresStore({ source, synchronous: options.synchronous, ...migrateOf(options) }));
     if (type === 'better-sqlite3' && typeof source.options.database === 'string') return openSqliteStore({ ...options, database: source.options.database });
     throw new InvalidOptionsError('the Tempolite engine', 'dataSource', `must be a "postgres" or "better-sqlite3" DataSource, got "${type}"`);
   }
-  if (isPostgresUrl(options.database)) return shared(await openPostgresStore({ source: options.database, synchronous: options.synchronous }));
+  if (isPostgresUrl(options.database)) return shared(await openPostgresStore({ source: options.database, synchronous: options.synchronous, ...migrateOf(options) }));
   return openSqliteStore(options);
+}
+
+function migrateOf(options: StoreOpenOptions): { migrate?: boolean } {
+  return options.migrate !== undefined ? { migrate: options.migrate } : {};
 }
 
 function shared(store: WorkflowStore): OpenedStore {

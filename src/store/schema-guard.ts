@@ -1,38 +1,57 @@
 import type { DataSource } from 'typeorm';
-import { SchemaTooNewError } from '../errors.js';
+import { SchemaNotMigratedError, SchemaTooNewError } from '../errors.js';
 import { TEMPOLITE_MIGRATIONS } from './migrations/index.js';
 
 /** Table where TypeORM records the migrations it ran on a Tempolite database. */
 export const MIGRATIONS_TABLE = 'tempolite_migrations';
 
-/** Names this build knows, computed the way TypeORM's MigrationExecutor names migrations. */
-function knownMigrationNames(): Set<string> {
-  return new Set(TEMPOLITE_MIGRATIONS.map((migration) => new migration().name ?? migration.name));
+/** Names this build knows, oldest first, computed the way TypeORM's MigrationExecutor names migrations. */
+export function knownMigrationNames(): string[] {
+  return TEMPOLITE_MIGRATIONS.map((migration) => new migration().name ?? migration.name);
 }
 
 /**
- * Refuses a database that a newer Tempolite has migrated.
+ * Refuses migrations this build does not know, then (when `requireAll`) a database
+ * that lacks some of this build's own.
  *
- * Runs before our own migrations: TypeORM would silently ignore unknown rows in
- * the migrations table and let old code write to a schema it does not understand.
- * Read-only, so a refused database is left exactly as it was.
+ * @param applied the names in the migrations table; `undefined` when there is no such table
+ * @param databaseLabel how to name the database in the error, e.g. its file path
+ * @param requireAll true for an engine that must not migrate (`migrate: false`)
+ * @throws SchemaTooNewError listing the migrations this build does not know
+ * @throws SchemaNotMigratedError (only with `requireAll`) listing the ones the database lacks
+ */
+export function checkAppliedMigrations(applied: readonly string[] | undefined, databaseLabel: string, requireAll: boolean): void {
+  const known = knownMigrationNames();
+  const unknown = (applied ?? []).filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new SchemaTooNewError(unknown.sort(), databaseLabel);
+  if (!requireAll) return;
+  const pending = known.filter((name) => !(applied ?? []).includes(name));
+  if (pending.length > 0) throw new SchemaNotMigratedError(pending, databaseLabel, applied === undefined || applied.length === 0);
+}
+
+/**
+ * Checks the migrations a database has had before anything is written to it:
+ * TypeORM would silently ignore unknown rows in the migrations table and let old
+ * code write to a schema it does not understand. Read-only, so a refused
+ * database is left exactly as it was.
  *
  * @param dataSource an initialized DataSource on the database to check
  * @param databaseLabel how to name the database in the error, e.g. its file path
- * @throws SchemaTooNewError listing the migrations this build does not know
+ * @param requireAll true for an engine that must not migrate (`migrate: false`)
+ * @throws SchemaTooNewError, SchemaNotMigratedError as {@link checkAppliedMigrations}
  */
-export async function assertSchemaNotNewer(dataSource: DataSource, databaseLabel: string): Promise<void> {
+export async function assertSchemaUsable(dataSource: DataSource, databaseLabel: string, requireAll: boolean): Promise<void> {
   const queryRunner = dataSource.createQueryRunner();
   try {
-    // A fresh database has no migrations table yet; nothing can be too new then.
-    if (!(await queryRunner.hasTable(MIGRATIONS_TABLE))) return;
-    const { driver } = dataSource;
-    const rows: unknown = await queryRunner.query(
-      `SELECT ${driver.escape('name')} AS ${driver.escape('name')} FROM ${driver.escape(MIGRATIONS_TABLE)}`,
-    );
-    const known = knownMigrationNames();
-    const unknown = (rows as Array<{ name: string }>).map((row) => row.name).filter((name) => !known.has(name));
-    if (unknown.length > 0) throw new SchemaTooNewError(unknown.sort(), databaseLabel);
+    let applied: string[] | undefined;
+    if (await queryRunner.hasTable(MIGRATIONS_TABLE)) {
+      const { driver } = dataSource;
+      const rows: unknown = await queryRunner.query(
+        `SELECT ${driver.escape('name')} AS ${driver.escape('name')} FROM ${driver.escape(MIGRATIONS_TABLE)}`,
+      );
+      applied = (rows as Array<{ name: string }>).map((row) => row.name);
+    }
+    checkAppliedMigrations(applied, databaseLabel, requireAll);
   } finally {
     await queryRunner.release();
   }

@@ -38,6 +38,7 @@ const engineOptionsArb = fc.record(
     logger: option(fc.constant(silentLogger)),
     workerId: option(fc.string({ minLength: 1, maxLength: 64 })),
     workers: option(fc.constant(true)).filter((value) => value !== false),
+    migrate: option(fc.boolean()),
   },
   { requiredKeys: [] },
 ).chain((options) =>

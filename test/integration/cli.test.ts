@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tempolite, silentLogger } from '../../src/index.js';
@@ -87,7 +88,7 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect(saga.stdout).toContain('compensation 1 · completed');
   });
 
-  it('show of an unknown id, or on a missing database: exit 1 with a message (and a JSON error with --json)', async () => {
+  it('show of an unknown id, or on a missing or foreign database: exit 1 with a message (and a JSON error with --json)', async () => {
     const missing = await cli('show', 'nope', ...db());
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No workflow with id "nope"');
@@ -100,6 +101,17 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     const nodbJson = await cli('list', '--db', join(temp.dir, 'absent.db'), '--json');
     expect(nodbJson.code).toBe(1);
     expect(JSON.parse(nodbJson.stdout)).toMatchObject({ error: { name: 'OperationError', code: 'TEMPOLITE_CLI_OPERATION' } });
+    // An application's own SQLite file is refused, not given Tempolite's tables.
+    const appFile = join(temp.dir, 'app.db');
+    const app = new Database(appFile);
+    app.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY)');
+    app.close();
+    const bytes = readFileSync(appFile);
+    const foreign = await cli('list', '--db', appFile, '--json');
+    expect(foreign.code).toBe(1);
+    expect(JSON.parse(foreign.stdout)).toMatchObject({ error: { name: 'SchemaNotMigratedError', code: 'TEMPOLITE_SCHEMA_NOT_MIGRATED' } });
+    expect((await cli('list', '--db', appFile)).stderr).toContain('is not a Tempolite database');
+    expect(readFileSync(appFile).equals(bytes)).toBe(true);
     // A PostgreSQL server that cannot be reached is the library's StorageError, with its code.
     const unreachable = await cli('list', '--db', 'postgres://someone:pw@127.0.0.1:1/nowhere', '--json');
     expect(unreachable.code).toBe(1);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEMPOLITE_ENTITIES } from '../../entities/index.js';
-import { SchemaTooNewError, Tempolite, registerWorkflow, silentLogger } from '../../src/index.js';
+import { SchemaNotMigratedError, SchemaTooNewError, Tempolite, registerWorkflow, silentLogger } from '../../src/index.js';
 import { targetOfUrl } from '../../src/store/postgres/pg-connection.js';
 import { openPgDatabase } from '../../src/store/postgres/pg-database.js';
 import { countRows } from '../helpers/consistency.js';
@@ -83,5 +83,36 @@ describe.runIf(onPostgres)('PostgreSQL schema', () => {
     expect(await (await engine.startWorkflow(echo, ['from a DataSource'])).result()).toBe('from a DataSource');
     expect(appDataSource.isInitialized).toBe(false);
     expect((await countRows(url)).tempolite_workflow_entity).toBe(1);
+  });
+
+  it('with migrate: false, refuses a schema that does not exist (a typo) without creating it, and opens a migrated one', async () => {
+    const url = fresh();
+    const schemaCount = async () => (await queryRows(url, 'SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?', schemaOf(url))).length;
+    const reader = () => new Tempolite({ database: url, migrate: false, workers: false, register: [], logger: silentLogger });
+    const refused = reader();
+    const error = await refused.start().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    await refused.close();
+    expect(error).toBeInstanceOf(SchemaNotMigratedError);
+    expect(error).toMatchObject({ code: 'TEMPOLITE_SCHEMA_NOT_MIGRATED', empty: true });
+    expect((error as SchemaNotMigratedError).database).toContain(schemaOf(url));
+    expect(await schemaCount()).toBe(0);
+
+    const first = await open(url);
+    await first.dataSource.undoLastMigration({ transaction: 'all' });
+    await first.dataSource.destroy();
+    const before = await countRows(url);
+    const older = reader();
+    await expect(older.start()).rejects.toMatchObject({ code: 'TEMPOLITE_SCHEMA_NOT_MIGRATED', empty: false, pendingMigrations: ['WorkflowDeadline1764700000000'] });
+    await older.close();
+    expect(await countRows(url)).toEqual(before);
+
+    await (await open(url)).dataSource.destroy();
+    const ok = reader();
+    await ok.start();
+    cleanups.push(() => ok.close());
+    expect(await ok.list()).toEqual([]);
   });
 });

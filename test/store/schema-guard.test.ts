@@ -1,9 +1,11 @@
+import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SchemaTooNewError } from '../../src/errors.js';
+import { SchemaNotMigratedError, SchemaTooNewError } from '../../src/errors.js';
+import { Tempolite, silentLogger } from '../../src/index.js';
 import { openSqliteDatabase } from '../../src/store/data-source.js';
 import { onPostgres } from '../helpers/test-store.js';
 
@@ -69,5 +71,73 @@ describe.skipIf(onPostgres)('schema guard', () => {
     } finally {
       check.close();
     }
+  });
+
+  describe('an engine with migrate: false', () => {
+    const ALL = ['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000'];
+
+    async function startRefused(database: string): Promise<SchemaNotMigratedError> {
+      const engine = new Tempolite({ database, migrate: false, workers: false, register: [], logger: silentLogger });
+      const error = await engine.start().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      await engine.close();
+      expect(error).toBeInstanceOf(SchemaNotMigratedError);
+      return error as SchemaNotMigratedError;
+    }
+
+    it('does not create a file that does not exist', async () => {
+      const error = await startRefused(file);
+      expect(error).toMatchObject({ code: 'TEMPOLITE_SCHEMA_NOT_MIGRATED', database: file, empty: true, pendingMigrations: ALL });
+      expect(error.message).toContain('is not a Tempolite database');
+      expect(fs.existsSync(file)).toBe(false);
+    });
+
+    it("leaves an empty file and an application's own database exactly as they were (not even switched to WAL)", async () => {
+      fs.writeFileSync(file, '');
+      expect((await startRefused(file)).empty).toBe(true);
+      expect(fs.statSync(file).size).toBe(0);
+
+      const app = new Database(file);
+      app.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers (name) VALUES (\'ana\');');
+      app.close();
+      const bytes = fs.readFileSync(file);
+      const error = await startRefused(file);
+      expect(error).toMatchObject({ empty: true, pendingMigrations: ALL });
+      expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+      expect(fs.readdirSync(dir).sort()).toEqual(['tempolite.db']);
+      expect(rowCounts(file)).toEqual({ customers: 1 });
+    });
+
+    it('refuses a file an older Tempolite migrated, naming what it lacks; opens one this version migrated', async () => {
+      // A file of the Tempolite before the deadline migration.
+      const { dataSource } = await openSqliteDatabase({ database: file, synchronous: 'full', busyTimeoutMs: 1000 });
+      await dataSource.undoLastMigration({ transaction: 'all' });
+      await dataSource.destroy();
+      const before = rowCounts(file);
+      const error = await startRefused(file);
+      expect(error).toMatchObject({ empty: false, pendingMigrations: ['WorkflowDeadline1764700000000'] });
+      expect(error.message).toContain('older Tempolite');
+      expect(rowCounts(file)).toEqual(before);
+
+      // The default engine migrates it; then migrate: false opens it.
+      const migrating = new Tempolite({ database: file, workers: false, register: [], logger: silentLogger });
+      await migrating.start();
+      await migrating.close();
+      const reader = new Tempolite({ database: file, migrate: false, workers: false, register: [], logger: silentLogger });
+      await reader.start();
+      expect(await reader.list()).toEqual([]);
+      await reader.close();
+    });
+
+    it('still refuses a file a newer Tempolite migrated with SchemaTooNewError', async () => {
+      const { dataSource, db } = await openSqliteDatabase({ database: file, synchronous: 'full', busyTimeoutMs: 1000 });
+      db.prepare('INSERT INTO tempolite_migrations (timestamp, name) VALUES (?, ?)').run(1900000000000, 'FutureThing1900000000000');
+      await dataSource.destroy();
+      const engine = new Tempolite({ database: file, migrate: false, workers: false, register: [], logger: silentLogger });
+      await expect(engine.start()).rejects.toBeInstanceOf(SchemaTooNewError);
+      await engine.close();
+    });
   });
 });

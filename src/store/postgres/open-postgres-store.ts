@@ -8,6 +8,8 @@ export interface PostgresStoreOptions {
   /** `postgres://…` URL (with an optional `?schema=name`), or a DataSource whose connection settings Tempolite uses. */
   readonly source: string | DataSource;
   readonly synchronous: 'full' | 'normal';
+  /** `false`: only open a schema this version has migrated. @default true */
+  readonly migrate?: boolean;
 }
 
 /** The NOTIFY channel and advisory-lock prefix of a schema: several Tempolite schemas in one database never hear or block each other. */
@@ -17,12 +19,12 @@ function namesOf(target: PgTarget): { channel: string; lockPrefix: string } {
 }
 
 /**
- * Opens (and migrates) a Tempolite database on PostgreSQL.
- * @throws SchemaTooNewError; InvalidOptionsError for a bad URL or schema name; the driver's connection errors
+ * Opens (and migrates, unless `migrate: false`) a Tempolite database on PostgreSQL.
+ * @throws SchemaTooNewError, SchemaNotMigratedError; InvalidOptionsError for a bad URL or schema name; the driver's connection errors
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const target = typeof options.source === 'string' ? targetOfUrl(options.source) : targetOfDataSource(options.source);
-  const { dataSource, pool } = await openPgDatabase({ target, synchronous: options.synchronous });
+  const { dataSource, pool } = await openPgDatabase({ target, synchronous: options.synchronous, ...(options.migrate !== undefined ? { migrate: options.migrate } : {}) });
   const { channel, lockPrefix } = namesOf(target);
   return new PostgresStore(pool, dataSource, target.label, channel, lockPrefix);
 }

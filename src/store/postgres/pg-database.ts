@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { TEMPOLITE_ENTITIES } from '../../../entities/index.js';
 import { TEMPOLITE_MIGRATIONS } from '../migrations/index.js';
-import { assertSchemaNotNewer, MIGRATIONS_TABLE } from '../schema-guard.js';
+import { assertSchemaUsable, MIGRATIONS_TABLE } from '../schema-guard.js';
 import type { PgTarget } from './pg-connection.js';
 
 /** How to open a Tempolite PostgreSQL database. */
@@ -14,6 +14,8 @@ export interface PgOpenOptions {
   readonly synchronous: 'full' | 'normal';
   /** Connections in Tempolite's pool. @default 12 */
   readonly poolSize?: number;
+  /** `false`: only open a schema this version has migrated, creating and changing nothing. @default true */
+  readonly migrate?: boolean;
 }
 
 /** The open database: TypeORM (schema, migrations) and its `pg` pool for the hot path. */
@@ -43,9 +45,10 @@ function migrationLockKey(schema: string | undefined): string {
 /**
  * Opens and migrates a Tempolite PostgreSQL database: the schema is created if
  * missing, then guarded and migrated under an advisory lock (several workers may
- * start at once on a fresh database).
+ * start at once on a fresh database). With `migrate: false` it only checks.
  *
  * @throws SchemaTooNewError if a newer Tempolite migrated it; it is left untouched
+ * @throws SchemaNotMigratedError with `migrate: false`, when it lacks migrations; it is left untouched
  */
 export async function openPgDatabase(options: PgOpenOptions): Promise<OpenPgDatabase> {
   const { target } = options;
@@ -80,9 +83,10 @@ export async function openPgDatabase(options: PgOpenOptions): Promise<OpenPgData
     const lock = await pool.connect();
     try {
       await lock.query('SELECT pg_advisory_lock(hashtext($1))', [migrationLockKey(target.schema)]);
-      if (target.schema !== undefined) await lock.query(`CREATE SCHEMA IF NOT EXISTS ${target.schema}`);
-      await assertSchemaNotNewer(dataSource, target.label);
-      await dataSource.runMigrations({ transaction: 'all' });
+      const migrate = options.migrate ?? true;
+      if (migrate && target.schema !== undefined) await lock.query(`CREATE SCHEMA IF NOT EXISTS ${target.schema}`);
+      await assertSchemaUsable(dataSource, target.label, !migrate);
+      if (migrate) await dataSource.runMigrations({ transaction: 'all' });
     } finally {
       await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [migrationLockKey(target.schema)]).catch(() => undefined);
       lock.release();
