@@ -12,17 +12,35 @@ export interface ApiResponse {
   readonly body: unknown;
 }
 
-/** A request body that is not what the API expects (400). */
+/** Codes of the dashboard's own errors, beside the library's `TEMPOLITE_*` codes: every error answer has one. */
+export const DashboardErrorCode = {
+  BadRequest: 'TEMPOLITE_DASHBOARD_BAD_REQUEST',
+  NotFound: 'TEMPOLITE_DASHBOARD_NOT_FOUND',
+  MethodNotAllowed: 'TEMPOLITE_DASHBOARD_METHOD_NOT_ALLOWED',
+  UnsupportedMediaType: 'TEMPOLITE_DASHBOARD_UNSUPPORTED_MEDIA_TYPE',
+  /** An error from elsewhere (a driver, the system) the dashboard has no code for. */
+  Unexpected: 'TEMPOLITE_DASHBOARD_UNEXPECTED',
+} as const;
+
+/** A request that is not what the API expects (400). */
 export class BadRequestError extends Error {
   override name = 'BadRequestError';
+  readonly code = DashboardErrorCode.BadRequest;
 }
+
+/** The body of an error answer: `{ error: { name, code, message } }`. */
+export function errorBody(name: string, code: string, message: string): { error: { name: string; code: string; message: string } } {
+  return { error: { name, code, message } };
+}
+
+const LIST_PARAMS = new Set(['status', 'name', 'queue', 'limit', 'offset', 'token']);
 
 const ACTIONS = ['retry', 'cancel', 'pause', 'resume'] as const;
 type Action = (typeof ACTIONS)[number];
 
 /**
  * The dashboard's JSON API over an engine (usually in client mode):
- * - `GET /api/workflows?status=a,b&name=&queue=&limit=&offset=`: `{ workflows }`
+ * - `GET /api/workflows?status=a,b&name=&queue=&limit=&offset=`: `{ workflows }` (`status` repeatable; other parameters are a 400)
  * - `GET /api/workflows/:id`: `{ description, progress, tree }`
  * - `POST /api/workflows/:id/{retry|cancel|pause|resume}`: `{ ok, status }`
  * - `POST /api/workflows/:id/signal` with `{ name, payload }`: `{ ok, status }`
@@ -43,16 +61,21 @@ export async function handleApi(engine: Tempolite, method: string, url: URL, rea
     if (method !== 'POST') return methodNotAllowed();
     if ((ACTIONS as readonly string[]).includes(action)) await run(engine, action as Action, id);
     else if (action === 'signal') await signal(engine, id, await readBody());
-    else return { status: 404, body: { error: { name: 'NotFound', message: `Unknown action "${action}".` } } };
+    else return { status: 404, body: errorBody('NotFound', DashboardErrorCode.NotFound, `Unknown action "${action}".`) };
     return { status: 200, body: { ok: true, workflowId: id, action, status: await (await engine.getHandle(id)).status() } };
   } catch (error) {
-    return { status: statusOf(error, method), body: { error: { name: error instanceof Error ? error.name : 'Error', ...(error instanceof TempoliteError ? { code: error.code } : {}), message: error instanceof Error ? error.message : String(error) } } };
+    const code = error instanceof TempoliteError || error instanceof BadRequestError ? error.code : DashboardErrorCode.Unexpected;
+    return { status: statusOf(error, method), body: errorBody(error instanceof Error ? error.name : 'Error', code, error instanceof Error ? error.message : String(error)) };
   }
 }
 
 function listOptions(url: URL): Parameters<Tempolite['list']>[0] {
   const params = url.searchParams;
-  const statuses = (params.get('status') ?? '').split(',').filter((s) => s.length > 0);
+  // As `engine.list()` refuses an unknown filter: a misspelt one must not list everything.
+  for (const key of params.keys()) if (!LIST_PARAMS.has(key)) throw new BadRequestError(`Unknown parameter "${key}" (expected status, name, queue, limit, offset).`);
+  for (const key of ['name', 'queue', 'limit', 'offset']) if (params.getAll(key).length > 1) throw new BadRequestError(`"${key}" is given more than once.`);
+  // Repeated like the CLI's --status: ?status=failed&status=paused is both.
+  const statuses = params.getAll('status').flatMap((value) => value.split(',')).filter((s) => s.length > 0);
   for (const status of statuses) if (!(WORKFLOW_STATUSES as readonly string[]).includes(status)) throw new BadRequestError(`Unknown status "${status}".`);
   const number = (name: string, fallback: number): number => {
     const raw = params.get(name);
@@ -95,5 +118,5 @@ function statusOf(error: unknown, method: string): number {
 }
 
 function methodNotAllowed(): ApiResponse {
-  return { status: 405, body: { error: { name: 'MethodNotAllowed', message: 'Method not allowed.' } } };
+  return { status: 405, body: errorBody('MethodNotAllowed', DashboardErrorCode.MethodNotAllowed, 'Method not allowed.') };
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Tempolite } from '../engine/tempolite.js';
 import { InvalidOptionsError } from '../errors.js';
 import { isLoopback, hostName, presentedToken, sameToken, tokenCookie } from './access.js';
-import { BadRequestError, handleApi } from './api.js';
+import { BadRequestError, DashboardErrorCode, errorBody, handleApi } from './api.js';
 import { PAGE_CSS } from './page-css.js';
 import { pageHtml } from './page-html.js';
 import { PAGE_SCRIPT } from './page-script.js';
@@ -57,7 +57,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   let port = options.port ?? 7070;
   const server = createServer((request, response) => {
     serve(request, response).catch((error: unknown) => {
-      if (!response.headersSent) send(response, 500, 'application/json', JSON.stringify({ error: { name: 'Error', message: String(error) } }));
+      if (!response.headersSent) send(response, 500, 'application/json', JSON.stringify(errorBody('Error', DashboardErrorCode.Unexpected, String(error))));
       else response.destroy();
     });
   });
@@ -77,7 +77,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const method = request.method ?? 'GET';
     if (url.pathname.startsWith('/api/workflows')) {
       if (method === 'POST' && !(request.headers['content-type'] ?? '').startsWith('application/json')) {
-        send(response, 415, 'application/json', JSON.stringify({ error: { name: 'UnsupportedMediaType', message: 'Actions take a JSON body (Content-Type: application/json).' } }));
+        send(response, 415, 'application/json', JSON.stringify(errorBody('UnsupportedMediaType', DashboardErrorCode.UnsupportedMediaType, 'Actions take a JSON body (Content-Type: application/json).')));
         return;
       }
       const answer = await handleApi(options.engine, method, url, () => readJson(request));

@@ -157,10 +157,16 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect(paused.code).toBe(0);
     expect(paused.stdout).toMatch(/^Pause recorded for workflow loop-1 \(now (running|waiting|paused)\)\.\n$/);
     await eventually(async () => (await handle.status()) === 'paused', 'the pause');
-    expect(parse<{ status: string }>(await cli('resume', 'loop-1', ...db(), '--json')).status).not.toBe('paused');
+    expect(await cli('pause', 'loop-1', ...db())).toMatchObject({ code: 0, stdout: 'Workflow loop-1 is already paused: nothing to pause.\n' });
+    const resumed = parse<{ status: string; changed: boolean }>(await cli('resume', 'loop-1', ...db(), '--json'));
+    expect(resumed).toMatchObject({ ok: true, action: 'resume', changed: true });
+    expect(resumed.status).not.toBe('paused');
     await eventually(async () => ['running', 'waiting'].includes(await handle.status()), 'the resume');
+    expect((await cli('resume', 'loop-1', ...db())).stdout).toMatch(/^Workflow loop-1 is not paused \(it is (running|waiting)\): nothing to resume\.\n$/);
     expect((await cli('cancel', 'loop-1', ...db())).code).toBe(0);
     await eventually(async () => (await handle.status()) === 'cancelled', 'the cancel');
+    expect(parse<{ changed: boolean }>(await cli('cancel', 'loop-1', ...db(), '--json'))).toMatchObject({ action: 'cancel', changed: false, status: 'cancelled' });
+    expect((await cli('cancel', 'loop-1', ...db())).stdout).toBe('Workflow loop-1 is already cancelled: nothing to cancel.\n');
     const resumeCancelled = await cli('resume', 'loop-1', ...db(), '--json');
     expect(resumeCancelled.code).toBe(1);
     expect((JSON.parse(resumeCancelled.stdout) as { error: { code: string } }).error.code).toBe('TEMPOLITE_INVALID_STATE');

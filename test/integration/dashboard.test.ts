@@ -172,4 +172,43 @@ describe('tempolite dashboard', () => {
       expect(await dashboard.stop()).toBe(0);
     }
   });
+
+  it('the list API: status repeatable as in the CLI, unknown parameters refused; every error answer has a code', async () => {
+    const dashboard = await startDashboardProcess(['--db', temp.file]);
+    try {
+      const base = new URL(dashboard.url);
+      const list = async (query: string) => {
+        const response = await fetch(new URL(`/api/workflows?${query}`, base));
+        return { status: response.status, body: (await response.json()) as { workflows?: { workflowId: string }[]; error?: { name: string; code: string; message: string } } };
+      };
+      const ids = (answer: { body: { workflows?: { workflowId: string }[] } }) => (answer.body.workflows ?? []).map((w) => w.workflowId).sort();
+      const both = await list('status=failed&status=waiting');
+      expect(both.status).toBe(200);
+      expect(ids(both)).toEqual(['approval-1', 'fragile-1']);
+      expect(ids(await list('status=failed,waiting'))).toEqual(['approval-1', 'fragile-1']);
+      expect(ids(await list('status=failed'))).toEqual(['fragile-1']);
+
+      const misspelt = await list('stauts=failed');
+      expect(misspelt.status).toBe(400);
+      expect(misspelt.body.error).toMatchObject({ name: 'BadRequestError', code: 'TEMPOLITE_DASHBOARD_BAD_REQUEST' });
+      expect(misspelt.body.error?.message).toContain('"stauts"');
+      expect((await list('name=a&name=b')).status).toBe(400);
+      expect((await list('status=nope')).body.error?.code).toBe('TEMPOLITE_DASHBOARD_BAD_REQUEST');
+
+      const codeOf = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
+      const json = { 'content-type': 'application/json' };
+      const put = await fetch(new URL('/api/workflows', base), { method: 'PUT', body: '{}', headers: json });
+      expect([put.status, await codeOf(put)]).toEqual([405, 'TEMPOLITE_DASHBOARD_METHOD_NOT_ALLOWED']);
+      const form = await fetch(new URL('/api/workflows/fragile-1/cancel', base), { method: 'POST', body: 'x=1', headers: { 'content-type': 'text/plain' } });
+      expect([form.status, await codeOf(form)]).toEqual([415, 'TEMPOLITE_DASHBOARD_UNSUPPORTED_MEDIA_TYPE']);
+      const action = await fetch(new URL('/api/workflows/fragile-1/explode', base), { method: 'POST', body: '{}', headers: json });
+      expect([action.status, await codeOf(action)]).toEqual([404, 'TEMPOLITE_DASHBOARD_NOT_FOUND']);
+      const badJson = await fetch(new URL('/api/workflows/approval-1/signal', base), { method: 'POST', body: '{', headers: json });
+      expect([badJson.status, await codeOf(badJson)]).toEqual([400, 'TEMPOLITE_DASHBOARD_BAD_REQUEST']);
+      const missing = await fetch(new URL('/api/workflows/nope', base));
+      expect([missing.status, await codeOf(missing)]).toEqual([404, 'TEMPOLITE_WORKFLOW_NOT_FOUND']);
+    } finally {
+      expect(await dashboard.stop()).toBe(0);
+    }
+  });
 });

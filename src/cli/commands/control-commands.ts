@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Tempolite } from '../../engine/tempolite.js';
+import type { WorkflowStatus } from '../../store/statuses.js';
 import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../cli-errors.js';
 import { withClient } from '../open-client.js';
@@ -8,22 +9,35 @@ import { databaseOptions, type DatabaseOptions } from './common.js';
 /** What the engine does for one control command. */
 type Operation = (engine: Tempolite, id: string) => Promise<unknown>;
 
-const OPERATIONS: readonly { name: 'retry' | 'cancel' | 'pause' | 'resume'; description: string; run: Operation; done: string }[] = [
-  { name: 'retry', description: 'run a failed workflow again from its failed step (or resume its failed compensations)', run: (e, id) => e.retry(id), done: 'Retry scheduled for' },
-  { name: 'cancel', description: 'cancel a workflow and its children; completed saga steps are compensated', run: (e, id) => e.cancel(id), done: 'Cancel recorded for' },
-  { name: 'pause', description: 'pause a workflow at its next step boundary', run: (e, id) => e.pause(id), done: 'Pause recorded for' },
-  { name: 'resume', description: 'resume a paused workflow', run: (e, id) => e.resume(id), done: 'Resumed' },
+/**
+ * The statuses in which the engine accepts the command and does nothing (it is idempotent there),
+ * so the CLI says so instead of claiming an action.
+ */
+type Idle = (status: WorkflowStatus) => boolean;
+
+const OPERATIONS: readonly { name: 'retry' | 'cancel' | 'pause' | 'resume'; description: string; run: Operation; done: string; idle: Idle }[] = [
+  { name: 'retry', description: 'run a failed workflow again from its failed step (or resume its failed compensations)', run: (e, id) => e.retry(id), done: 'Retry scheduled for', idle: () => false },
+  { name: 'cancel', description: 'cancel a workflow and its children; completed saga steps are compensated', run: (e, id) => e.cancel(id), done: 'Cancel recorded for', idle: (s) => s === 'cancelled' || s === 'compensating' },
+  { name: 'pause', description: 'pause a workflow at its next step boundary', run: (e, id) => e.pause(id), done: 'Pause recorded for', idle: (s) => s === 'paused' },
+  { name: 'resume', description: 'resume a paused workflow', run: (e, id) => e.resume(id), done: 'Resumed', idle: (s) => s !== 'paused' },
 ];
+
+function idleText(name: string, id: string, before: WorkflowStatus): string {
+  return name === 'resume' ? `Workflow ${id} is not paused (it is ${before}): nothing to resume.` : `Workflow ${id} is already ${before}: nothing to ${name}.`;
+}
 
 /** `tempolite retry|cancel|pause|resume <id>` and `tempolite signal <id> <name> [json]`. */
 export function controlCommands(program: Command, io: CliIo): void {
   for (const operation of OPERATIONS) {
     databaseOptions(program.command(operation.name).description(operation.description).argument('<id>', 'workflow id')).action(async (id: string, options: DatabaseOptions) => {
-      const status = await withClient(options, async (engine) => {
+      const { before, status } = await withClient(options, async (engine) => {
+        const handle = await engine.getHandle(id);
+        const previous = await handle.status();
         await operation.run(engine, id);
-        return (await engine.getHandle(id)).status();
+        return { before: previous, status: await handle.status() };
       });
-      report(io, options, { workflowId: id, action: operation.name, status }, `${operation.done} workflow ${id} (now ${status}).`);
+      const changed = !operation.idle(before);
+      report(io, options, { workflowId: id, action: operation.name, changed, status }, changed ? `${operation.done} workflow ${id} (now ${status}).` : idleText(operation.name, id, before));
     });
   }
 
@@ -40,7 +54,7 @@ export function controlCommands(program: Command, io: CliIo): void {
       await engine.signal(id, name, payload);
       return (await engine.getHandle(id)).status();
     });
-    report(io, options, { workflowId: id, action: 'signal', signal: name, status }, `Signal "${name}" sent to workflow ${id} (now ${status}).`);
+    report(io, options, { workflowId: id, action: 'signal', signal: name, changed: true, status }, `Signal "${name}" sent to workflow ${id} (now ${status}).`);
   });
 }
 
