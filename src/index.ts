@@ -69,6 +69,7 @@ export type {
   WorkflowCompensatedEvent,
   WorkflowCompensationFailedEvent,
   WorkflowCancelledEvent,
+  WorkflowPausedEvent,
   StepEventBase,
   StepStartedEvent,
   StepCompletedEvent,

@@ -190,6 +190,7 @@ export class WorkflowRunner {
       { err: error, workflowId, workflowName: runtime.info.workflowName, stepId: error.stepId },
       'workflow paused: its code no longer matches the steps it recorded; deploy a fix (or give the new step an explicit id), then resume() it',
     );
+    await this.deps.observer?.workflowPaused(workflowId, runtime, error);
     this.deps.observer?.executionEnded(runtime, error);
   }
 

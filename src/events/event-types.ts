@@ -80,6 +80,21 @@ export interface WorkflowCompensationFailedEvent extends WorkflowEventBase {
 /** `workflow.cancelled`: the workflow ended `cancelled` (with nothing to compensate). */
 export type WorkflowCancelledEvent = WorkflowEventBase;
 
+/**
+ * `workflow.paused`: the workflow is now `paused`, holding no queue slot until `resume()`.
+ * Emitted by the engine whose body stopped for the pause, or by the process whose `pause()`
+ * paused a workflow no body ran (pending, waiting).
+ */
+export interface WorkflowPausedEvent extends WorkflowEventBase {
+  /**
+   * `requested`: a `pause()`; `non_determinism`: the engine paused it because its code no longer
+   * matches its recorded steps (`error` is the NonDeterminismError): deploy a fix, then resume it.
+   */
+  readonly reason: 'requested' | 'non_determinism';
+  /** The NonDeterminismError of a `non_determinism` pause. */
+  readonly error?: Error;
+}
+
 /** What every step event tells. */
 export interface StepEventBase extends WorkflowEventBase {
   readonly executionId: string;
@@ -149,6 +164,7 @@ export interface TempoliteEvents {
   'workflow.compensated': WorkflowCompensatedEvent;
   'workflow.compensation_failed': WorkflowCompensationFailedEvent;
   'workflow.cancelled': WorkflowCancelledEvent;
+  'workflow.paused': WorkflowPausedEvent;
   'step.started': StepStartedEvent;
   'step.completed': StepCompletedEvent;
   'step.failed': StepFailedEvent;

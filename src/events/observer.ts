@@ -156,6 +156,19 @@ export class Observer {
   }
 
   /**
+   * The workflow was paused (its row is committed); `host` is the body that stopped for it, absent when no
+   * body ran. A NonDeterminismError pause is logged by the runner at `error`; the event's own line is `info`.
+   */
+  async workflowPaused(workflowId: string, host?: ObservedHost, error?: Error): Promise<void> {
+    if (!this.hub.has('workflow.paused') && !this.levelEnabled('info')) return;
+    const record = host === undefined ? undefined : this.hosts.get(host);
+    const base = record?.base ?? (await this.lookup(workflowId).then((row) => (row === undefined ? undefined : baseOf(row))));
+    if (base === undefined) return;
+    const reason = error === undefined ? 'requested' : 'non_determinism';
+    this.workflowEvent('workflow.paused', { ...base, at: this.now(), reason, ...(error !== undefined ? { error } : {}) }, 'workflow paused');
+  }
+
+  /**
    * Emits `emit` once `committed` has resolved (never if it rejects) and
    * after every event of the same workflow queued before it, so events come
    * out in the order the engine reported them even when the store resolves

@@ -148,8 +148,13 @@ describe('step identity across deployments', () => {
     const problems: string[] = [];
     const logger: Logger = { ...silentLogger, error: (_fields: unknown, message?: string) => void problems.push(message ?? '') };
     const second = await startEngine({ register: [FlowV3], logger }, file);
+    const pausedEvents: { reason: string; error?: Error }[] = [];
+    second.engine.on('workflow.paused', (e) => pausedEvents.push({ reason: e.reason, ...(e.error ? { error: e.error } : {}) }));
     const handle = await second.engine.retry('det-2');
     const cause = await pausedExecution(handle);
+    await eventually(() => pausedEvents.length === 1, 'the workflow.paused event');
+    expect(pausedEvents[0]!.reason).toBe('non_determinism');
+    expect(pausedEvents[0]!.error).toBeInstanceOf(NonDeterminismError);
     expect(cause).toMatchObject({
       code: 'TEMPOLITE_NON_DETERMINISM',
       workflowId: 'det-2',

@@ -21,6 +21,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Activity, Saga, SideEffect, Workflow, WorkflowFailure, consoleLogger, type TempoliteEventName, type TempoliteEvents } from '../../src/index.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
+import { Latch } from '../helpers/latch.js';
 
 class Doomed {
   @Activity({ name: 'doomed.step', retry: { maxAttempts: 2, initialIntervalMs: 1 } }) async step(): Promise<void> {
@@ -32,6 +33,22 @@ class Doomed {
 }
 
 /** Two saga steps, then an activity that fails twice (its retries exhausted): the saga compensates. */
+class Pausable {
+  static entered = new Latch();
+  static release = new Latch();
+  @Activity({ name: 'pausable.hold' }) async hold(): Promise<string> {
+    Pausable.entered.open();
+    await Pausable.release.wait();
+    return 'held';
+  }
+  @Activity({ name: 'pausable.after' }) async after(): Promise<string> {
+    return 'after';
+  }
+  @Workflow({ name: 'pausable.run' }) async run(): Promise<string> {
+    return (await this.hold()) + (await this.after());
+  }
+}
+
 class Trip {
   static carFailures = 0;
   @SideEffect({ name: 'trip.ref' }) async ref(): Promise<string> {
@@ -223,6 +240,41 @@ describe('lifecycle events', () => {
     await pending.cancel();
     expect(cancelled).toEqual([`greet-3 greet.run ${pending.runId}`]);
     await second.engine.close();
+  });
+});
+
+describe('workflow.paused', () => {
+  let dispose: (() => Promise<void>) | undefined;
+  afterEach(async () => dispose?.());
+
+  it('comes from the engine whose body stopped for the pause, and from the client that paused an idle workflow', async () => {
+    const started = await startEngine({ register: [Pausable] });
+    dispose = started.dispose;
+    const { engine } = started;
+    const heard: string[] = [];
+    engine.on('workflow.paused', (e) => heard.push(`${e.workflowId} ${e.reason} ${e.executionId ?? '-'}`));
+    const handle = await engine.startWorkflow(Pausable, 'run', [], { id: 'pause-1' });
+    await Pausable.entered.wait();
+    await handle.pause();
+    // Asked, not yet taken: the step in flight finishes first.
+    expect(heard).toEqual([]);
+    Pausable.release.open();
+    await eventually(() => heard.length === 1, 'the pause to be taken');
+    const description = await handle.describe();
+    expect(description.status).toBe('paused');
+    expect(heard).toEqual([`pause-1 requested ${description.executions[0]!.id}`]);
+    await engine.close();
+
+    // Pending, no body: the client's own pause() pauses it, and the client emits the event.
+    const client = await startEngine({ register: [Pausable], workers: false }, started.file);
+    const fromClient: string[] = [];
+    client.engine.on('workflow.paused', (e) => fromClient.push(`${e.workflowId} ${e.workflowName} ${e.reason}`));
+    const pending = await client.engine.startWorkflow(Pausable, 'run', [], { id: 'pause-2' });
+    await pending.pause();
+    expect(fromClient).toEqual(['pause-2 pausable.run requested']);
+    await pending.pause();
+    expect(fromClient).toHaveLength(1);
+    await client.dispose();
   });
 });
 

@@ -14,6 +14,7 @@ export async function pauseWorkflow(context: ControlContext, workflowId: string)
   const { deps } = context;
   const effect = await deps.store.control.requestPause({ workflowId, owner: deps.workerId, now: deps.clock.now() });
   if (effect === 'requested') for (const runtime of runtimesOf(context, workflowId)) runtime.requestControl('pause');
+  if (effect === 'paused') await deps.observer?.workflowPaused(workflowId);
 }
 
 /**
@@ -35,4 +36,5 @@ export async function endPaused(context: ControlContext, workflow: { readonly id
   const { deps } = context;
   const result = await deps.store.control.endPaused({ workflowId: workflow.id, ...(runtime ? { executionId: runtime.info.executionId } : {}), now: deps.clock.now() });
   if (result === 'withdrawn') deps.poke(workflow.queue);
+  else await deps.observer?.workflowPaused(workflow.id, runtime);
 }
