@@ -145,8 +145,10 @@ describe.runIf(onPostgres)('a cancel that compensates a workflow whose worker di
     await execute(dying.file, `UPDATE tempolite_task SET owner = 'dead-worker', lease_expires_at = 1 WHERE workflow_id = 'trip-dead'`);
     const survivor = await startEngine({ register: [Booked], queues: { trips: { concurrency: 10 } } }, dying.file);
     cleanups.push(survivor.dispose);
+    // Runs first: the stalled body's activity must end for its engine to close, even when a check below fails.
+    cleanups.push(async () => Booked.gate.open());
     await (await survivor.engine.getHandle('trip-dead')).cancel();
-    await eventually(async () => (await handle.status()) === 'compensated', 'the compensation');
+    await eventually(async () => (await handle.status()) === 'compensated', 'the compensation', 30_000);
     const steps = (await handle.describe()).steps.map((s) => [s.name, s.status, s.executions.map((x) => x.status)]);
     expect(steps).toContainEqual(['booked.wait', 'pending', ['interrupted']]);
     expect(Booked.undone).toBe(1);
