@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { TEMPOLITE_ENTITIES } from '../../entities/index.js';
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, SchemaNotMigratedError } from '../errors.js';
 import { TEMPOLITE_MIGRATIONS } from './migrations/index.js';
 import { assertSchemaUsable, checkAppliedMigrations, knownMigrationNames, MIGRATIONS_TABLE } from './schema-guard.js';
-import { SchemaNotMigratedError } from '../errors.js';
 
 /** How hard SQLite syncs each commit. */
 export type SqliteSynchronous = 'full' | 'normal';
