@@ -17,3 +17,12 @@ const STEP_KEY_NAMESPACE = '5a0f3c1e-8d2b-4f6a-9c7e-2b4d6f8a0c13';
 export function stepIdempotencyKey(runId: string, workflowId: string, generation: number, stepId: string): string {
   return v5(JSON.stringify([runId, workflowId, generation, stepId]), STEP_KEY_NAMESPACE);
 }
+
+/**
+ * The idempotency key of a saga step's compensation (UUID v5 of the saga entity's id): a UUID as the
+ * transaction's is, for APIs that take only UUIDs, the same on every compensation attempt, and never
+ * the transaction's (a different name in the same namespace).
+ */
+export function compensationIdempotencyKey(sagaEntityId: string): string {
+  return v5(JSON.stringify(['compensation', sagaEntityId]), STEP_KEY_NAMESPACE);
+}

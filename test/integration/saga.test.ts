@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   Activity,
   ActivityFailure,
+  activityContext,
   CompensationFailure,
   MissingCompensationError,
   Saga,
@@ -61,6 +62,7 @@ class UndoB {
   static log: string[] = [];
   static calls = 0;
   static failures = 0;
+  static keys: string[] = [];
   @Saga({ name: 'undob.a', compensate: 'undoA' }) async a(): Promise<string> {
     return 'A';
   }
@@ -68,10 +70,12 @@ class UndoB {
     UndoB.log.push(`undoA(${result})`);
   }
   @Saga({ name: 'undob.b', compensate: 'undoB', compensationRetry: { maxAttempts: 3, initialIntervalMs: 1 } }) async b(): Promise<string> {
+    UndoB.keys.push(activityContext().idempotencyKey);
     return 'B';
   }
   async undoB(result: string): Promise<void> {
     UndoB.calls += 1;
+    UndoB.keys.push(activityContext().idempotencyKey);
     if (UndoB.calls <= UndoB.failures) throw new ApiDown(`hotel API down #${UndoB.calls}`);
     UndoB.log.push(`undoB(${result})`);
   }
@@ -300,6 +304,7 @@ describe('sagas', () => {
     UndoB.log = [];
     UndoB.calls = 0;
     UndoB.failures = 2;
+    UndoB.keys = [];
     const { engine, file } = await engineFor([UndoB]);
     const handle = await engine.startWorkflow(UndoB, 'flow', [], { id: 'undo-flaky' });
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailure);
@@ -317,6 +322,12 @@ describe('sagas', () => {
       ['compensation', 3, 'completed', undefined],
     ]);
     expect(b.executions[1]!.error).toMatchObject({ name: 'ApiDown' });
+    // The transaction's key, then one key for all three compensation attempts: both UUIDs, not the same.
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(UndoB.keys).toHaveLength(4);
+    for (const key of UndoB.keys) expect(key).toMatch(uuid);
+    expect(new Set(UndoB.keys.slice(1)).size).toBe(1);
+    expect(UndoB.keys[1]).not.toBe(UndoB.keys[0]);
     expect(await checkConsistency(file)).toEqual([]);
   });
 

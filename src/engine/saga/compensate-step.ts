@@ -2,7 +2,7 @@ import type { ActivityContext } from '../../context/activity-context.js';
 import { ambient } from '../../context/ambient.js';
 import { CompensationFailure, PayloadTooLargeError, SerializationError } from '../../errors.js';
 import type { SagaStepRow } from '../../store/saga-store.js';
-import { newId } from '../ids.js';
+import { compensationIdempotencyKey, newId } from '../ids.js';
 import { retryDelayMs, shouldRetry } from '../retry-policy.js';
 import { reviveFailure } from '../revive-failure.js';
 import { resolveCompensation, type CompensationTarget } from './compensation-call.js';
@@ -67,8 +67,7 @@ async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: nu
     stepId: step.stepId,
     name: step.name,
     attempt,
-    // Distinct from the transaction's key (the entity id), stable across the compensation's attempts.
-    idempotencyKey: `${step.id}:compensation`,
+    idempotencyKey: compensationIdempotencyKey(step.id),
     signal: controller.signal,
   };
   let outcome: AttemptOutcome;
