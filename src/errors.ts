@@ -214,8 +214,11 @@ export class NonDeterminismError extends TempoliteError {
   ) {
     super(
       `Non-determinism in workflow "${workflowId}" at step "${stepId}": the code now calls ${expected.kind} "${expected.name}", ` +
-        `but the database recorded ${recorded.kind} "${recorded.name}". Check that the workflow calls its steps the same way, ` +
-        `or give the new step an explicit id.`,
+        `but the database recorded ${recorded.kind} "${recorded.name}". ` +
+        (expected.kind === 'signal' && recorded.kind === 'signal'
+          ? // Waits are numbered by position and take no explicit id: only the recorded wait fits there.
+            `A signal wait cannot be given an explicit id: deploy code that waits for "${recorded.name}" at this point again, then resume the workflow.`
+          : `Check that the workflow calls its steps the same way, or give the new step an explicit id.`),
     );
   }
 }

@@ -107,6 +107,17 @@ class FlowV3 {
   }
 }
 
+/** Waits for signal `a` then `b`; the next deployment waits for `x` first. */
+class Approvals {
+  static first = 'a';
+  @Workflow({ name: 'det.approvals' }) async run(): Promise<string> {
+    const ctx = workflowContext();
+    const one = await ctx.waitForSignal<string>(Approvals.first);
+    const two = await ctx.waitForSignal<string>('b');
+    return `${one.payload}${two.payload}`;
+  }
+}
+
 describe('step identity across deployments', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
@@ -237,6 +248,38 @@ describe('step identity across deployments', () => {
     await again.cancel();
     await eventually(async () => (await again.status()) === 'compensated', 'the compensation');
     expect(Booking.log).toEqual(['hotel', 'unbook hotel']);
+    expect(await checkConsistency(temp.file)).toEqual([]);
+  });
+
+  it('a signal wait renamed after it received its signal pauses the workflow, saying that only the recorded wait fits there', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    Approvals.first = 'a';
+    const first = await startEngine({ register: [Approvals] }, temp.file);
+    const handle = await first.engine.startWorkflow(Approvals, 'run', [], { id: 'det-signal' });
+    await handle.signal('a', 'A');
+    await eventually(async () => {
+      const description = await handle.describe();
+      return description.status === 'waiting' && description.signals.some((signal) => signal.consumedBy === 'tempolite.signal#0');
+    }, 'the first signal consumed and the second wait');
+    await first.engine.close();
+
+    Approvals.first = 'x';
+    const second = await startEngine({ register: [Approvals] }, temp.file);
+    const renamed = await second.engine.getHandle('det-signal');
+    await renamed.signal('b', 'B');
+    const error = await pausedExecution(renamed);
+    expect(error).toMatchObject({ stepId: 'tempolite.signal#0', expected: { kind: 'signal', name: 'x' }, recorded: { kind: 'signal', name: 'a' } });
+    expect(error.message).toContain('A signal wait cannot be given an explicit id: deploy code that waits for "a" at this point again');
+    expect(error.message).not.toContain('give the new step an explicit id');
+    await second.dispose();
+
+    Approvals.first = 'a';
+    const fixed = await startEngine({ register: [Approvals] }, temp.file);
+    cleanups.push(fixed.dispose);
+    const again = await fixed.engine.getHandle<string>('det-signal');
+    await again.resume();
+    expect(await again.result()).toBe('AB');
     expect(await checkConsistency(temp.file)).toEqual([]);
   });
 });
