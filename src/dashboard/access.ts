@@ -32,7 +32,14 @@ export function presentedToken(request: IncomingMessage, url: URL, cookieName: s
   if (query !== null) return query;
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === cookieName) return decodeURIComponent(value.join('='));
+    if (name === cookieName) {
+      try {
+        return decodeURIComponent(value.join('='));
+      } catch {
+        // A malformed cookie presents no token: the request is unauthorized, not an error of the server.
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

@@ -4,6 +4,7 @@ import { InvalidOptionsError, InvalidStateError, SerializationError, WorkflowNot
 import { toPlain } from '../cli/plain-json.js';
 import { progressOf } from '../cli/progress.js';
 import { WORKFLOW_STATUSES } from '../store/statuses.js';
+import { controlChanges, type ControlAction } from '../client/control-effect.js';
 import type { WorkflowStatus } from '../store/statuses.js';
 
 /** A JSON answer of the dashboard's API. */
@@ -35,19 +36,18 @@ export function errorBody(name: string, code: string, message: string): { error:
 
 const LIST_PARAMS = new Set(['status', 'name', 'queue', 'limit', 'offset', 'token']);
 
-const ACTIONS = ['retry', 'cancel', 'pause', 'resume'] as const;
-type Action = (typeof ACTIONS)[number];
+const ACTIONS: readonly ControlAction[] = ['retry', 'cancel', 'pause', 'resume'];
 
 /**
  * The dashboard's JSON API over an engine (usually in client mode):
  * - `GET /api/workflows?status=a,b&name=&queue=&limit=&offset=`: `{ workflows }` (`status` repeatable; other parameters are a 400)
  * - `GET /api/workflows/:id`: `{ description, progress, tree }`
- * - `POST /api/workflows/:id/{retry|cancel|pause|resume}`: `{ ok, status }`
- * - `POST /api/workflows/:id/signal` with `{ name, payload }`: `{ ok, status }`
+ * - `POST /api/workflows/:id/{retry|cancel|pause|resume}`: `{ ok, workflowId, action, changed, status }`
+ * - `POST /api/workflows/:id/signal` with `{ name, payload }`: the same
  */
 export async function handleApi(engine: Tempolite, method: string, url: URL, readBody: () => Promise<unknown>): Promise<ApiResponse> {
-  const parts = url.pathname.split('/').slice(3).map((part) => decodeURIComponent(part));
   try {
+    const parts = url.pathname.split('/').slice(3).map(decodePart);
     if (parts.length === 0 || (parts.length === 1 && parts[0] === '')) {
       if (method !== 'GET') return methodNotAllowed();
       return { status: 200, body: { workflows: toPlain(await engine.list(listOptions(url))) } };
@@ -59,13 +59,26 @@ export async function handleApi(engine: Tempolite, method: string, url: URL, rea
       return { status: 200, body: { description: toPlain(description), progress: progressOf(description), tree: formatRunTree(description) } };
     }
     if (method !== 'POST') return methodNotAllowed();
-    if ((ACTIONS as readonly string[]).includes(action)) await run(engine, action as Action, id);
-    else if (action === 'signal') await signal(engine, id, await readBody());
+    const handle = await engine.getHandle(id);
+    let changed = true;
+    if ((ACTIONS as readonly string[]).includes(action)) {
+      const before = await handle.status();
+      await run(engine, action as ControlAction, id);
+      changed = controlChanges(action as ControlAction, before);
+    } else if (action === 'signal') await signal(engine, id, await readBody());
     else return { status: 404, body: errorBody('NotFound', DashboardErrorCode.NotFound, `Unknown action "${action}".`) };
-    return { status: 200, body: { ok: true, workflowId: id, action, status: await (await engine.getHandle(id)).status() } };
+    return { status: 200, body: { ok: true, workflowId: id, action, changed, status: await handle.status() } };
   } catch (error) {
     const code = error instanceof TempoliteError || error instanceof BadRequestError ? error.code : DashboardErrorCode.Unexpected;
     return { status: statusOf(error, method), body: errorBody(error instanceof Error ? error.name : 'Error', code, error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new BadRequestError(`The path segment "${part}" is not valid percent-encoding (encode a workflow id with encodeURIComponent).`);
   }
 }
 
@@ -95,7 +108,7 @@ function listOptions(url: URL): Parameters<Tempolite['list']>[0] {
   };
 }
 
-async function run(engine: Tempolite, action: Action, id: string): Promise<void> {
+async function run(engine: Tempolite, action: ControlAction, id: string): Promise<void> {
   if (action === 'retry') await engine.retry(id);
   else if (action === 'cancel') await engine.cancel(id);
   else if (action === 'pause') await engine.pause(id);

@@ -46,7 +46,7 @@ export interface TempoliteOptions {
    * SQLite file path, `':memory:'`, or a PostgreSQL URL
    * (`postgres://user:password@host:5432/db`, or `postgresql://…`) to scale out:
    * any number of engines in any number of processes and machines share it. A
-   * `?schema=name` parameter keeps Tempolite's tables in that schema (created if missing).
+   * `?schema=name` parameter keeps Tempolite's tables in that schema (created if missing; empty is refused).
    * @default './tempolite.db'
    */
   database?: string;

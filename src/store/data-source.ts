@@ -86,13 +86,17 @@ export function createSqliteDataSource(options: SqliteOpenOptions): DataSource {
 }
 
 /**
- * Reads the migrations table through a read-only handle of its own, before the
- * DataSource opens the file: its pragmas would switch a foreign file to WAL.
+ * Refuses a file this version has not fully migrated, reading its migrations
+ * table through a handle of its own before anything else opens it: the
+ * DataSource's pragmas would switch a foreign file to WAL, and the process lock
+ * would leave a file beside it. Not read-only: a read-only handle cannot remove
+ * the `-wal` and `-shm` files it makes beside a WAL-mode file when it closes.
+ * It writes nothing.
  * @throws SchemaNotMigratedError, SchemaTooNewError as `checkAppliedMigrations`
  */
-function assertSqliteMigrated(file: string): void {
+export function assertSqliteMigrated(file: string): void {
   if (file === ':memory:' || !existsSync(file)) throw new SchemaNotMigratedError(knownMigrationNames(), file, true);
-  const db = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  const db = new BetterSqlite3(file, { fileMustExist: true });
   try {
     const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE) !== undefined;
     const applied = hasTable ? (db.prepare(`SELECT name FROM "${MIGRATIONS_TABLE}"`).pluck().all() as string[]) : undefined;
@@ -103,15 +107,14 @@ function assertSqliteMigrated(file: string): void {
 }
 
 /**
- * Opens (creating if needed) and migrates a Tempolite SQLite database; with
- * `migrate: false` only opens one this version has migrated.
+ * Opens (creating if needed) and migrates a Tempolite SQLite database. With
+ * `migrate: false` it only opens it: check it with {@link assertSqliteMigrated}
+ * first (`openStore` does, before it takes the process lock).
  *
  * @throws SchemaTooNewError if a newer Tempolite migrated the file; it is left untouched
- * @throws SchemaNotMigratedError with `migrate: false`, when the file lacks migrations; it is left untouched
  */
 export async function openSqliteDatabase(options: SqliteOpenOptions): Promise<OpenSqliteDatabase> {
   const migrate = options.migrate ?? true;
-  if (!migrate) assertSqliteMigrated(options.database);
   const dataSource = createSqliteDataSource(options);
   await dataSource.initialize();
   try {

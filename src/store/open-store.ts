@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { InvalidOptionsError } from '../errors.js';
-import { openSqliteDatabase, type SqliteSynchronous } from './data-source.js';
+import { assertSqliteMigrated, openSqliteDatabase, type SqliteSynchronous } from './data-source.js';
 import { isPostgresUrl } from './postgres/pg-connection.js';
 import { openPostgresStore } from './postgres/open-postgres-store.js';
 import { ProcessLock } from './sqlite/process-lock.js';
@@ -66,6 +66,8 @@ async function openSqliteStore(options: StoreOpenOptions): Promise<OpenedStore> 
   const memory = options.database === ':memory:';
   let lock: ProcessLock | undefined;
   try {
+    // Before the lock: a refused file is left without even a lock file beside it.
+    if (options.migrate === false) assertSqliteMigrated(options.database);
     lock = memory || options.lock === false ? undefined : ProcessLock.acquire(options.database);
     const { dataSource, db } = await openSqliteDatabase(options);
     const store = new SqliteStore(db, dataSource, memory ? 'SQLite :memory:' : `SQLite ${options.database}`);

@@ -188,6 +188,9 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('show')).code).toBe(2);
     expect((await cli('list', '--limit', '0', ...db())).code).toBe(2);
+    const port = await cli('dashboard', '--port', '70000', ...db());
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('expected an integer from 0 to 65535, got "70000"');
     // With --json, commander's usage errors come as JSON too.
     for (const args of [['frobnicate', '--json'], ['list', '--limit', 'abc', '--json', ...db()], ['prune', '--json', ...db()]]) {
       const run = await cli(...args);

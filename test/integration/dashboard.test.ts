@@ -132,6 +132,8 @@ describe('tempolite dashboard', () => {
       expect((await get(api)).status).toBe(401);
       expect((await get(new URL('/', base).toString())).status).toBe(401);
       expect((await get(api, { authorization: 'Bearer wrong' })).status).toBe(401);
+      // A cookie that is not valid percent-encoding presents no token: 401, not a server error.
+      expect((await get(api, { cookie: `tempolite_dashboard_${base.port}=%E0%A4%A` })).status).toBe(401);
       const ok = await get(api, { authorization: 'Bearer s3cret' });
       expect(ok.status).toBe(200);
       expect((JSON.parse(ok.body) as { workflows: { workflowId: string }[] }).workflows.map((w) => w.workflowId)).toContain('fragile-1');
@@ -207,6 +209,15 @@ describe('tempolite dashboard', () => {
       expect([badJson.status, await codeOf(badJson)]).toEqual([400, 'TEMPOLITE_DASHBOARD_BAD_REQUEST']);
       const missing = await fetch(new URL('/api/workflows/nope', base));
       expect([missing.status, await codeOf(missing)]).toEqual([404, 'TEMPOLITE_WORKFLOW_NOT_FOUND']);
+      const malformed = await fetch(new URL('/api/workflows/%E0%A4%A', base));
+      expect([malformed.status, await codeOf(malformed)]).toEqual([400, 'TEMPOLITE_DASHBOARD_BAD_REQUEST']);
+
+      // An action answer says whether it changed anything, as the CLI's --json does.
+      const act = async (id: string, name: string) => (await (await fetch(new URL(`/api/workflows/${id}/${name}`, base), { method: 'POST', body: '{}', headers: json })).json()) as { changed: boolean; status: string };
+      expect(await act('approval-1', 'resume')).toMatchObject({ changed: false, status: 'waiting' });
+      expect(await act('approval-1', 'pause')).toMatchObject({ changed: true, status: 'paused' });
+      expect(await act('approval-1', 'pause')).toMatchObject({ changed: false, status: 'paused' });
+      expect(await act('approval-1', 'resume')).toMatchObject({ changed: true });
     } finally {
       expect(await dashboard.stop()).toBe(0);
     }

@@ -76,15 +76,20 @@ describe.skipIf(onPostgres)('schema guard', () => {
   describe('an engine with migrate: false', () => {
     const ALL = ['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000'];
 
+    /** Refused by a client-mode engine and by one with workers (which would take the process lock). */
     async function startRefused(database: string): Promise<SchemaNotMigratedError> {
-      const engine = new Tempolite({ database, migrate: false, workers: false, register: [], logger: silentLogger });
-      const error = await engine.start().then(
-        () => undefined,
-        (thrown: unknown) => thrown,
-      );
-      await engine.close();
-      expect(error).toBeInstanceOf(SchemaNotMigratedError);
-      return error as SchemaNotMigratedError;
+      let refused: SchemaNotMigratedError | undefined;
+      for (const workers of [false, true]) {
+        const engine = new Tempolite({ database, migrate: false, workers, register: [], logger: silentLogger });
+        const error = await engine.start().then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        );
+        await engine.close();
+        expect(error).toBeInstanceOf(SchemaNotMigratedError);
+        refused = error as SchemaNotMigratedError;
+      }
+      return refused!;
     }
 
     it('does not create a file that does not exist', async () => {
@@ -92,6 +97,8 @@ describe.skipIf(onPostgres)('schema guard', () => {
       expect(error).toMatchObject({ code: 'TEMPOLITE_SCHEMA_NOT_MIGRATED', database: file, empty: true, pendingMigrations: ALL });
       expect(error.message).toContain('is not a Tempolite database');
       expect(fs.existsSync(file)).toBe(false);
+      // Not even the process lock's file.
+      expect(fs.readdirSync(dir)).toEqual([]);
     });
 
     it("leaves an empty file and an application's own database exactly as they were (not even switched to WAL)", async () => {
@@ -108,6 +115,18 @@ describe.skipIf(onPostgres)('schema guard', () => {
       expect(fs.readFileSync(file).equals(bytes)).toBe(true);
       expect(fs.readdirSync(dir).sort()).toEqual(['tempolite.db']);
       expect(rowCounts(file)).toEqual({ customers: 1 });
+    });
+
+    it("leaves an application's WAL-mode file without -wal or -shm files beside it", async () => {
+      const app = new Database(file);
+      app.pragma('journal_mode = WAL');
+      app.exec('CREATE TABLE users (id INTEGER PRIMARY KEY)');
+      app.close();
+      expect(fs.readdirSync(dir)).toEqual(['tempolite.db']);
+      const bytes = fs.readFileSync(file);
+      expect((await startRefused(file)).empty).toBe(true);
+      expect(fs.readdirSync(dir)).toEqual(['tempolite.db']);
+      expect(fs.readFileSync(file).equals(bytes)).toBe(true);
     });
 
     it('refuses a file an older Tempolite migrated, naming what it lacks; opens one this version migrated', async () => {

@@ -33,5 +33,8 @@ describe('scale-out options', () => {
     expect(target.schema).toBe('flows');
     expect(target.connection.url).toBe('postgres://ana:secret@db.example:5433/app?sslmode=disable');
     expect(() => targetOfUrl('postgres://db.example/app?schema=Robert%27);DROP')).toThrow(InvalidOptionsError);
+    // An empty ?schema= is a variable left empty, not the default schema.
+    expect(() => targetOfUrl('postgres://db.example/app?schema=')).toThrow(/"schema".*is empty/);
+    expect(targetOfUrl('postgres://db.example/app').schema).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Tempolite } from '../../engine/tempolite.js';
 import type { WorkflowStatus } from '../../store/statuses.js';
+import { controlChanges, type ControlAction } from '../../client/control-effect.js';
 import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../cli-errors.js';
 import { withClient } from '../open-client.js';
@@ -9,17 +10,11 @@ import { databaseOptions, type DatabaseOptions } from './common.js';
 /** What the engine does for one control command. */
 type Operation = (engine: Tempolite, id: string) => Promise<unknown>;
 
-/**
- * The statuses in which the engine accepts the command and does nothing (it is idempotent there),
- * so the CLI says so instead of claiming an action.
- */
-type Idle = (status: WorkflowStatus) => boolean;
-
-const OPERATIONS: readonly { name: 'retry' | 'cancel' | 'pause' | 'resume'; description: string; run: Operation; done: string; idle: Idle }[] = [
-  { name: 'retry', description: 'run a failed workflow again from its failed step (or resume its failed compensations)', run: (e, id) => e.retry(id), done: 'Retry scheduled for', idle: () => false },
-  { name: 'cancel', description: 'cancel a workflow and its children; completed saga steps are compensated', run: (e, id) => e.cancel(id), done: 'Cancel recorded for', idle: (s) => s === 'cancelled' || s === 'compensating' },
-  { name: 'pause', description: 'pause a workflow at its next step boundary', run: (e, id) => e.pause(id), done: 'Pause recorded for', idle: (s) => s === 'paused' },
-  { name: 'resume', description: 'resume a paused workflow', run: (e, id) => e.resume(id), done: 'Resumed', idle: (s) => s !== 'paused' },
+const OPERATIONS: readonly { name: ControlAction; description: string; run: Operation; done: string }[] = [
+  { name: 'retry', description: 'run a failed workflow again from its failed step (or resume its failed compensations)', run: (e, id) => e.retry(id), done: 'Retry scheduled for' },
+  { name: 'cancel', description: 'cancel a workflow and its children; completed saga steps are compensated', run: (e, id) => e.cancel(id), done: 'Cancel recorded for' },
+  { name: 'pause', description: 'pause a workflow at its next step boundary', run: (e, id) => e.pause(id), done: 'Pause recorded for' },
+  { name: 'resume', description: 'resume a paused workflow', run: (e, id) => e.resume(id), done: 'Resumed' },
 ];
 
 function idleText(name: string, id: string, before: WorkflowStatus): string {
@@ -36,7 +31,7 @@ export function controlCommands(program: Command, io: CliIo): void {
         await operation.run(engine, id);
         return { before: previous, status: await handle.status() };
       });
-      const changed = !operation.idle(before);
+      const changed = controlChanges(operation.name, before);
       report(io, options, { workflowId: id, action: operation.name, changed, status }, changed ? `${operation.done} workflow ${id} (now ${status}).` : idleText(operation.name, id, before));
     });
   }

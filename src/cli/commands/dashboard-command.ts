@@ -18,7 +18,7 @@ export function dashboardCommand(program: Command, io: CliIo): void {
     .option('--db <file-or-url>', 'SQLite file or PostgreSQL URL of the Tempolite database', DEFAULT_DATABASE)
     .option('--codec <module>', CODEC_HELP)
     .option('--host <host>', 'address to bind; a non-loopback address needs --token', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0: any free port)', integerOption(0), 7070)
+    .option('--port <port>', 'port to listen on (0: any free port)', integerOption(0, 65_535), 7070)
     .option('--token <token>', 'access token every request must present (default: $TEMPOLITE_DASHBOARD_TOKEN)')
     .action(async (options: DashboardCommandOptions) => {
       const token = options.token ?? process.env.TEMPOLITE_DASHBOARD_TOKEN;

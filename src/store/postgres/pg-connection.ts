@@ -42,7 +42,10 @@ export function targetOfUrl(database: string): PgTarget {
   } catch {
     throw new InvalidOptionsError('the Tempolite engine', 'database', 'is not a valid postgres:// URL');
   }
-  const schema = checkSchema(url.searchParams.get('schema') ?? undefined, 'the Tempolite engine (database URL)');
+  const given = url.searchParams.get('schema');
+  // `?schema=` with nothing after it is a mistake (a variable left empty), not a request for the default schema.
+  if (given === '') throw new InvalidOptionsError('the Tempolite engine (database URL)', 'schema', 'is empty: give a schema name, or leave out ?schema= for the default schema');
+  const schema = checkSchema(given ?? undefined, 'the Tempolite engine (database URL)');
   url.searchParams.delete('schema');
   const host = `${url.hostname}${url.port === '' ? '' : `:${url.port}`}`;
   const user = url.username === '' ? '' : `${decodeURIComponent(url.username)}@`;
