@@ -62,7 +62,9 @@ function stepNode(step: StepDescription, attempts: readonly AttemptDescription[]
     text: join([`${a.kind === 'compensation' ? 'compensation' : 'attempt'} ${a.attempt}`, a.status, duration(a.durationMs), a.error ? errorText(a.error) : undefined]),
     children: [],
   }));
-  return { text: join([label, step.status, ...attemptCounts(step)]), children };
+  // A step retried by a later execution is listed under each: say which of its runs this one holds.
+  const here = attempts.length < step.executions.length ? [`${attempts.length} in this execution`] : [];
+  return { text: join([label, step.status, ...attemptCounts(step), ...here]), children };
 }
 
 /**

@@ -145,6 +145,9 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect(retried).toMatchObject({ ok: true, action: 'retry', workflowId: 'fragile-1' });
     expect(['pending', 'running', 'completed']).toContain(retried.status);
     expect(await (await client.getHandle('fragile-1')).result()).toBe('hello fragile: fixed');
+    // The step ran in both executions: each lists its own attempt and says so.
+    const tree = (await cli('show', 'fragile-1', ...db())).stdout;
+    expect(tree.match(/Activity ops\.fragile#0 · completed · 2 attempts · 1 in this execution/g)).toHaveLength(2);
     const again = await cli('retry', 'fragile-1', ...db());
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('Cannot retry workflow "fragile-1": its status is "completed"');
