@@ -150,6 +150,11 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
       }
       // Else stored as another id: a re-entered body would not find its checkpoint and run the step again.
       if (!isStorableText(explicit)) throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', `a step id ${NOT_STORABLE}`);
+      // Automatic ids are `name#n` and Tempolite's own steps `tempolite.…`: an explicit id in either form could be
+      // another call's, whose checkpoint the step would then return without running.
+      if (explicit.includes('#') || explicit.startsWith('tempolite.')) {
+        throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', `step id "${explicit}" may not contain "#" or start with "tempolite." (the forms of automatic step ids)`);
+      }
       if (this.explicitIds.has(explicit)) {
         throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', `step id "${explicit}" is used twice in one generation`);
       }

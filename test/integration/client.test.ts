@@ -55,6 +55,16 @@ class Greeter {
     const b = await ctx.withRetry({ maxAttempts: 1 }).withId('second-greeting').run(() => this.greet('b'));
     return [a, b, ctx.workflowId];
   }
+  /** Explicit ids in the forms of automatic ones, then the automatic call they would have shadowed. */
+  @Workflow({ name: 'greeter.shadowIds' }) async shadowIds(): Promise<string[]> {
+    const ctx = workflowContext();
+    const refused = async (id: string): Promise<string> =>
+      ctx.withId(id).run(() => this.greet('shadow')).then(
+        () => 'ran',
+        (error: unknown) => (error instanceof InvalidOptionsError ? error.reason : String(error)),
+      );
+    return [await refused('greeter.greet#0'), await refused('tempolite.sleep#0'), await refused('tempolite.mine'), await this.greet('real')];
+  }
   /** Builders used wrongly: a run() that makes no step call, one that makes two. */
   @Workflow({ name: 'greeter.builderMisuse' }) async builderMisuse(): Promise<string[]> {
     const ctx = workflowContext();
@@ -137,6 +147,16 @@ describe('client and contexts', () => {
     expect((await handle.describe()).steps.map((s) => s.stepId)).toEqual(['first-greeting', 'second-greeting']);
     expect(() => workflowContext()).toThrow(OutsideWorkflowError);
     expect(() => activityContext()).toThrow(OutsideWorkflowError);
+  });
+
+  it("an explicit id in the form of an automatic one is refused, so it never returns another call's checkpoint", async () => {
+    const { engine, file } = await engineWith([Greeter]);
+    const handle = await engine.startWorkflow(Greeter, 'shadowIds', [], { id: 'shadow-1' });
+    const [first, second, third, real] = await handle.result();
+    for (const reason of [first, second, third]) expect(reason).toMatch(/may not contain "#" or start with "tempolite\."/);
+    expect(real).toBe('hello real');
+    expect((await handle.describe()).steps.map((s) => s.stepId)).toEqual(['greeter.greet#0']);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 
   it('a misspelt start option is an InvalidOptionsError naming it, and nothing is started', async () => {
