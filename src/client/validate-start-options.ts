@@ -27,6 +27,9 @@ export interface CheckedStartOptions {
   readonly timeoutMs?: number;
 }
 
+/** Largest priority (and, negated, the smallest): a 32-bit signed integer, as PostgreSQL stores it. */
+const MAX_PRIORITY = 2_147_483_647;
+
 /**
  * Reads `id`, `queue`, `priority` and `timeout` of start options, refusing values of the
  * wrong type and any other key (absent ones stay absent; priority defaults to 0). Whether the
@@ -39,7 +42,10 @@ export function checkStartOptions(options: unknown, subject: string): CheckedSta
   refuseUnknownKeys(subject, options, ['id', 'queue', 'priority', 'timeout']);
   const { id, queue, priority, timeout } = options as { id?: unknown; queue?: unknown; priority?: unknown; timeout?: unknown };
   if (queue !== undefined && (typeof queue !== 'string' || queue.length === 0)) throw new InvalidOptionsError(subject, 'queue', `must be the name of a declared queue, got ${describeCause(queue)}`);
-  if (priority !== undefined && !Number.isSafeInteger(priority)) throw new InvalidOptionsError(subject, 'priority', 'must be an integer');
+  // PostgreSQL stores it as a 32-bit integer; SQLite would take more, so one range holds on both.
+  if (priority !== undefined && (!Number.isSafeInteger(priority) || Math.abs(priority as number) > MAX_PRIORITY)) {
+    throw new InvalidOptionsError(subject, 'priority', `must be an integer from -${MAX_PRIORITY} to ${MAX_PRIORITY}`);
+  }
   return {
     ...(id !== undefined ? { id: checkWorkflowId(id, subject) } : {}),
     ...(queue !== undefined ? { queue } : {}),

@@ -165,7 +165,14 @@ describe('client and contexts', () => {
     const error = await engine.startWorkflow(Greeter, 'hello', ['x'], { id: 'typo', priorty: 5 } as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect(error).toMatchObject({ path: 'priorty' });
+    // A priority outside 32 bits, which PostgreSQL could not store, is refused on both stores.
+    for (const priority of [2 ** 31, -(2 ** 31), Number.MAX_SAFE_INTEGER]) {
+      const big = await engine.startWorkflow(Greeter, 'hello', ['x'], { id: 'big', priority }).catch((e: unknown) => e);
+      expect(big).toBeInstanceOf(InvalidOptionsError);
+      expect(big).toMatchObject({ path: 'priority', reason: 'must be an integer from -2147483647 to 2147483647' });
+    }
     expect(await countRows(file)).toEqual(before);
+    expect(await (await engine.startWorkflow(Greeter, 'hello', ['x'], { id: 'max', priority: 2 ** 31 - 1 })).result()).toBe('hello x');
   });
 
   it('a builder run() that makes no step call, or two, is an EngineStateError; the one call it made is recorded under its id', async () => {
