@@ -483,7 +483,7 @@ const STORAGE_PROBLEMS: Record<StorageProblem, string> = {
   'cannot-open': 'cannot be opened: check that its folder exists and that this process may create files in it',
   io: 'could not be read or written (an I/O error, e.g. a full disk or a file size limit)',
   'cannot-connect': 'cannot be reached: check the URL (host, port, database name), the user and password, and that the server runs',
-  busy: 'stayed locked by another connection for longer than busyTimeoutMs (another process held its write lock); nothing was written, try again',
+  busy: 'stayed locked by another connection for longer than busyTimeoutMs (another process, or an application DataSource on the same file, held its write lock); nothing was written, try again',
 };
 
 /**

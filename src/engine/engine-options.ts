@@ -168,6 +168,8 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
   if (dataSource !== undefined && (dataSource === null || typeof dataSource !== 'object' || typeof (dataSource as { options?: { type?: unknown } }).options?.type !== 'string')) {
     throw new InvalidOptionsError(SUBJECT, 'dataSource', 'must be a TypeORM DataSource');
   }
+  // The DataSource would win silently, and the database the caller named would go unused.
+  if (dataSource !== undefined && options.database !== undefined) throw new InvalidOptionsError(SUBJECT, 'dataSource', 'give either database or dataSource, not both');
   const durability = options.durability ?? 'full';
   if (durability !== 'full' && durability !== 'normal') throw new InvalidOptionsError(SUBJECT, 'durability', `must be "full" or "normal", got ${describeOptionValue(durability)}`);
   if (options.register !== undefined) {

@@ -17,6 +17,7 @@ import type { ControlAction } from '../store/control-store.js';
 import { runSignalStep, SIGNAL_STEP } from './waits/signal-step.js';
 import type { SignalResult } from './waits/signal-types.js';
 import { runSleepStep, SLEEP_STEP } from './waits/sleep-step.js';
+import { sharedAbortController } from './shared-abort.js';
 
 /** Why a body stopped without settling. */
 export type SuspensionCause = 'wait' | 'stop' | 'continue' | 'pause' | 'cancel';
@@ -46,7 +47,7 @@ const PASSED: Promise<void> = Promise.resolve();
  */
 export class WorkflowRuntime implements WorkflowRuntimeApi {
   /** Fires when the execution must stop (engine closing, cancel). */
-  readonly abort = new AbortController();
+  readonly abort = sharedAbortController();
   /** Settles when the body has been abandoned and every step in flight has finished. */
   readonly suspended: Promise<Suspension>;
   /** An error that fails the execution even if the body catches it (non-determinism). */

@@ -4,6 +4,7 @@ import type { Logger } from '../engine/logger.js';
 import type { Clock } from '../engine/clock.js';
 import type { ResolvedQueue } from '../engine/engine-options.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
+import { sharedAbortController } from '../engine/shared-abort.js';
 
 /** What a queue worker needs from the engine. */
 export interface QueueWorkerDeps {
@@ -32,7 +33,7 @@ export class QueueWorker {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
   /** Ends the pauses of workflows waiting to run again. */
-  private readonly stopped = new AbortController();
+  private readonly stopped = sharedAbortController();
   private claiming = false;
   /** The claim round under way (or the last one): `stop()` waits for it, so no claim lands after the engine closed. */
   private round: Promise<void> = Promise.resolve();

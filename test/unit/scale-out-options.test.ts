@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError, Tempolite } from '../../src/index.js';
 import { resolveOptions } from '../../src/engine/engine-options.js';
-import { isPostgresUrl, targetOfUrl } from '../../src/store/postgres/pg-connection.js';
+import { DataSource } from 'typeorm';
+import { isPostgresUrl, targetOfDataSource, targetOfUrl } from '../../src/store/postgres/pg-connection.js';
 
 describe('scale-out options', () => {
   it('workerConcurrency defaults to the queue concurrency and never exceeds it', () => {
@@ -20,8 +21,21 @@ describe('scale-out options', () => {
 
   it('dataSource must be a TypeORM DataSource', () => {
     for (const value of [5, {}, { options: {} }, null]) {
-      expect(() => new Tempolite({ database: ':memory:', dataSource: value as never })).toThrow(InvalidOptionsError);
+      expect(() => new Tempolite({ dataSource: value as never })).toThrow(InvalidOptionsError);
     }
+  });
+
+  it("dataSource and database together are refused; a DataSource url's ?schema= is honoured, and must agree with its schema option", () => {
+    const url = 'postgres://ana:secret@db.example:5433/app';
+    const fromUrl = new DataSource({ type: 'postgres', url: `${url}?schema=flows` });
+    expect(() => new Tempolite({ database: './x.db', dataSource: fromUrl })).toThrow(/either database or dataSource, not both/);
+    const target = targetOfDataSource(fromUrl);
+    expect(target.schema).toBe('flows');
+    expect(target.connection.url).toBe(url);
+    expect(target.label).toBe('PostgreSQL ana@db.example:5433/app (schema flows) (from a DataSource)');
+    expect(targetOfDataSource(new DataSource({ type: 'postgres', url: `${url}?schema=flows`, schema: 'flows' })).schema).toBe('flows');
+    expect(() => targetOfDataSource(new DataSource({ type: 'postgres', url: `${url}?schema=flows`, schema: 'other' }))).toThrow(/"other" but the DataSource's url says \?schema=flows/);
+    expect(targetOfDataSource(new DataSource({ type: 'postgres', url })).schema).toBeUndefined();
   });
 
   it('postgres:// and postgresql:// URLs select PostgreSQL; the label hides the password; the schema must be a plain identifier', () => {

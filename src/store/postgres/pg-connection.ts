@@ -56,13 +56,20 @@ export function targetOfUrl(database: string): PgTarget {
 /**
  * The connection settings of a TypeORM DataSource the application already has:
  * Tempolite opens its own small pool with them (its entities and migrations stay
- * out of the application's DataSource), in the DataSource's `schema` if it has one.
+ * out of the application's DataSource), in the DataSource's `schema` (or its url's
+ * `?schema=`) if it has one.
  */
 export function targetOfDataSource(dataSource: DataSource): PgTarget {
   const options = dataSource.options as PostgresDataSourceOptions;
-  const schema = checkSchema(options.schema, 'the Tempolite engine (dataSource)');
+  // TypeORM passes a URL's ?schema= to the driver, which ignores it; Tempolite's own URLs honour it, so this one does too.
+  const fromUrl = options.url !== undefined ? targetOfUrl(options.url) : undefined;
+  const optionSchema = checkSchema(options.schema, 'the Tempolite engine (dataSource)');
+  if (optionSchema !== undefined && fromUrl?.schema !== undefined && optionSchema !== fromUrl.schema) {
+    throw new InvalidOptionsError('the Tempolite engine (dataSource)', 'schema', `is "${optionSchema}" but the DataSource's url says ?schema=${fromUrl.schema}`);
+  }
+  const schema = optionSchema ?? fromUrl?.schema;
   const connection: PgConnectionSettings = {
-    ...(options.url !== undefined ? { url: options.url } : {}),
+    ...(fromUrl !== undefined ? { url: fromUrl.connection.url } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.username !== undefined ? { username: options.username } : {}),
@@ -72,6 +79,6 @@ export function targetOfDataSource(dataSource: DataSource): PgTarget {
     ...(options.connectTimeoutMS !== undefined ? { connectTimeoutMS: options.connectTimeoutMS } : {}),
     ...(options.extra !== undefined ? { extra: options.extra as Record<string, unknown> } : {}),
   };
-  const where = options.url !== undefined ? targetOfUrl(options.url).label.replace(/^PostgreSQL /, '') : `${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? ''}`;
+  const where = fromUrl !== undefined ? fromUrl.label.replace(/^PostgreSQL /, '').replace(/ \(schema [^)]*\)$/, '') : `${options.host ?? 'localhost'}:${options.port ?? 5432}/${options.database ?? ''}`;
   return { connection, schema, label: `PostgreSQL ${where}${schema === undefined ? '' : ` (schema ${schema})`} (from a DataSource)` };
 }
