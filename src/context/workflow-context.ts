@@ -5,7 +5,8 @@ import type { RetryPolicyOptions } from '../engine/retry-policy.js';
 import { signalNames } from '../engine/waits/signal-names.js';
 import type { ReceivedSignal, SignalResult, WaitForSignalOptions } from '../engine/waits/signal-types.js';
 import type { AsyncMethodNames, MethodArgs, MethodResult } from '../engine/workflow-types.js';
-import { OutsideWorkflowError, UnknownWorkflowError } from '../errors.js';
+import { InvalidOptionsError, OutsideWorkflowError, UnknownWorkflowError } from '../errors.js';
+import { refuseUnknownKeys } from '../engine/option-keys.js';
 import { allRegistrations } from '../registry/metadata-storage.js';
 import type { Constructor, Registration } from '../registry/registration.js';
 import { currentScope, type DetachedStartOptions, type StepCallOptions, type WorkflowInfo, type WorkflowRuntimeApi } from './ambient.js';
@@ -131,7 +132,16 @@ export class WorkflowContext implements WorkflowInfo {
     options: ChildOptions = {},
   ): Promise<MethodResult<InstanceType<C>, K>> {
     const fn = (workflowClass.prototype as Record<string, (...a: unknown[]) => Promise<MethodResult<InstanceType<C>, K>>>)[method];
-    if (typeof fn !== 'function') return Promise.reject(new UnknownWorkflowError(`${workflowClass.name}.${method}`));
+    // An undecorated method would run as plain code, and the options would find no step call to take them.
+    if (typeof fn !== 'function' || findWorkflowMethod(workflowClass, String(method)) === undefined) {
+      return Promise.reject(new UnknownWorkflowError(`${workflowClass.name}.${String(method)}`));
+    }
+    if (options === null || typeof options !== 'object') return Promise.reject(new InvalidOptionsError('workflowContext().child()', 'options', 'must be an object'));
+    try {
+      refuseUnknownKeys('workflowContext().child()', options, ['id', 'queue']);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const stepOptions: StepCallOptions = { ...(options.id !== undefined ? { id: options.id } : {}), ...(options.queue !== undefined ? { queue: options.queue } : {}) };
     // The dispatcher ignores `this` for workflow calls: the child resolves its own instance.
     return withPendingOptions(stepOptions, () => fn.call(undefined, ...(args as unknown[])));
@@ -245,6 +255,9 @@ export class WorkflowContext implements WorkflowInfo {
     try {
       const subject = `workflowContext().waitForSignal() in workflow "${this.workflowId}"`;
       const names = signalNames(name, subject);
+      // A misspelt `timeout` would wait forever.
+      if (options === null || typeof options !== 'object') throw new InvalidOptionsError(subject, 'options', 'must be an object');
+      refuseUnknownKeys(subject, options, ['timeout']);
       const timeoutMs = options?.timeout === undefined ? undefined : toMilliseconds(options.timeout, subject, 'timeout');
       return this.runtime.waitForSignal(names, timeoutMs);
     } catch (error) {

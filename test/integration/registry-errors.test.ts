@@ -19,6 +19,7 @@ import {
   registerActivity,
   registerWorkflow,
   silentLogger,
+  workflowContext,
   type TempoliteOptions,
 } from '../../src/index.js';
 import { checkConsistency, countRows } from '../helpers/consistency.js';
@@ -103,6 +104,26 @@ class Caller {
   }
   @Workflow({ name: 'caller.step' }) async callsStep(): Promise<number> {
     return new Elsewhere().step();
+  }
+}
+
+/** No decorator: a plain method. */
+class Plain {
+  async compute(): Promise<number> {
+    return 1;
+  }
+}
+
+/** workflowContext() calls given what they cannot use: each is refused, and the workflow returns what it got. */
+class Misuses {
+  @Workflow({ name: 'misuse.calls' }) async calls(): Promise<string[]> {
+    const ctx = workflowContext();
+    const reason = (call: () => Promise<unknown>): Promise<string> => call().then(() => 'ran', (error: unknown) => `${(error as Error).name}: ${(error as Error).message}`);
+    return [
+      await reason(() => ctx.child(Plain, 'compute', [])),
+      await reason(() => ctx.child(Misuses, 'calls', [], { idd: 'typo' } as never)),
+      await reason(() => ctx.waitForSignal('go', { timeot: '10ms' } as never)),
+    ];
   }
 }
 
@@ -243,6 +264,16 @@ describe('registry validation at engine start', () => {
     const step = (await (await engine.startWorkflow(Caller, 'callsStep', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
     expect(rootCause(step)).toBeInstanceOf(EngineStateError);
     expect((rootCause(step) as Error).message).toContain('@Activity on Elsewhere.step');
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('child() of an undecorated method is an UnknownWorkflowError; misspelt child() and waitForSignal() options are refused', async () => {
+    const { engine, file, dispose } = await startEngine({ register: [Misuses] });
+    cleanups.push(dispose);
+    const [plain, childTypo, waitTypo] = await (await engine.startWorkflow(Misuses, 'calls', [])).result();
+    expect(plain).toMatch(/^UnknownWorkflowError: .*Plain\.compute/);
+    expect(childTypo).toMatch(/^InvalidOptionsError: .*"idd".*unknown option; allowed: id, queue/);
+    expect(waitTypo).toMatch(/^InvalidOptionsError: .*"timeot".*unknown option; allowed: timeout/);
     expect(await checkConsistency(file)).toEqual([]);
   });
 
