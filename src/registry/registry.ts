@@ -127,9 +127,12 @@ function isIncluded(registration: Registration, include: readonly unknown[] | un
 function buildDefinition(registration: Registration, scope: RegistryScope, decorated: DecoratedMethods): Definition {
   const subject = describeRegistration(registration);
   const options = registration.options as Record<string, unknown>;
+  // A twin's name is its first argument: a `name` option would be ignored.
+  const allowed = ALLOWED_KEYS[registration.kind].filter((k) => registration.source === 'method' || k !== 'name');
   for (const key of Object.keys(options)) {
-    if (!ALLOWED_KEYS[registration.kind].includes(key)) {
-      throw new InvalidOptionsError(subject, key, `unknown option; allowed: ${ALLOWED_KEYS[registration.kind].filter((k) => k !== 'compensateFn').join(', ')}`);
+    if (!allowed.includes(key)) {
+      const hint = key === 'name' ? ' (a registered function takes its name as its first argument)' : '';
+      throw new InvalidOptionsError(subject, key, `unknown option; allowed: ${allowed.filter((k) => k !== 'compensateFn').join(', ')}${hint}`);
     }
   }
   const name = requestedDurableName(registration);

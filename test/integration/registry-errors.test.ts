@@ -199,6 +199,14 @@ describe('registry validation at engine start', () => {
     }
   });
 
+  it("a twin's name option is refused: its name is its first argument", async () => {
+    const renamed = registerWorkflow('twin.named', async () => 1, { name: 'renamed' } as never);
+    const error = (await refusedStart({ register: [renamed] })) as InvalidOptionsError;
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error.path).toBe('name');
+    expect(error.reason).toBe('unknown option; allowed: retry, queue, schedule (a registered function takes its name as its first argument)');
+  });
+
   it('a compensate that names a missing, decorated or the same method', async () => {
     for (const [cls, reason] of [
       [MissingComp, /has no method "undo"/],
