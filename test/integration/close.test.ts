@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { Tempolite, registerActivity, registerWorkflow, type Logger } from '../../src/index.js';
+import { EngineStateError, Tempolite, activityContext, registerActivity, registerWorkflow, type Logger } from '../../src/index.js';
+import { eventually } from '../helpers/eventually.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
 const echo = registerActivity('close.echo', async (n: number) => n);
@@ -40,6 +41,49 @@ describe('engine.close() while workflows were just started', () => {
         await Promise.all(all.map(async (w) => (await engine.getHandle(w.workflowId)).result()));
         expect(await engine.list({ status: 'completed', limit: 1000 })).toHaveLength(started);
         expect(problems).toEqual([]);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
+
+const held = { release: (): void => undefined, reason: undefined as unknown };
+const holding = registerActivity('close.holding', async () => {
+  const { signal } = activityContext();
+  await new Promise<void>((resolve) => {
+    held.release = resolve;
+    signal.addEventListener('abort', () => {
+      held.reason = signal.reason;
+      resolve();
+    }, { once: true });
+  });
+  return 'held';
+});
+const holdingFlow = registerWorkflow('close.holdingFlow', async () => holding());
+
+describe('engine.close() while a caller awaits a result', () => {
+  it("aborts the running activity with an EngineStateError, rejects the waiting result() with one, and the next start finishes the workflow", async () => {
+    const temp = tempDatabase();
+    try {
+      held.reason = undefined;
+      const engine = new Tempolite({ database: temp.file, register: [holding, holdingFlow], pollIntervalMs: 50, logger: recordingLogger().logger });
+      await engine.start();
+      const handle = await engine.startWorkflow(holdingFlow, [], { id: 'held-1' });
+      const waiting = handle.result().then(
+        () => 'resolved',
+        (error: unknown) => error,
+      );
+      await eventually(async () => (await handle.describe()).steps.length === 1, 'the activity to run');
+      await engine.close();
+      expect(held.reason).toBeInstanceOf(EngineStateError);
+      expect(await waiting).toBeInstanceOf(EngineStateError);
+
+      await engine.start();
+      try {
+        expect(await (await engine.getHandle('held-1')).result()).toBe('held');
       } finally {
         await engine.close();
       }
