@@ -338,11 +338,15 @@ export class EngineStateError extends TempoliteError {
   }
 }
 
-/** A workflow-only API was called outside a running workflow. */
+/** A context API was called where it has no meaning: `workflowContext()` outside a workflow body, `activityContext()` outside a step. */
 export class OutsideWorkflowError extends TempoliteError {
   readonly code = ErrorCode.OutsideWorkflow;
   constructor(readonly api: string) {
-    super(`${api} can only be called inside a running workflow.`);
+    super(
+      api === 'activityContext()'
+        ? `activityContext() can only be called inside a running activity, saga step or compensation (not in a workflow body, nor outside the engine).`
+        : `${api} can only be called inside a running workflow body (not inside one of its steps, nor outside the engine).`,
+    );
   }
 }
 
