@@ -40,8 +40,11 @@ const KNOWN_KEYS = new Set(['maxAttempts', 'initialIntervalMs', 'backoffCoeffici
 /**
  * Validates `options` and fills the gaps from `base`.
  * @param subject named in errors, e.g. `@Activity on OrderService.charge`
+ * @param over `defaults`: `base` is a default policy, so a given `initialIntervalMs` without a
+ *   `maxIntervalMs` caps at 100 times it (as Temporal's default); `step`: `base` is a step's own
+ *   policy (`withRetry`), whose `maxIntervalMs` an omitted one keeps
  */
-export function resolveRetryPolicy(options: unknown, base: RetryPolicy, subject: string): RetryPolicy {
+export function resolveRetryPolicy(options: unknown, base: RetryPolicy, subject: string, over: 'defaults' | 'step' = 'defaults'): RetryPolicy {
   if (options === undefined) return base;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidOptionsError(subject, 'retry', 'must be an object');
@@ -53,8 +56,11 @@ export function resolveRetryPolicy(options: unknown, base: RetryPolicy, subject:
   const maxAttempts = optionalNumber(record, 'maxAttempts', subject, base.maxAttempts, (n) => Number.isInteger(n) && n >= 1, 'an integer ≥ 1');
   const initialIntervalMs = optionalNumber(record, 'initialIntervalMs', subject, base.initialIntervalMs, (n) => n >= 0, 'a number ≥ 0');
   const backoffCoefficient = optionalNumber(record, 'backoffCoefficient', subject, base.backoffCoefficient, (n) => n >= 1, 'a number ≥ 1');
-  const defaultMax = record.initialIntervalMs === undefined ? base.maxIntervalMs : initialIntervalMs * 100;
+  const defaultMax = record.initialIntervalMs === undefined || over === 'step' ? base.maxIntervalMs : initialIntervalMs * 100;
   const maxIntervalMs = optionalNumber(record, 'maxIntervalMs', subject, defaultMax, (n) => n >= initialIntervalMs, `a number ≥ initialIntervalMs (${initialIntervalMs})`);
+  if (maxIntervalMs < initialIntervalMs) {
+    throw new InvalidOptionsError(subject, 'retry.initialIntervalMs', `must be at most the step's maxIntervalMs (${maxIntervalMs}), got ${initialIntervalMs}; give a maxIntervalMs too`);
+  }
   const names = record.nonRetryableErrors;
   if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))) {
     throw new InvalidOptionsError(subject, 'retry.nonRetryableErrors', 'must be an array of error names (strings)');

@@ -42,7 +42,7 @@ export async function runActivityStep(
   const kind = definition.kind === 'saga' ? 'saga' : 'activity';
   const label = stepLabel(kind, stepId, workflowId);
 
-  const policy = options?.retry === undefined ? definition.retry : resolveRetryPolicy(options.retry, definition.retry, `step "${stepId}"`);
+  const policy = options?.retry === undefined ? definition.retry : resolveRetryPolicy(options.retry, definition.retry, `step "${stepId}"`, 'step');
   const timeoutMs = options?.timeout === undefined ? definition.timeoutMs : attemptTimeoutMs(options.timeout, `step "${stepId}"`);
   if (kind === 'saga') assertCompensationResolvable(rt.deps, rt.info.workflowName, definition);
   const stepEntityId = recorded?.id ?? newId();

@@ -27,6 +27,6 @@ export function assertOptionsApply(definition: Definition, options: StepCallOpti
     const usable = APPLIES[definition.kind].map((k) => (k === 'id' ? 'withId' : BUILDER_METHOD[k])).join(', ');
     throw new InvalidOptionsError(`workflowContext().${BUILDER_METHOD[key]}()`, key, `does not apply to ${KIND[definition.kind]} ("${definition.name}"); it takes ${usable}`);
   }
-  if (options.retry !== undefined) resolveRetryPolicy(options.retry, definition.retry, 'workflowContext().withRetry()');
+  if (options.retry !== undefined) resolveRetryPolicy(options.retry, definition.retry, 'workflowContext().withRetry()', 'step');
   if (options.timeout !== undefined) attemptTimeoutMs(options.timeout, 'workflowContext().withTimeout()');
 }
