@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Activity,
@@ -243,6 +245,11 @@ describe('client and contexts', () => {
     cleanups.push(() => first.engine.close());
     const second = new Tempolite({ database: temp.file, logger: silentLogger, register: [Greeter] });
     await expect(second.start()).rejects.toBeInstanceOf(DatabaseInUseError);
+    // Through a symbolic link to the file it is the same file, and the same lock.
+    const link = join(temp.dir, 'link.db');
+    symlinkSync(temp.file, link);
+    const linked = new Tempolite({ database: link, logger: silentLogger, register: [Greeter] });
+    await expect(linked.start()).rejects.toBeInstanceOf(DatabaseInUseError);
     expect(await (await first.engine.startWorkflow(Greeter, 'other', [])).result()).toBe('other');
   });
 

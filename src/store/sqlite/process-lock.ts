@@ -1,5 +1,24 @@
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DatabaseInUseError } from '../../errors.js';
+
+/**
+ * The lock file of a database, named after the file's real path: a symbolic link to the file (or to a folder
+ * on its path) takes the same lock. A file not created yet is named after its folder's real path.
+ */
+function lockFileOf(databaseFile: string): string {
+  try {
+    return `${realpathSync(databaseFile)}-tempolite-lock`;
+  } catch {
+    try {
+      return join(realpathSync(dirname(databaseFile)), `${basename(databaseFile)}-tempolite-lock`);
+    } catch {
+      // No such folder: opening the database fails next, with the path as given.
+      return `${databaseFile}-tempolite-lock`;
+    }
+  }
+}
 
 /**
  * Proof that this process is the only engine on a SQLite file: an exclusive
@@ -13,7 +32,7 @@ export class ProcessLock {
 
   /** Takes the lock of `databaseFile`, or throws DatabaseInUseError. */
   static acquire(databaseFile: string): ProcessLock {
-    const handle = new Database(`${databaseFile}-tempolite-lock`, { timeout: 0 });
+    const handle = new Database(lockFileOf(databaseFile), { timeout: 0 });
     try {
       handle.pragma('locking_mode = EXCLUSIVE');
       handle.exec('BEGIN EXCLUSIVE');
