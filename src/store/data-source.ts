@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { TEMPOLITE_ENTITIES } from '../../entities/index.js';
 import { InvalidOptionsError, SchemaNotMigratedError } from '../errors.js';
 import { TEMPOLITE_MIGRATIONS } from './migrations/index.js';
-import { assertSchemaUsable, checkAppliedMigrations, knownMigrationNames, MIGRATIONS_TABLE } from './schema-guard.js';
+import { checkAppliedMigrations, knownMigrationNames, MIGRATIONS_TABLE } from './schema-guard.js';
 
 /** How hard SQLite syncs each commit. */
 export type SqliteSynchronous = 'full' | 'normal';
@@ -86,42 +86,46 @@ export function createSqliteDataSource(options: SqliteOpenOptions): DataSource {
 }
 
 /**
- * Refuses a file this version has not fully migrated, reading its migrations
- * table through a handle of its own before anything else opens it: the
- * DataSource's pragmas would switch a foreign file to WAL, and the process lock
- * would leave a file beside it. Not read-only: a read-only handle cannot remove
- * the `-wal` and `-shm` files it makes beside a WAL-mode file when it closes.
- * It writes nothing.
+ * Refuses a file a newer Tempolite migrated and, with `requireAll` (`migrate:
+ * false`), one this version has not fully migrated, reading its migrations table
+ * through a handle of its own before anything else opens it: the DataSource's
+ * pragmas would switch a refused file to WAL, and the process lock would leave a
+ * file beside it. Not read-only: a read-only handle cannot remove the `-wal` and
+ * `-shm` files it makes beside a WAL-mode file when it closes. It writes nothing.
  * @throws SchemaNotMigratedError, SchemaTooNewError as `checkAppliedMigrations`
  */
-export function assertSqliteMigrated(file: string): void {
-  if (file === ':memory:' || !existsSync(file)) throw new SchemaNotMigratedError(knownMigrationNames(), file, true);
+export function assertSqliteSchema(file: string, requireAll: boolean): void {
+  if (file === ':memory:' || !existsSync(file)) {
+    // Nothing there yet: a migrating engine creates it.
+    if (requireAll) throw new SchemaNotMigratedError(knownMigrationNames(), file, true);
+    return;
+  }
   const db = new BetterSqlite3(file, { fileMustExist: true });
   try {
     const hasTable = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MIGRATIONS_TABLE) !== undefined;
     const applied = hasTable ? (db.prepare(`SELECT name FROM "${MIGRATIONS_TABLE}"`).pluck().all() as string[]) : undefined;
-    checkAppliedMigrations(applied, file, true);
+    checkAppliedMigrations(applied, file, requireAll);
   } finally {
     db.close();
   }
 }
 
 /**
- * Opens (creating if needed) and migrates a Tempolite SQLite database. With
- * `migrate: false` it only opens it: check it with {@link assertSqliteMigrated}
- * first (`openStore` does, before it takes the process lock).
+ * Checks ({@link assertSqliteSchema}), then opens (creating if needed) and
+ * migrates a Tempolite SQLite database; with `migrate: false` only opens one
+ * this version migrated. `openStore` checks before it takes the process lock and
+ * passes `checked`.
  *
  * @throws SchemaTooNewError if a newer Tempolite migrated the file; it is left untouched
+ * @throws SchemaNotMigratedError with `migrate: false`, when the file lacks migrations; it is left untouched
  */
-export async function openSqliteDatabase(options: SqliteOpenOptions): Promise<OpenSqliteDatabase> {
+export async function openSqliteDatabase(options: SqliteOpenOptions & { readonly checked?: boolean }): Promise<OpenSqliteDatabase> {
   const migrate = options.migrate ?? true;
+  if (options.checked !== true) assertSqliteSchema(options.database, !migrate);
   const dataSource = createSqliteDataSource(options);
   await dataSource.initialize();
   try {
-    if (migrate) {
-      await assertSchemaUsable(dataSource, options.database, false);
-      await dataSource.runMigrations({ transaction: 'all' });
-    }
+    if (migrate) await dataSource.runMigrations({ transaction: 'all' });
     // TypeORM does not expose the handle in its types; the better-sqlite3 driver keeps it here.
     const db = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
     return { dataSource, db };

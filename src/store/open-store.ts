@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { InvalidOptionsError } from '../errors.js';
-import { assertSqliteMigrated, openSqliteDatabase, type SqliteSynchronous } from './data-source.js';
+import { assertSqliteSchema, openSqliteDatabase, type SqliteSynchronous } from './data-source.js';
 import { isPostgresUrl } from './postgres/pg-connection.js';
 import { openPostgresStore } from './postgres/open-postgres-store.js';
 import { ProcessLock } from './sqlite/process-lock.js';
@@ -67,9 +67,9 @@ async function openSqliteStore(options: StoreOpenOptions): Promise<OpenedStore> 
   let lock: ProcessLock | undefined;
   try {
     // Before the lock: a refused file is left without even a lock file beside it.
-    if (options.migrate === false) assertSqliteMigrated(options.database);
+    assertSqliteSchema(options.database, options.migrate === false);
     lock = memory || options.lock === false ? undefined : ProcessLock.acquire(options.database);
-    const { dataSource, db } = await openSqliteDatabase(options);
+    const { dataSource, db } = await openSqliteDatabase({ ...options, checked: true });
     const store = new SqliteStore(db, dataSource, memory ? 'SQLite :memory:' : `SQLite ${options.database}`);
     return { store, exclusive: options.lock !== false, release: () => lock?.release() };
   } catch (error) {

@@ -150,6 +150,23 @@ describe.skipIf(onPostgres)('schema guard', () => {
       await reader.close();
     });
 
+    it('a migrating engine refuses a file a newer Tempolite migrated byte for byte as it was: journal mode kept, no lock file', async () => {
+      const { dataSource, db } = await openSqliteDatabase({ database: file, synchronous: 'full', busyTimeoutMs: 1000 });
+      db.prepare('INSERT INTO tempolite_migrations (timestamp, name) VALUES (?, ?)').run(1900000000000, 'FutureThing1900000000000');
+      await dataSource.destroy();
+      // As another tool might have left it: a rollback journal, not WAL.
+      const other = new Database(file);
+      other.pragma('journal_mode = DELETE');
+      other.close();
+      const bytes = fs.readFileSync(file);
+      const files = fs.readdirSync(dir).sort();
+      const engine = new Tempolite({ database: file, register: [], logger: silentLogger });
+      await expect(engine.start()).rejects.toBeInstanceOf(SchemaTooNewError);
+      await engine.close();
+      expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+      expect(fs.readdirSync(dir).sort()).toEqual(files);
+    });
+
     it('still refuses a file a newer Tempolite migrated with SchemaTooNewError', async () => {
       const { dataSource, db } = await openSqliteDatabase({ database: file, synchronous: 'full', busyTimeoutMs: 1000 });
       db.prepare('INSERT INTO tempolite_migrations (timestamp, name) VALUES (?, ?)').run(1900000000000, 'FutureThing1900000000000');
