@@ -84,7 +84,8 @@ describe('fuzz: workflow ids', () => {
       fc.asyncProperty(workflowIdArb, async (stepId) => {
         const handle = await engine.startWorkflow(explicitStep, [stepId], { id: `step-${n++}` });
         const outcome = await handle.result().catch((error: unknown) => error);
-        if (LONE_SURROGATE.test(stepId)) {
+        // Not storable, or in the form of an automatic id (`name#n`, `tempolite.…`) another call could have: refused.
+        if (LONE_SURROGATE.test(stepId) || stepId.includes('#') || stepId.startsWith('tempolite.')) {
           expect(outcome).toBeInstanceOf(WorkflowFailure);
           expect((rootCause(outcome) as Error).name).toBe('InvalidOptionsError');
           expect(runs.get(handle.workflowId)).toBeUndefined();
