@@ -46,9 +46,9 @@ export function toMilliseconds(value: unknown, subject: string, path: string): n
  */
 export function positiveDurationMs(value: unknown, subject: string, path: string): number {
   // Fractions round up as for any duration (0.5 and '0.5ms' are 1 ms); zero and below are no timeout at all.
-  if (typeof value === 'number' && value <= 0) throw new InvalidOptionsError(subject, path, 'must be at least 1 ms');
+  if (typeof value === 'number' && (value <= 0 || Number.isNaN(value))) throw new InvalidOptionsError(subject, path, `must be at least 1 ms, got ${String(value)}`);
   const ms = toMilliseconds(value, subject, path);
-  if (ms < 1) throw new InvalidOptionsError(subject, path, 'must be at least 1 ms');
+  if (ms < 1) throw new InvalidOptionsError(subject, path, `must be at least 1 ms, got ${String(value)}`);
   // Added to the clock's time, it must stay an exact integer (and a valid Date).
   if (ms > MAX_TIMEOUT_MS) throw new InvalidOptionsError(subject, path, `${String(value)} is too long a timeout (at most ${MAX_TIMEOUT_MS} ms, about 100,000 years)`);
   return ms;

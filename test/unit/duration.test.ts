@@ -57,6 +57,7 @@ describe('positiveDurationMs (activity and workflow timeouts)', () => {
     for (const [value, reason] of [
       [0, /at least 1 ms/],
       [-1, /at least 1 ms/],
+      [Number.NaN, /must be at least 1 ms, got NaN/],
       ['0ms', /at least 1 ms/],
       [Number.MAX_SAFE_INTEGER, /too long a timeout/],
       ['10000000w', /too long a timeout/],

@@ -45,7 +45,9 @@ export function parseSchedule(value: unknown, subject: string): WorkflowSchedule
   try {
     pattern = new Cron(cron, { paused: true, timezone, mode: '5-or-6-parts' });
   } catch (error) {
-    throw new InvalidOptionsError(subject, path, `"${cron}" is not a valid cron pattern (5 or 6 fields): ${error instanceof Error ? error.message : describeCause(error)}`);
+    // croner's own message speaks of its seven-field form, which Tempolite does not take.
+    const detail = error instanceof Error ? error.message.replace(/exactly five, six, or seven space separated parts are required/i, 'it must have 5 or 6 space-separated fields') : describeCause(error);
+    throw new InvalidOptionsError(subject, path, `"${cron}" is not a valid cron pattern (5 or 6 fields): ${detail}`);
   }
   try {
     pattern.nextRun();
