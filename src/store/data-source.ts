@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { TEMPOLITE_ENTITIES } from '../../entities/index.js';
 import { InvalidOptionsError, SchemaNotMigratedError } from '../errors.js';
 import { TEMPOLITE_MIGRATIONS } from './migrations/index.js';
-import { checkAppliedMigrations, knownMigrationNames, MIGRATIONS_TABLE } from './schema-guard.js';
+import { checkAppliedMigrations, knownMigrationNames, MIGRATIONS_TABLE, runTempoliteMigrations } from './schema-guard.js';
+import { SILENT_TYPEORM_LOGGER } from './typeorm-logger.js';
 
 /** How hard SQLite syncs each commit. */
 export type SqliteSynchronous = 'full' | 'normal';
@@ -72,6 +73,7 @@ export function createSqliteDataSource(options: SqliteOpenOptions): DataSource {
     migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     logging: false,
+    logger: SILENT_TYPEORM_LOGGER,
     timeout: options.busyTimeoutMs,
     prepareDatabase: (db: BetterSqlite3.Database) => {
       try {
@@ -125,7 +127,7 @@ export async function openSqliteDatabase(options: SqliteOpenOptions & { readonly
   const dataSource = createSqliteDataSource(options);
   await dataSource.initialize();
   try {
-    if (migrate) await dataSource.runMigrations({ transaction: 'all' });
+    if (migrate) await runTempoliteMigrations(dataSource, options.database);
     // TypeORM does not expose the handle in its types; the better-sqlite3 driver keeps it here.
     const db = (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
     return { dataSource, db };

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { SchemaNotMigratedError, SchemaTooNewError } from '../errors.js';
+import { SchemaNotMigratedError, SchemaTooNewError, StorageError, TempoliteError } from '../errors.js';
+import { asStorageError } from './storage-errors.js';
 import { TEMPOLITE_MIGRATIONS } from './migrations/index.js';
 
 /** Table where TypeORM records the migrations it ran on a Tempolite database. */
@@ -54,5 +55,20 @@ export async function assertSchemaUsable(dataSource: DataSource, databaseLabel: 
     checkAppliedMigrations(applied, databaseLabel, requireAll);
   } finally {
     await queryRunner.release();
+  }
+}
+
+/**
+ * Runs the migrations the database lacks, all in one transaction.
+ * @throws StorageError: the driver's problem (a full disk...), else `migration-failed`; the schema is rolled back
+ */
+export async function runTempoliteMigrations(dataSource: DataSource, databaseLabel: string): Promise<void> {
+  try {
+    await dataSource.runMigrations({ transaction: 'all' });
+  } catch (error) {
+    const mapped = asStorageError(error, databaseLabel);
+    if (mapped instanceof TempoliteError) throw mapped;
+    const driverCode = (error as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+    throw new StorageError(databaseLabel, 'migration-failed', typeof driverCode === 'string' && driverCode.startsWith('SQLITE_') ? driverCode : undefined, error);
   }
 }

@@ -85,6 +85,18 @@ describe.runIf(onPostgres)('PostgreSQL schema', () => {
     expect((await countRows(url)).tempolite_workflow_entity).toBe(1);
   });
 
+  it('a migration that fails is a StorageError (migration-failed), rolled back', async () => {
+    const url = fresh();
+    const first = await open(url);
+    await first.dataSource.query(`DELETE FROM tempolite_migrations WHERE name = 'WorkflowDeadline1764700000000'`);
+    await first.dataSource.destroy();
+    const before = await countRows(url);
+    const engine = new Tempolite({ database: url, register: [], logger: silentLogger });
+    await expect(engine.start()).rejects.toMatchObject({ name: 'StorageError', problem: 'migration-failed' });
+    await engine.close();
+    expect(await countRows(url)).toEqual(before);
+  });
+
   it('with migrate: false, refuses a schema that does not exist (a typo) without creating it, and opens a migrated one', async () => {
     const url = fresh();
     const schemaCount = async () => (await queryRows(url, 'SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?', schemaOf(url))).length;

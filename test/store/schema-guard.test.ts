@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SchemaNotMigratedError, SchemaTooNewError } from '../../src/errors.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SchemaNotMigratedError, SchemaTooNewError, StorageError } from '../../src/errors.js';
 import { Tempolite, silentLogger } from '../../src/index.js';
 import { openSqliteDatabase } from '../../src/store/data-source.js';
 import { onPostgres } from '../helpers/test-store.js';
@@ -71,6 +71,30 @@ describe.skipIf(onPostgres)('schema guard', () => {
     } finally {
       check.close();
     }
+  });
+
+  it('a migration that fails is a StorageError (migration-failed), rolled back and not printed by TypeORM', async () => {
+    // The deadline migration's row removed by hand, its column left: running it again fails.
+    const { dataSource, db } = await openSqliteDatabase({ database: file, synchronous: 'full', busyTimeoutMs: 1000 });
+    db.prepare('DELETE FROM tempolite_migrations WHERE name = ?').run('WorkflowDeadline1764700000000');
+    await dataSource.destroy();
+    const before = rowCounts(file);
+    const printed = vi.spyOn(console, 'log');
+    try {
+      const engine = new Tempolite({ database: file, register: [], logger: silentLogger });
+      const error = await engine.start().then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      await engine.close();
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error).toMatchObject({ code: 'TEMPOLITE_STORAGE', problem: 'migration-failed', database: file });
+      expect((error as StorageError).message).toContain('duplicate column name: deadline_at');
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
+    expect(rowCounts(file)).toEqual(before);
   });
 
   describe('an engine with migrate: false', () => {

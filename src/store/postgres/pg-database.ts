@@ -4,7 +4,8 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { TEMPOLITE_ENTITIES } from '../../../entities/index.js';
 import { TEMPOLITE_MIGRATIONS } from '../migrations/index.js';
-import { assertSchemaUsable, MIGRATIONS_TABLE } from '../schema-guard.js';
+import { assertSchemaUsable, MIGRATIONS_TABLE, runTempoliteMigrations } from '../schema-guard.js';
+import { SILENT_TYPEORM_LOGGER } from '../typeorm-logger.js';
 import type { PgTarget } from './pg-connection.js';
 
 /** How to open a Tempolite PostgreSQL database. */
@@ -67,6 +68,7 @@ export async function openPgDatabase(options: PgOpenOptions): Promise<OpenPgData
     migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     logging: false,
+    logger: SILENT_TYPEORM_LOGGER,
     installExtensions: false,
     applicationName: 'tempolite',
     poolSize: options.poolSize ?? 12,
@@ -86,7 +88,7 @@ export async function openPgDatabase(options: PgOpenOptions): Promise<OpenPgData
       const migrate = options.migrate ?? true;
       if (migrate && target.schema !== undefined) await lock.query(`CREATE SCHEMA IF NOT EXISTS ${target.schema}`);
       await assertSchemaUsable(dataSource, target.label, !migrate);
-      if (migrate) await dataSource.runMigrations({ transaction: 'all' });
+      if (migrate) await runTempoliteMigrations(dataSource, target.label);
     } finally {
       await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [migrationLockKey(target.schema)]).catch(() => undefined);
       lock.release();
