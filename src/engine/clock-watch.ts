@@ -9,7 +9,7 @@ import type { EngineDeps } from './engine-deps.js';
  */
 export function followClockJumps(deps: EngineDeps): () => void {
   const unsubscribe = deps.clock.onAdvance?.(() => {
-    deps.store.renewLeases(deps.workerId, deps.clock.now(), deps.options.leaseMs).catch((error: unknown) => deps.logger.error({ err: error }, 'renewing leases failed'));
+    deps.store.renewLeases(deps.workerId, deps.held(), deps.clock.now(), deps.options.leaseMs).catch((error: unknown) => deps.logger.error({ err: error }, 'renewing leases failed'));
     for (const queue of deps.options.queues.keys()) deps.poke(queue);
   });
   return unsubscribe ?? (() => undefined);

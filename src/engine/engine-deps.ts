@@ -21,6 +21,8 @@ export interface EngineDeps {
   readonly wake: (workflowId: string) => Promise<void>;
   /** Tells this engine's worker of `queue` that work may be waiting there. */
   readonly poke: (queue: string) => void;
+  /** The workflows this engine's workers hold leases on now (claimed, running, or pausing before a re-run). */
+  readonly held: () => string[];
   /** Lifecycle events, log lines and spans (issue 9); absent when engine parts run alone (unit tests). */
   readonly observer?: Observer;
 }

@@ -185,6 +185,7 @@ export class Tempolite implements HandleBackend {
         if (queue !== undefined) workers.get(queue)?.poke();
       },
       poke: (queue) => workers.get(queue)?.poke(),
+      held: () => [...workers.values()].flatMap((worker) => worker.heldWorkflowIds()),
       observer: new Observer(this.events, logger, clock, (id) => opened.store.getWorkflow(id)),
     };
     // Alone on the file, every lease left in it belongs to a dead process: recover now, not after expiry.

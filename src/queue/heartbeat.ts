@@ -15,7 +15,7 @@ export function startHeartbeat(deps: EngineDeps, active: ReadonlySet<WorkflowRun
   const beat = async (): Promise<void> => {
     // Only bodies that ran before the renewal: one claimed meanwhile holds a lease the renewal did not see.
     const held = [...active].filter((runtime) => !runtime.bodyEnded);
-    await store.renewLeases(workerId, deps.clock.now(), leaseMs);
+    await store.renewLeases(workerId, deps.held(), deps.clock.now(), leaseMs);
     if (held.length === 0) return;
     const lost = new Set(await store.takenOver(workerId, held.map((runtime) => runtime.info.workflowId)));
     for (const runtime of held) {

@@ -105,6 +105,11 @@ export class QueueWorker {
     }
   }
 
+  /** The workflows this worker holds leases on: claimed and not yet let go (running, or pausing before a re-run). */
+  heldWorkflowIds(): string[] {
+    return [...this.running.keys()];
+  }
+
   private launch(workflowId: string, claimedAt: number): void {
     const work: Promise<void> = this.runHeld(workflowId, claimedAt).finally(() => {
       // A claim in the commit that ended this run may have taken the workflow again already: keep that run's entry.

@@ -172,8 +172,13 @@ export interface WorkflowStore extends SagaStore {
    * worker already keeps them).
    */
   claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number, queueLimits?: QueueLimits): Promise<string[]>;
-  /** Extends the leases of every task this owner holds. */
-  renewLeases(owner: string, now: number, leaseMs: number): Promise<void>;
+  /**
+   * Extends the leases this owner holds on `workflowIds`, the workflows this process runs. Not every lease
+   * under the owner's name: a process restarted under the same `workerId` must let its dead predecessor's
+   * leases run out, so that they are taken over. (SQLite renews all of the owner's: the engine that holds the
+   * file lock has already freed every lease it found.)
+   */
+  renewLeases(owner: string, workflowIds: readonly string[], now: number, leaseMs: number): Promise<void>;
   /** Which of `workflowIds` another owner holds now: their lease ran out and another worker took them over. */
   takenOver(owner: string, workflowIds: readonly string[]): Promise<string[]>;
   /** Frees the leases of one owner (graceful stop) or of everyone (a SQLite engine that holds the file lock). */

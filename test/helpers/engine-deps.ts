@@ -28,6 +28,7 @@ export async function openEngineDeps(database: string, register: readonly unknow
     workerId: 'unit-worker',
     wake: () => Promise.resolve(),
     poke: () => undefined,
+    held: () => [],
   };
   return {
     deps,

@@ -7,7 +7,7 @@ import { execute, queryRows } from '../helpers/db-rows.js';
 import { eventually } from '../helpers/eventually.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 import { onPostgres } from '../helpers/test-store.js';
-import { startWorkers, stopWorkers, type WorkerOptions, type WorkerProcess } from '../helpers/worker-processes.js';
+import { startWorker, startWorkers, stopWorkers, type WorkerOptions, type WorkerProcess } from '../helpers/worker-processes.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -99,6 +99,31 @@ describe.runIf(onPostgres)('several worker processes on one PostgreSQL database'
     }
     expect(await checkConsistency(database)).toEqual([]);
   });
+
+  it('a worker SIGKILLed and restarted under the same workerId: the new process takes its dead predecessor\'s workflows over once their leases run out', async () => {
+    // A lease longer than the restart takes, so the dead process's leases are still valid when the new one starts.
+    const options = { leaseMs: 5000, stepMs: 40 };
+    const { database, client, workers } = await cluster(1, options);
+    const handles = await Promise.all(range(30).map((i) => client.startWorkflow(ScaleFlows, 'five', [i], { id: `same-${i}` })));
+    const victim = workers[0]!;
+    await eventually(
+      async () => {
+        const [held] = await queryRows<{ n: number }>(database, `SELECT COUNT(*) AS n FROM tempolite_workflow_execution WHERE owner = ? AND status = 'running'`, victim.id);
+        return held!.n >= 3;
+      },
+      'workflows held by the victim',
+      30_000,
+    );
+    victim.child.kill('SIGKILL');
+    expect(await victim.exited).toBe('SIGKILL');
+    // As a systemd unit or a StatefulSet pod comes back: the same worker id. It must not renew the dead
+    // process's leases (they carry its name), or those workflows would be held by nobody, for ever.
+    const restarted = await startWorker(database, victim.id, options);
+    cleanups.push(() => stopWorkers([restarted]));
+    expect(await Promise.all(handles.map((handle) => handle.result()))).toEqual(range(30).map((i) => i + 15));
+    expect((await stepAttempts(database)).filter((step) => step.completed !== 1)).toEqual([]);
+    expect(await checkConsistency(database)).toEqual([]);
+  }, 90_000);
 
   it('a queue of global concurrency 2 never runs more than 2 at once across three processes', async () => {
     const { database, client } = await cluster(3);

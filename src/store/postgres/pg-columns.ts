@@ -35,3 +35,13 @@ export function pgStepUnion(where: string): string {
 
 /** Binary order for text keys, as SQLite sorts them (PostgreSQL would use the database's collation). */
 export const BINARY = 'COLLATE "C"';
+
+/**
+ * The one order in which Tempolite's transactions lock several task rows on PostgreSQL: deeper workflows first
+ * (a child's id extends its parent's, so longer ids first), then by id. A child's end locks its own task, then
+ * wakes its parent's; a cancel locks a whole tree; lease checks and renewals lock a worker's tasks: all in this
+ * order, none of them waits for another in a cycle.
+ */
+export function taskLockOrder(column = 'workflow_id'): string {
+  return `length(${column}) DESC, ${column}`;
+}

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { LeaseLostError } from '../../errors.js';
+import { taskLockOrder } from './pg-columns.js';
 import { PgSql } from './pg-sql.js';
 
 /** A write of a running body needs its workflow still leased by its worker. */
@@ -188,7 +189,7 @@ async function heldLeases(client: PoolClient, batch: readonly Pending[]): Promis
   const { rows } = await client.query<{ id: string }>({
     name: 'tempolite_fence',
     text: `SELECT t.workflow_id AS id FROM tempolite_task t JOIN unnest($1::text[], $2::text[]) AS f(workflow_id, owner)
-           ON t.workflow_id = f.workflow_id AND t.owner = f.owner ORDER BY t.workflow_id FOR SHARE OF t`,
+           ON t.workflow_id = f.workflow_id AND t.owner = f.owner ORDER BY ${taskLockOrder('t.workflow_id')} FOR SHARE OF t`,
     values: [fences.map((fence) => fence.workflowId), fences.map((fence) => fence.owner)],
   });
   return new Set(rows.map((row) => row.id));

@@ -4,7 +4,7 @@ import type { CancelEffect, CancelOutcome, CancelRequest, ControlAction, Control
 import type { WorkflowRow } from '../rows.js';
 import { STEP_TABLES } from '../sqlite/step-tables.js';
 import { TERMINAL_SQL_LIST, isTerminal } from '../statuses.js';
-import { PG_WORKFLOW_COLUMNS } from './pg-columns.js';
+import { PG_WORKFLOW_COLUMNS, taskLockOrder } from './pg-columns.js';
 import type { PgSql } from './pg-sql.js';
 import type { PgWriter } from './pg-writer.js';
 import { wake, workflowRow } from './pg-workflow-ops.js';
@@ -51,6 +51,14 @@ export class PostgresControlStore implements ControlStore {
 
   requestCancel(r: CancelRequest): Promise<CancelOutcome> {
     return this.writer.enqueue(r.workflowId, async (sql): Promise<CancelOutcome> => {
+      // The tree's tasks first, in the order every transaction locks tasks (a child's end locks its task, then
+      // its parent's): locking the rows as found, parent first, deadlocked with the ends of running children.
+      await sql.all(
+        `WITH RECURSIVE tree(id) AS (
+           SELECT $1::text UNION ALL SELECT w.id FROM tempolite_workflow_entity w JOIN tree ON w.parent_id = tree.id)
+         SELECT workflow_id FROM tempolite_task WHERE workflow_id IN (SELECT id FROM tree) ORDER BY ${taskLockOrder()} FOR UPDATE`,
+        r.workflowId,
+      );
       const root = await workflowRow(sql, r.workflowId, true);
       if (!root) throw new WorkflowNotFoundError(r.workflowId);
       if (root.status === 'cancelled') return { effects: [{ workflowId: root.id, effect: 'unchanged' }], queues: [] };
@@ -60,7 +68,7 @@ export class PostgresControlStore implements ControlStore {
            SELECT id FROM tempolite_workflow_entity WHERE parent_id = $1
            UNION ALL SELECT w.id FROM tempolite_workflow_entity w JOIN tree ON w.parent_id = tree.id)
          SELECT ${PG_WORKFLOW_COLUMNS} FROM tempolite_workflow_entity WHERE id IN (SELECT id FROM tree) AND status NOT IN (${TERMINAL_SQL_LIST})
-         ORDER BY id FOR UPDATE`,
+         ORDER BY ${taskLockOrder('id')} FOR UPDATE`,
         root.id,
       );
       const effects: CancelEffect[] = [];

@@ -20,7 +20,7 @@ import type {
 } from '../workflow-store.js';
 import { interruptAttempts, recordSideEffect, writeAttempt, writeAttemptEnd } from './pg-attempt-ops.js';
 import { claimTasks } from './pg-claims.js';
-import { BINARY, PG_CHILD_SELECT, PG_EXECUTION_COLUMNS, PG_WORKFLOW_COLUMNS, pgStepUnion } from './pg-columns.js';
+import { BINARY, PG_CHILD_SELECT, PG_EXECUTION_COLUMNS, PG_WORKFLOW_COLUMNS, pgStepUnion, taskLockOrder } from './pg-columns.js';
 import { PgListener } from './pg-listener.js';
 import { pruneRunsNow } from './pg-prune.js';
 import { beginCompensation, beginCompensationAttempt, endCompensationAttempt, reopenCompensation } from './pg-saga-ops.js';
@@ -80,9 +80,16 @@ export class PostgresStore implements WorkflowStore {
     return claimTasks(this.pool, this.lockPrefix, { queue, owner, limit, names, now, leaseMs, ...(queueLimits !== undefined ? { queueLimits } : {}) });
   }
 
-  async renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
-    // One statement outside the write batches: a heartbeat never waits behind a batch stuck on a lock.
-    await this.reads.run(`UPDATE tempolite_task SET lease_expires_at = $1 WHERE lease_expires_at IS NOT NULL AND owner = $2`, now + leaseMs, owner);
+  async renewLeases(owner: string, workflowIds: readonly string[], now: number, leaseMs: number): Promise<void> {
+    if (workflowIds.length === 0) return;
+    // One statement outside the write batches: a heartbeat never waits behind a batch stuck on a lock. The rows
+    // are locked in the order the batches' lease checks lock them (taskLockOrder), so the two never deadlock.
+    await this.reads.run(
+      `UPDATE tempolite_task SET lease_expires_at = $1 WHERE workflow_id IN (
+         SELECT workflow_id FROM tempolite_task WHERE workflow_id = ANY($3::text[]) AND owner = $2 AND lease_expires_at IS NOT NULL
+         ORDER BY ${taskLockOrder()} FOR UPDATE)`,
+      now + leaseMs, owner, [...workflowIds],
+    );
   }
 
   async takenOver(owner: string, workflowIds: readonly string[]): Promise<string[]> {

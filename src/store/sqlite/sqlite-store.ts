@@ -140,7 +140,7 @@ export class SqliteStore implements WorkflowStore {
     );
   }
 
-  renewLeases(owner: string, now: number, leaseMs: number): Promise<void> {
+  renewLeases(owner: string, _workflowIds: readonly string[], now: number, leaseMs: number): Promise<void> {
     return this.batcher.enqueue(() => {
       // Leased tasks are exactly those with a lease expiry: the condition lets the lease index serve the owner filter.
       this.run(`UPDATE tempolite_task SET lease_expires_at = ? WHERE lease_expires_at IS NOT NULL AND owner = ?`, now + leaseMs, owner);
