@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../../src/index.js';
 import { DEFAULT_ACTIVITY_RETRY, resolveRetryPolicy, retryDelayMs } from '../../src/engine/retry-policy.js';
