@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '../errors.js';
 import { refuseUnknownKeys } from '../engine/option-keys.js';
 import { WORKFLOW_STATUSES } from '../store/statuses.js';
+import { isStorableText, NOT_STORABLE } from '../store/storable-text.js';
 
 /** The filters of `list()` a caller may get wrong in plain JavaScript: refused rather than matching nothing. */
 export interface ListFilters {
@@ -28,5 +29,6 @@ export function validateListFilters(options: ListFilters): void {
   }
   for (const key of ['name', 'queue'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'string') throw new InvalidOptionsError('list()', key, 'must be a string');
+    if (typeof options[key] === 'string' && !isStorableText(options[key])) throw new InvalidOptionsError('list()', key, NOT_STORABLE);
   }
 }

@@ -161,6 +161,18 @@ describe('client and contexts', () => {
     expect(await checkConsistency(file)).toEqual([]);
   });
 
+  it('NUL in an id, a signal name, a step id or a list filter is refused on both stores (PostgreSQL text cannot hold it)', async () => {
+    const { engine, file } = await engineWith([Greeter]);
+    const before = await countRows(file);
+    await expect(engine.startWorkflow(Greeter, 'hello', ['x'], { id: 'a\u0000b' })).rejects.toMatchObject({ name: 'InvalidOptionsError', path: 'id' });
+    await expect(engine.list({ name: 'greeter\u0000' })).rejects.toMatchObject({ name: 'InvalidOptionsError', path: 'name' });
+    await expect(engine.getHandle('a\u0000b')).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(await countRows(file)).toEqual(before);
+    const handle = await engine.startWorkflow(Greeter, 'hello', ['nul'], { id: 'nul-1' });
+    await expect(handle.signal('bad\u0000name')).rejects.toMatchObject({ name: 'InvalidOptionsError' });
+    expect(await handle.result()).toBe('hello nul');
+  });
+
   it('a misspelt start option is an InvalidOptionsError naming it, and nothing is started', async () => {
     const { engine, file } = await engineWith([Greeter]);
     const before = await countRows(file);

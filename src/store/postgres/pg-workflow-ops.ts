@@ -15,6 +15,8 @@ import { assertRetryable } from '../retry-check.js';
 
 /** A workflow row; `lock` takes its row lock until the transaction ends. */
 export function workflowRow(sql: PgSql, workflowId: string, lock = false): Promise<WorkflowRow | undefined> {
+  // No stored id holds NUL (refused at start), and PostgreSQL would reject the query's text: there is no such workflow.
+  if (workflowId.includes('\u0000')) return Promise.resolve(undefined);
   return sql.get<WorkflowRow>(`SELECT ${PG_WORKFLOW_COLUMNS} FROM tempolite_workflow_entity WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, workflowId);
 }
 
