@@ -139,6 +139,12 @@ describe('tempolite dashboard', () => {
       expect((JSON.parse(ok.body) as { workflows: { workflowId: string }[] }).workflows.map((w) => w.workflowId)).toContain('fragile-1');
       const page = await get(dashboard.url);
       expect(page.status).toBe(200);
+      // On PostgreSQL the page names the database without its password.
+      if (temp.file.includes('://')) {
+        const url = new URL(temp.file);
+        expect(page.body).toContain(url.host);
+        expect(page.body).not.toContain(`:${url.password}@`);
+      }
       const cookie = String(page.headers['set-cookie']).split(';')[0]!;
       expect(cookie).toMatch(/^tempolite_dashboard_\d+=s3cret$/);
       expect((await get(new URL('/app.js', base).toString(), { cookie })).status).toBe(200);

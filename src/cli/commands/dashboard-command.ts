@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { startDashboard } from '../../dashboard/server.js';
 import type { CliIo } from '../cli-io.js';
-import { withClient } from '../open-client.js';
+import { shownDatabase, withClient } from '../open-client.js';
 import { CODEC_HELP, DEFAULT_DATABASE, integerOption, type DatabaseOptions } from './common.js';
 
 interface DashboardCommandOptions extends Pick<DatabaseOptions, 'db' | 'codec'> {
@@ -23,7 +23,7 @@ export function dashboardCommand(program: Command, io: CliIo): void {
     .action(async (options: DashboardCommandOptions) => {
       const token = options.token ?? process.env.TEMPOLITE_DASHBOARD_TOKEN;
       await withClient(options, async (engine) => {
-        const dashboard = await startDashboard({ engine, host: options.host, port: options.port, label: options.db, ...(token !== undefined ? { token } : {}) });
+        const dashboard = await startDashboard({ engine, host: options.host, port: options.port, label: shownDatabase(options.db), ...(token !== undefined ? { token } : {}) });
         io.out(`Tempolite dashboard on ${dashboard.url}\n`);
         await io.interrupted();
         await dashboard.close();
