@@ -1,3 +1,4 @@
+import { printableLine } from '../client/printable.js';
 import { Command, CommanderError } from 'commander';
 import { errorJson, exitCodeOf, ExitCode, UsageError } from './cli-errors.js';
 import { processIo, type CliIo } from './cli-io.js';
@@ -45,7 +46,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     // Scripts asking for JSON get it for every failure, usage errors included (not for --help or --version).
     if (wantsJson(argv) && code !== ExitCode.Ok) io.out(`${JSON.stringify(errorJson(isCommanderError(error) ? asUsageError(error as CommanderError) : error))}\n`);
     // Commander has already printed its own usage errors (and help, and the version).
-    if (!isCommanderError(error)) io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!isCommanderError(error)) io.err(`error: ${printableLine(error instanceof Error ? error.message : String(error))}\n`);
     return code;
   }
 }

@@ -1,3 +1,4 @@
+import { printableLine } from '../client/printable.js';
 import type { StepDescription, WorkflowDescription } from '../client/description.js';
 import { isTerminal } from '../store/statuses.js';
 
@@ -44,7 +45,7 @@ export function formatProgress(p: Progress): string {
   if (p.current.length > 0) parts.push(`now ${p.current.join(', ')}`);
   if (p.waitingFor !== undefined) parts.push(`waiting for ${p.waitingFor}`);
   if (p.children.total > 0) parts.push(`${p.children.finished}/${p.children.total} child workflows finished`);
-  return parts.join(' · ');
+  return printableLine(parts.join(' · '));
 }
 
 function inFlight(step: StepDescription): string {

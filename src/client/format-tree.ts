@@ -1,3 +1,4 @@
+import { printableLine } from './printable.js';
 import type { AttemptDescription, SignalDescription, StepDescription, TimerDescription, WorkflowDescription } from './description.js';
 
 const KIND_LABEL: Record<string, string> = { activity: 'Activity', sideEffect: 'SideEffect', saga: 'Saga' };
@@ -100,7 +101,9 @@ function join(parts: readonly (string | undefined)[]): string {
 }
 
 function render(node: Node, prefix: string, last: boolean, isRoot: boolean): string[] {
-  const lines = [isRoot ? node.text : `${prefix}${last ? '└── ' : '├── '}${node.text}`];
+  // Ids, names and error messages come from outside: shown as text, never as terminal commands or line breaks.
+  const text = printableLine(node.text);
+  const lines = [isRoot ? text : `${prefix}${last ? '└── ' : '├── '}${text}`];
   const childPrefix = isRoot ? '' : `${prefix}${last ? '    ' : '│   '}`;
   node.children.forEach((child, index) => lines.push(...render(child, childPrefix, index === node.children.length - 1, false)));
   return lines;

@@ -175,6 +175,19 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect((JSON.parse(resumeCancelled.stdout) as { error: { code: string } }).error.code).toBe('TEMPOLITE_INVALID_STATE');
   });
 
+  it('ids and messages with terminal control characters are printed as escapes, not sent to the terminal', async () => {
+    const id = 'ansi\u001b[2J\u001b]0;title\u0007\r\nFAKE';
+    await (await client.startWorkflow(OperatorFlow, 'order', ['book'], { id })).result().catch(() => undefined);
+    const shown = 'ansi\\x1b[2J\\x1b]0;title\\x07\\r\\nFAKE';
+    for (const run of [await cli('list', ...db()), await cli('show', id, ...db()), await cli('cancel', id, ...db()), await cli('pause', id, ...db())]) {
+      const text = run.stdout + run.stderr;
+      expect(text).toContain(shown);
+      for (const control of ['\u001b', '\u0007', '\r']) expect(text).not.toContain(control);
+    }
+    // --json keeps the id exactly (JSON escapes it).
+    expect(parse<{ workflowId: string }[]>(await cli('list', ...db(), '--json')).map((w) => w.workflowId)).toContain(id);
+  });
+
   it('a reader that closes the pipe early (| head) ends the output quietly, exit 0', async () => {
     const child = spawn(process.execPath, [CLI, 'show', 'order-1', '--json', ...db()], { stdio: ['ignore', 'pipe', 'pipe'] });
     // Closed before the CLI writes a byte: its write then fails with EPIPE.

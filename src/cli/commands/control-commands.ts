@@ -1,3 +1,4 @@
+import { printableLine } from '../../client/printable.js';
 import type { Command } from 'commander';
 import type { Tempolite } from '../../engine/tempolite.js';
 import type { WorkflowStatus } from '../../store/statuses.js';
@@ -63,5 +64,5 @@ function parsePayload(json: string | undefined): unknown {
 }
 
 function report(io: CliIo, options: DatabaseOptions, result: Record<string, unknown>, text: string): void {
-  io.out(options.json ? `${JSON.stringify({ ok: true, ...result })}\n` : `${text}\n`);
+  io.out(options.json ? `${JSON.stringify({ ok: true, ...result })}\n` : `${printableLine(text)}\n`);
 }

@@ -1,3 +1,4 @@
+import { printableLine } from '../../client/printable.js';
 import type { Command } from 'commander';
 import type { WorkflowSummary } from '../../client/description.js';
 import type { WorkflowStatus } from '../../store/statuses.js';
@@ -52,7 +53,7 @@ export function listCommand(program: Command, io: CliIo): void {
 /** Rows as aligned text columns. */
 export function formatTable(rows: readonly WorkflowSummary[]): string {
   const header = ['WORKFLOW ID', 'NAME', 'STATUS', 'QUEUE', 'CREATED', 'UPDATED'];
-  const cells = rows.map((row) => [row.workflowId, row.name, row.status, row.queue, row.createdAt.toISOString(), row.updatedAt.toISOString()]);
+  const cells = rows.map((row) => [row.workflowId, row.name, row.status, row.queue, row.createdAt.toISOString(), row.updatedAt.toISOString()].map(printableLine));
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]?.length ?? 0)));
   const line = (values: readonly string[]): string => values.map((value, column) => value.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   return [line(header), ...cells.map(line)].join('\n') + '\n';

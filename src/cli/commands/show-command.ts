@@ -1,3 +1,4 @@
+import { printableLine } from '../../client/printable.js';
 import type { Command } from 'commander';
 import type { WorkflowDescription } from '../../client/description.js';
 import { formatRunTree } from '../../client/format-tree.js';
@@ -38,7 +39,7 @@ async function describe(engine: Tempolite, id: string): Promise<WorkflowDescript
 export function formatShow(description: WorkflowDescription): string {
   const lines = [formatRunTree(description), '', formatProgress(progressOf(description))];
   if (description.output !== undefined) lines.push(`Output: ${stringifyPlain(description.output)}`);
-  if (description.error !== undefined) lines.push(`Error: ${description.error.name}: ${description.error.message}`);
+  if (description.error !== undefined) lines.push(printableLine(`Error: ${description.error.name}: ${description.error.message}`));
   return `${lines.join('\n')}\n`;
 }
 
