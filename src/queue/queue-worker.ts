@@ -4,6 +4,7 @@ import type { Logger } from '../engine/logger.js';
 import type { Clock } from '../engine/clock.js';
 import type { ResolvedQueue } from '../engine/engine-options.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
+import { isTerminal } from '../store/statuses.js';
 import { sharedAbortController } from '../engine/shared-abort.js';
 
 /** What a queue worker needs from the engine. */
@@ -132,6 +133,9 @@ export class QueueWorker {
         return;
       } catch (error) {
         if (error instanceof LeaseLostError) {
+          // Ended meanwhile (a cancel from any process ends a workflow no body holds at once): nothing was taken over.
+          const now = await this.deps.store.getWorkflow(workflowId).catch(() => undefined);
+          if (now !== undefined && isTerminal(now.status)) return;
           // Another worker took the workflow over while this one stalled: it is theirs now.
           this.deps.logger.warn({ err: error, workflowId }, 'a workflow was taken over by another worker; its body here stopped');
           return;
