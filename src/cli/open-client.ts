@@ -18,18 +18,6 @@ export function isDatabaseUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
 }
 
-/** `db` as it may be shown (the dashboard's page): a PostgreSQL URL without its password. */
-export function shownDatabase(db: string): string {
-  if (!isDatabaseUrl(db)) return db;
-  try {
-    const url = new URL(db);
-    if (url.password !== '') url.password = '***';
-    return url.toString();
-  } catch {
-    return 'PostgreSQL';
-  }
-}
-
 /**
  * Opens the database with an engine in client mode (no workers, no process
  * lock), so it works while the application's engine runs on the same database.

@@ -29,6 +29,7 @@ import { registrationName, type Constructor, type Registration } from '../regist
 import { Registry } from '../registry/registry.js';
 import { PayloadEncoder, SuperJsonCodec } from '../store/codec.js';
 import { openStore } from '../store/open-store.js';
+import { shownDatabase } from '../store/postgres/pg-connection.js';
 import { isTerminal, type WorkflowStatus } from '../store/statuses.js';
 import type { ListFilter } from '../store/workflow-store.js';
 import { SystemClock } from './clock.js';
@@ -122,6 +123,12 @@ export class Tempolite implements HandleBackend {
   /** Whether `start()` has completed and `close()` has not been called. */
   get isRunning(): boolean {
     return this.started !== undefined;
+  }
+
+  /** What `console.log(engine)` shows: its options hold secrets (a PostgreSQL password), so only these. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const where = this.resolved.dataSource !== undefined ? 'a DataSource' : shownDatabase(this.resolved.database);
+    return `Tempolite { database: ${where}, running: ${String(this.isRunning)} }`;
   }
 
   /**

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError, Tempolite } from '../../src/index.js';
 import { resolveOptions } from '../../src/engine/engine-options.js';
@@ -17,6 +18,13 @@ describe('scale-out options', () => {
 
   it.each([-1, 1.5, '3'])('workerConcurrency %o is an InvalidOptionsError', (value) => {
     expect(() => new Tempolite({ database: ':memory:', queues: { q: { workerConcurrency: value as number } } })).toThrow(InvalidOptionsError);
+  });
+
+  it("console.log of an engine shows its database without a PostgreSQL password", () => {
+    const engine = new Tempolite({ database: 'postgres://ana:secret@db.example:5433/app?schema=flows', workers: false });
+    const shown = inspect(engine);
+    expect(shown).toBe('Tempolite { database: postgres://ana:***@db.example:5433/app?schema=flows, running: false }');
+    expect(inspect({ nested: engine })).not.toContain('secret');
   });
 
   it('dataSource must be a TypeORM DataSource', () => {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { startDashboard } from '../../dashboard/server.js';
 import type { CliIo } from '../cli-io.js';
-import { shownDatabase, withClient } from '../open-client.js';
+import { withClient } from '../open-client.js';
+import { shownDatabase } from '../../store/postgres/pg-connection.js';
 import { CODEC_HELP, DEFAULT_DATABASE, integerOption, type DatabaseOptions } from './common.js';
 
 interface DashboardCommandOptions extends Pick<DatabaseOptions, 'db' | 'codec'> {

@@ -7,6 +7,18 @@ export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
 }
 
+/** `database` as it may be shown (a page, `console.log` of an engine): a PostgreSQL URL without its password. */
+export function shownDatabase(database: string): string {
+  if (!isPostgresUrl(database)) return database;
+  try {
+    const url = new URL(database);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
 /** Connection settings taken over from a URL or a DataSource. */
 export type PgConnectionSettings = Pick<PostgresDataSourceOptions, 'url' | 'host' | 'port' | 'username' | 'password' | 'database' | 'ssl' | 'connectTimeoutMS'> & {
   readonly extra?: Record<string, unknown>;
