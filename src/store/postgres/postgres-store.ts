@@ -82,14 +82,24 @@ export class PostgresStore implements WorkflowStore {
 
   async renewLeases(owner: string, workflowIds: readonly string[], now: number, leaseMs: number): Promise<void> {
     if (workflowIds.length === 0) return;
-    // One statement outside the write batches: a heartbeat never waits behind a batch stuck on a lock. The rows
-    // are locked in the order the batches' lease checks lock them (taskLockOrder), so the two never deadlock.
-    await this.reads.run(
+    // Outside the write batches. The rows a batch has locked are skipped, not waited for: a batch that ends
+    // workflows locks their tasks one by one in its own order, so waiting here while holding other rows could
+    // close a cycle (a deadlock, and a missed renewal).
+    const renewed = await this.reads.all<{ id: string }>(
       `UPDATE tempolite_task SET lease_expires_at = $1 WHERE workflow_id IN (
          SELECT workflow_id FROM tempolite_task WHERE workflow_id = ANY($3::text[]) AND owner = $2 AND lease_expires_at IS NOT NULL
-         ORDER BY ${taskLockOrder()} FOR UPDATE)`,
+         ORDER BY ${taskLockOrder()} FOR UPDATE SKIP LOCKED)
+       RETURNING workflow_id AS id`,
       now + leaseMs, owner, [...workflowIds],
     );
+    if (renewed.length === workflowIds.length) return;
+    // The skipped ones (and those no longer held), one statement each: holding one row lock at most, it waits
+    // for the batch to commit and never takes part in a cycle.
+    const done = new Set(renewed.map((row) => row.id));
+    for (const workflowId of workflowIds) {
+      if (done.has(workflowId)) continue;
+      await this.reads.run(`UPDATE tempolite_task SET lease_expires_at = $1 WHERE workflow_id = $2 AND owner = $3 AND lease_expires_at IS NOT NULL`, now + leaseMs, workflowId, owner);
+    }
   }
 
   async takenOver(owner: string, workflowIds: readonly string[]): Promise<string[]> {
