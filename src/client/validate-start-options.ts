@@ -42,6 +42,7 @@ export function checkStartOptions(options: unknown, subject: string): CheckedSta
   refuseUnknownKeys(subject, options, ['id', 'queue', 'priority', 'timeout']);
   const { id, queue, priority, timeout } = options as { id?: unknown; queue?: unknown; priority?: unknown; timeout?: unknown };
   if (queue !== undefined && (typeof queue !== 'string' || queue.length === 0)) throw new InvalidOptionsError(subject, 'queue', `must be the name of a declared queue, got ${describeCause(queue)}`);
+  if (typeof queue === 'string' && !isStorableText(queue)) throw new InvalidOptionsError(subject, 'queue', NOT_STORABLE);
   // PostgreSQL stores it as a 32-bit integer; SQLite would take more, so one range holds on both.
   if (priority !== undefined && (!Number.isSafeInteger(priority) || Math.abs(priority as number) > MAX_PRIORITY)) {
     throw new InvalidOptionsError(subject, 'priority', `must be an integer from -${MAX_PRIORITY} to ${MAX_PRIORITY}`);

@@ -56,9 +56,14 @@ export class StepOptionsBuilder {
     return new StepOptionsBuilder({ ...this.options, id });
   }
 
-  /** Retries this call by `policy`, over the step's own policy (fields not given keep the step's values). */
+  /**
+   * Retries this call by `policy`, over the step's own policy (fields not given keep the step's values).
+   * Chained `withRetry` calls merge, the later one's fields winning.
+   */
   withRetry(policy: RetryPolicyOptions): StepOptionsBuilder {
-    return new StepOptionsBuilder({ ...this.options, retry: policy });
+    const earlier = this.options.retry;
+    const merged = earlier !== null && typeof earlier === 'object' && policy !== null && typeof policy === 'object' ? { ...earlier, ...policy } : policy;
+    return new StepOptionsBuilder({ ...this.options, retry: merged });
   }
 
   /** Gives each attempt of this activity or saga call at most `timeout`, over the step's own `timeout`. */

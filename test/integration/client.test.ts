@@ -80,6 +80,25 @@ class Greeter {
   }
 }
 
+/** An activity that always fails, called through two chained withRetry calls. */
+class Chained {
+  static calls = 0;
+  @Activity({ name: 'chained.always', retry: { maxAttempts: 5, initialIntervalMs: 1 } }) async always(): Promise<string> {
+    Chained.calls += 1;
+    throw new Error('no');
+  }
+  @Workflow({ name: 'chained.run' }) async run(): Promise<number> {
+    return workflowContext()
+      .withRetry({ maxAttempts: 2 })
+      .withRetry({ initialIntervalMs: 1 })
+      .run(() => this.always())
+      .then(
+        () => -1,
+        () => Chained.calls,
+      );
+  }
+}
+
 const shout = registerActivity('fn.shout', async (text: string) => text.toUpperCase());
 const pick = registerSideEffect('fn.pick', async () => Math.random());
 const fnFlow = registerWorkflow('fn.flow', async (text: string) => `${await shout(text)}:${typeof (await pick())}`);
@@ -167,10 +186,17 @@ describe('client and contexts', () => {
     await expect(engine.startWorkflow(Greeter, 'hello', ['x'], { id: 'a\u0000b' })).rejects.toMatchObject({ name: 'InvalidOptionsError', path: 'id' });
     await expect(engine.list({ name: 'greeter\u0000' })).rejects.toMatchObject({ name: 'InvalidOptionsError', path: 'name' });
     await expect(engine.getHandle('a\u0000b')).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(engine.startWorkflow(Greeter, 'hello', ['x'], { queue: 'a\u0000b' })).rejects.toMatchObject({ name: 'InvalidOptionsError', path: 'queue' });
     expect(await countRows(file)).toEqual(before);
     const handle = await engine.startWorkflow(Greeter, 'hello', ['nul'], { id: 'nul-1' });
     await expect(handle.signal('bad\u0000name')).rejects.toMatchObject({ name: 'InvalidOptionsError' });
     expect(await handle.result()).toBe('hello nul');
+  });
+
+  it('chained withRetry calls merge: the first one\'s maxAttempts holds under the second one\'s interval', async () => {
+    Chained.calls = 0;
+    const { engine } = await engineWith([Chained]);
+    expect(await (await engine.startWorkflow(Chained, 'run', [])).result()).toBe(2);
   });
 
   it('a misspelt start option is an InvalidOptionsError naming it, and nothing is started', async () => {

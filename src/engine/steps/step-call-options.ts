@@ -3,6 +3,7 @@ import { InvalidOptionsError } from '../../errors.js';
 import type { Definition } from '../../registry/definitions.js';
 import { resolveRetryPolicy } from '../retry-policy.js';
 import { attemptTimeoutMs } from './attempt-deadline.js';
+import { isStorableText, NOT_STORABLE } from '../../store/storable-text.js';
 
 const BUILDER_METHOD: Readonly<Record<Exclude<keyof StepCallOptions, 'id'>, string>> = { retry: 'withRetry', timeout: 'withTimeout', queue: 'withQueue' };
 
@@ -29,4 +30,5 @@ export function assertOptionsApply(definition: Definition, options: StepCallOpti
   }
   if (options.retry !== undefined) resolveRetryPolicy(options.retry, definition.retry, 'workflowContext().withRetry()', 'step');
   if (options.timeout !== undefined) attemptTimeoutMs(options.timeout, 'workflowContext().withTimeout()');
+  if (typeof options.queue === 'string' && !isStorableText(options.queue)) throw new InvalidOptionsError('workflowContext().withQueue()', 'queue', NOT_STORABLE);
 }
