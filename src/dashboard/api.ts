@@ -52,6 +52,8 @@ export async function handleApi(engine: Tempolite, method: string, url: URL, rea
       if (method !== 'GET') return methodNotAllowed();
       return { status: 200, body: { workflows: toPlain(await engine.list(listOptions(url))) } };
     }
+    // `/api/workflows/:id` and `/api/workflows/:id/:action` only: a longer path names nothing (it must not act on :id).
+    if (parts.length > 2) return { status: 404, body: errorBody('NotFound', DashboardErrorCode.NotFound, `No such API path: ${url.pathname}`) };
     const [id, action] = parts as [string, string | undefined];
     if (action === undefined) {
       if (method !== 'GET') return methodNotAllowed();

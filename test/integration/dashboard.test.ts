@@ -214,6 +214,11 @@ describe('tempolite dashboard', () => {
       expect([form.status, await codeOf(form)]).toEqual([415, 'TEMPOLITE_DASHBOARD_UNSUPPORTED_MEDIA_TYPE']);
       const action = await fetch(new URL('/api/workflows/fragile-1/explode', base), { method: 'POST', body: '{}', headers: json });
       expect([action.status, await codeOf(action)]).toEqual([404, 'TEMPOLITE_DASHBOARD_NOT_FOUND']);
+      // A longer path names nothing: it neither acts on the workflow nor reads it.
+      const longer = await fetch(new URL('/api/workflows/approval-1/resume/x', base), { method: 'POST', body: '{}', headers: json });
+      expect([longer.status, await codeOf(longer)]).toEqual([404, 'TEMPOLITE_DASHBOARD_NOT_FOUND']);
+      const longerGet = await fetch(new URL('/api/workflows/approval-1/x', base));
+      expect(longerGet.status).toBe(405);
       const badJson = await fetch(new URL('/api/workflows/approval-1/signal', base), { method: 'POST', body: '{', headers: json });
       expect([badJson.status, await codeOf(badJson)]).toEqual([400, 'TEMPOLITE_DASHBOARD_BAD_REQUEST']);
       const missing = await fetch(new URL('/api/workflows/nope', base));
