@@ -241,13 +241,8 @@ describe('lifecycle events', () => {
     expect(cancelled).toEqual([`greet-3 greet.run ${pending.runId}`]);
     await second.engine.close();
   });
-});
 
-describe('workflow.paused', () => {
-  let dispose: (() => Promise<void>) | undefined;
-  afterEach(async () => dispose?.());
-
-  it('comes from the engine whose body stopped for the pause, and from the client that paused an idle workflow', async () => {
+  it('workflow.paused comes from the engine whose body stopped for the pause, and from the client that paused an idle workflow', async () => {
     const started = await startEngine({ register: [Pausable] });
     dispose = started.dispose;
     const { engine } = started;
