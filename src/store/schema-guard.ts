@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { SchemaNotMigratedError, SchemaTooNewError, StorageError, TempoliteError } from '../errors.js';
-import { asStorageError } from './storage-errors.js';
+import { asStorageError, sqliteCodeOf } from './storage-errors.js';
 import { TEMPOLITE_MIGRATIONS } from './migrations/index.js';
 
 /** Table where TypeORM records the migrations it ran on a Tempolite database. */
@@ -68,7 +68,6 @@ export async function runTempoliteMigrations(dataSource: DataSource, databaseLab
   } catch (error) {
     const mapped = asStorageError(error, databaseLabel);
     if (mapped instanceof TempoliteError) throw mapped;
-    const driverCode = (error as { driverError?: { code?: unknown } } | null)?.driverError?.code;
-    throw new StorageError(databaseLabel, 'migration-failed', typeof driverCode === 'string' && driverCode.startsWith('SQLITE_') ? driverCode : undefined, error);
+    throw new StorageError(databaseLabel, 'migration-failed', sqliteCodeOf(error), error);
   }
 }

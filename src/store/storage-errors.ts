@@ -17,7 +17,7 @@ export function isBusy(error: unknown): boolean {
 }
 
 /** The SQLite code of a better-sqlite3 error, or of one TypeORM wrapped (`driverError`). */
-function sqliteCodeOf(error: unknown): string | undefined {
+export function sqliteCodeOf(error: unknown): string | undefined {
   for (const candidate of [error, (error as { driverError?: unknown } | null)?.driverError]) {
     const code = (candidate as { code?: unknown } | null | undefined)?.code;
     if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
