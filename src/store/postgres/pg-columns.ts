@@ -37,10 +37,10 @@ export function pgStepUnion(where: string): string {
 export const BINARY = 'COLLATE "C"';
 
 /**
- * The one order in which Tempolite's transactions lock several task rows on PostgreSQL: deeper workflows first
+ * The order in which Tempolite's transactions lock several task rows on PostgreSQL: deeper workflows first
  * (a child's id extends its parent's, so longer ids first), then by id. A child's end locks its own task, then
- * wakes its parent's; a cancel locks a whole tree; lease checks and renewals lock a worker's tasks: all in this
- * order, none of them waits for another in a cycle.
+ * wakes its parent's; a cancel locks a whole tree; a batch's lease check locks its workflows' tasks: in this
+ * order they do not wait for each other in a cycle. (The heartbeat skips locked rows instead of waiting.)
  */
 export function taskLockOrder(column = 'workflow_id'): string {
   return `length(${column}) DESC, ${column}`;

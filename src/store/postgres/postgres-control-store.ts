@@ -63,6 +63,7 @@ export class PostgresControlStore implements ControlStore {
       if (!root) throw new WorkflowNotFoundError(r.workflowId);
       if (root.status === 'cancelled') return { effects: [{ workflowId: root.id, effect: 'unchanged' }], queues: [] };
       if (isTerminal(root.status)) throw new InvalidStateError(root.id, root.status, 'cancel');
+      // Read again under the locks: a child started while this waited for them is in the tree now.
       const descendants = await sql.all<WorkflowRow>(
         `WITH RECURSIVE tree(id) AS (
            SELECT id FROM tempolite_workflow_entity WHERE parent_id = $1

@@ -20,7 +20,7 @@ import type {
 } from '../workflow-store.js';
 import { interruptAttempts, recordSideEffect, writeAttempt, writeAttemptEnd } from './pg-attempt-ops.js';
 import { claimTasks } from './pg-claims.js';
-import { BINARY, PG_CHILD_SELECT, PG_EXECUTION_COLUMNS, PG_WORKFLOW_COLUMNS, pgStepUnion, taskLockOrder } from './pg-columns.js';
+import { BINARY, PG_CHILD_SELECT, PG_EXECUTION_COLUMNS, PG_WORKFLOW_COLUMNS, pgStepUnion } from './pg-columns.js';
 import { PgListener } from './pg-listener.js';
 import { pruneRunsNow } from './pg-prune.js';
 import { beginCompensation, beginCompensationAttempt, endCompensationAttempt, reopenCompensation } from './pg-saga-ops.js';
@@ -88,7 +88,7 @@ export class PostgresStore implements WorkflowStore {
     const renewed = await this.reads.all<{ id: string }>(
       `UPDATE tempolite_task SET lease_expires_at = $1 WHERE workflow_id IN (
          SELECT workflow_id FROM tempolite_task WHERE workflow_id = ANY($3::text[]) AND owner = $2 AND lease_expires_at IS NOT NULL
-         ORDER BY ${taskLockOrder()} FOR UPDATE SKIP LOCKED)
+         FOR UPDATE SKIP LOCKED)
        RETURNING workflow_id AS id`,
       now + leaseMs, owner, [...workflowIds],
     );
