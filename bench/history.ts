@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { v7 } from 'uuid';
+import { prepareStepRowInserts } from './step-rows.js';
 
 /**
  * Fills a migrated Tempolite database with `workflows` finished workflows of
@@ -20,13 +21,7 @@ export function fillHistory(file: string, workflows: number): void {
     const execution = db.prepare(
       `INSERT INTO tempolite_workflow_execution (id, workflow_id, generation, attempt, reason, status, error, owner, started_at, ended_at) VALUES (?, ?, 0, 1, 'start', 'completed', NULL, 'history', ?, ?)`,
     );
-    const step = db.prepare(
-      `INSERT INTO tempolite_activity_entity (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES (?, ?, 0, ?, 'bench.step', 'completed', 0, ?, ?)`,
-    );
-    const stepData = db.prepare(`INSERT INTO tempolite_activity_data (activity_id, input, output, error) VALUES (?, '{"json":[1]}', '{"json":2}', NULL)`);
-    const attempt = db.prepare(
-      `INSERT INTO tempolite_activity_execution (id, activity_id, workflow_execution_id, attempt, status, error, started_at, ended_at) VALUES (?, ?, ?, 1, 'completed', NULL, ?, ?)`,
-    );
+    const { step, stepData, attempt } = prepareStepRowInserts(db);
     const fill = db.transaction((count: number) => {
       for (let i = 0; i < count; i++) {
         const id = `history-${i}`;
@@ -39,7 +34,7 @@ export function fillHistory(file: string, workflows: number): void {
         for (let s = 0; s < 3; s++) {
           const stepId = v7();
           step.run(stepId, id, `bench.step#${s}`, now, now);
-          stepData.run(stepId);
+          stepData.run(stepId, '{"json":[1]}', '{"json":2}');
           attempt.run(v7(), stepId, executionId, now, now);
         }
       }

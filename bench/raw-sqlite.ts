@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { v7 } from 'uuid';
+import { prepareStepRowInserts } from './step-rows.js';
 
 /** Durability settings shared by the raw baseline and the engine in one bench run. */
 export type Durability = 'full' | 'normal';
@@ -23,6 +25,34 @@ export function rawTransactionMicros(file: string, durability: Durability, count
     for (let i = 0; i < 1100; i++) txn('warm-up');
     const started = process.hrtime.bigint();
     for (let i = 0; i < count; i++) txn(`{"step":${i}}`);
+    return Number(process.hrtime.bigint() - started) / 1000 / count;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Microseconds per transaction writing one completed step's three rows (entity, data, attempt) with raw
+ * better-sqlite3, with the same pragmas, on a migrated Tempolite file: what the storage layout alone costs a step,
+ * before any of the engine's work. Warmed up as `rawTransactionMicros` is.
+ */
+export function rawStepMicros(file: string, durability: Durability, count: number): number {
+  const db = openRaw(file, durability);
+  try {
+    const { step, stepData, attempt } = prepareStepRowInserts(db);
+    const executionId = v7();
+    let n = 0;
+    const txn = db.transaction(() => {
+      const id = v7();
+      const now = Date.now();
+      step.run(id, 'raw-step', `bench.step#${n}`, now, now);
+      stepData.run(id, `{"json":[${n}]}`, `{"json":${n + 1}}`);
+      attempt.run(v7(), id, executionId, now, now);
+      n++;
+    });
+    for (let i = 0; i < 1100; i++) txn();
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < count; i++) txn();
     return Number(process.hrtime.bigint() - started) / 1000 / count;
   } finally {
     db.close();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fillHistory } from './history.js';
-import { rawReadMillis, rawTransactionMicros, type Durability } from './raw-sqlite.js';
+import { rawReadMillis, rawStepMicros, rawTransactionMicros, type Durability } from './raw-sqlite.js';
 import { pgThroughput } from './pg-throughput.js';
 import { profileThroughput } from './profile.js';
 import { sleepingMemory } from './sleeping-memory.js';
@@ -94,6 +94,12 @@ async function main(): Promise<void> {
   const timed_step_us = await perStepMicros(stepEngine, sizes.steps, 'timed', true);
   await stepEngine.close();
   log(`one workflow of ${sizes.steps} steps: ${step_us.toFixed(1)} µs per step (${(step_us / raw_txn_us).toFixed(2)}× raw); with an attempt timeout ${timed_step_us.toFixed(1)} µs`);
+  const rawStepFile = join(dir, 'raw-step.db');
+  await (await benchEngine(rawStepFile, durability)).close();
+  const raw_step_txn_us = rawStepMicros(rawStepFile, durability, sizes.raw);
+  log(
+    `raw better-sqlite3 writing one step's three rows in one transaction: ${raw_step_txn_us.toFixed(1)} µs (${(raw_step_txn_us / raw_txn_us).toFixed(2)}× the one-row transaction; the engine's step is ${(step_us / raw_step_txn_us).toFixed(2)}× this)`,
+  );
 
   const seqFile = join(dir, 'seq.db');
   const engine = await benchEngine(seqFile, durability);
@@ -157,6 +163,8 @@ async function main(): Promise<void> {
     raw_txn_us: round(raw_txn_us),
     step_us: round(step_us),
     step_ratio: round(step_us / raw_txn_us),
+    raw_step_txn_us: round(raw_step_txn_us),
+    step_vs_raw_step: round(step_us / raw_step_txn_us),
     timed_step_us: round(timed_step_us),
     seq_wf_ms_median: round(seq_wf_ms_median),
     seq_wf_ms_p99: round(seq_wf_ms_p99),

@@ -176,13 +176,13 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
   });
 
   it('ids and messages with terminal control characters are printed as escapes, not sent to the terminal', async () => {
-    const id = 'ansi\u001b[2J\u001b]0;title\u0007\r\nFAKE';
+    const id = 'ansi\u001b[2J\u001b]0;title\u0007\r\nFAKE\u202egpj.exe';
     await (await client.startWorkflow(OperatorFlow, 'order', ['book'], { id })).result().catch(() => undefined);
-    const shown = 'ansi\\x1b[2J\\x1b]0;title\\x07\\r\\nFAKE';
+    const shown = 'ansi\\x1b[2J\\x1b]0;title\\x07\\r\\nFAKE\\u202egpj.exe';
     for (const run of [await cli('list', ...db()), await cli('show', id, ...db()), await cli('cancel', id, ...db()), await cli('pause', id, ...db())]) {
       const text = run.stdout + run.stderr;
       expect(text).toContain(shown);
-      for (const control of ['\u001b', '\u0007', '\r']) expect(text).not.toContain(control);
+      for (const control of ['\u001b', '\u0007', '\r', '\u202e']) expect(text).not.toContain(control);
     }
     // --json keeps the id exactly (JSON escapes it).
     expect(parse<{ workflowId: string }[]>(await cli('list', ...db(), '--json')).map((w) => w.workflowId)).toContain(id);
