@@ -25,6 +25,8 @@ describe('scale-out options', () => {
     const shown = inspect(engine);
     expect(shown).toBe('Tempolite { database: postgres://ana:***@db.example:5433/app?schema=flows, running: false }');
     expect(inspect({ nested: engine })).not.toContain('secret');
+    const byParameter = new Tempolite({ database: 'postgres://ana@db.example/app?password=secret&sslmode=disable', workers: false });
+    expect(inspect(byParameter)).toBe('Tempolite { database: postgres://ana@db.example/app?password=***&sslmode=disable, running: false }');
   });
 
   it('dataSource must be a TypeORM DataSource', () => {

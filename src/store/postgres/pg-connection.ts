@@ -7,12 +7,16 @@ export function isPostgresUrl(database: string): boolean {
   return /^postgres(ql)?:\/\//i.test(database);
 }
 
-/** `database` as it may be shown (a page, `console.log` of an engine): a PostgreSQL URL without its password. */
+/**
+ * `database` as it may be shown (a page, `console.log` of an engine): a PostgreSQL URL without its password,
+ * also one given as the `?password=` parameter the `pg` driver reads.
+ */
 export function shownDatabase(database: string): string {
   if (!isPostgresUrl(database)) return database;
   try {
     const url = new URL(database);
     if (url.password !== '') url.password = '***';
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
     return url.toString();
   } catch {
     return 'PostgreSQL';
