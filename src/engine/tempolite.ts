@@ -406,7 +406,9 @@ export class Tempolite implements HandleBackend {
 
   /**
    * Runs a failed workflow again from its failed step: completed steps keep
-   * their results, failed ones get a fresh round of attempts. A
+   * their results, failed ones (and failed children) get a fresh round of
+   * attempts, children that ended `compensation_failed` resume their
+   * compensations. A
    * `compensation_failed` workflow resumes its compensations instead: the one
    * that gave up gets a fresh round, finished ones are not run again.
    * @throws WorkflowNotFoundError, InvalidStateError when the workflow is not `failed` or `compensation_failed`

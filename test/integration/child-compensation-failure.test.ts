@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChildWorkflowFailure, CompensationFailure, Saga, Workflow, WorkflowFailure, rootCause, workflowContext } from '../../src/index.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 
 class Booking {
@@ -32,6 +33,43 @@ class Booking {
   }
 }
 
+/** A child whose compensation gives up until it is mended; its parent does not catch the child's failure. */
+class Repairable {
+  static mended = false;
+  static mendAfterFirstFailure = false;
+  static undone: string[] = [];
+
+  @Saga({ name: 'childcomp.reserve', compensate: 'release', compensationRetry: { maxAttempts: 1 } })
+  async reserve(what: string): Promise<string> {
+    return what;
+  }
+
+  async release(what: string): Promise<void> {
+    if (!Repairable.mended) {
+      Repairable.mended = Repairable.mendAfterFirstFailure;
+      throw new Error('release service down');
+    }
+    Repairable.undone.push(what);
+  }
+
+  @Workflow({ name: 'childcomp.repairableChild' })
+  async child(): Promise<void> {
+    await this.reserve('seat');
+    throw new Error('payment declined');
+  }
+
+  @Workflow({ name: 'childcomp.repairableParent' })
+  async parent(): Promise<void> {
+    await workflowContext().child(Repairable, 'child', [], { id: 'c' });
+  }
+
+  /** As `parent`, with a workflow retry policy: its second attempt meets the child mended. */
+  @Workflow({ name: 'childcomp.retryingParent', retry: { maxAttempts: 2, initialIntervalMs: 1 } })
+  async retryingParent(): Promise<void> {
+    await workflowContext().child(Repairable, 'child', [], { id: 'c' });
+  }
+}
+
 /** Found by the torture test (seed 202): a parent saw the child's original failure, not its CompensationFailure. */
 describe('a child that ends compensation_failed', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -48,5 +86,48 @@ describe('a child that ends compensation_failed', () => {
     const own = await child.result().catch((error: unknown) => error);
     expect(own).toBeInstanceOf(WorkflowFailure);
     expect(rootCause(own)).toMatchObject({ message: 'cannot cancel' });
+  });
+
+  it("retrying the parent resumes the compensations of a child that ended compensation_failed; the parent then fails on the child's new end", async () => {
+    Repairable.mended = false;
+    Repairable.mendAfterFirstFailure = false;
+    Repairable.undone = [];
+    const { engine, file, dispose } = await startEngine({ register: [Repairable] });
+    cleanups.push(dispose);
+    const parent = await engine.startWorkflow(Repairable, 'parent', [], { id: 'childcomp-2' });
+    const first = await parent.result().catch((error: unknown) => error);
+    expect((first as WorkflowFailure).cause).toMatchObject({ status: 'compensation_failed' });
+    const child = await engine.getHandle('childcomp-2/c');
+    expect(await child.status()).toBe('compensation_failed');
+
+    Repairable.mended = true;
+    await engine.retry('childcomp-2');
+    const second = await parent.result().catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(WorkflowFailure);
+    expect((second as WorkflowFailure).cause).toBeInstanceOf(ChildWorkflowFailure);
+    expect((second as WorkflowFailure).cause).toMatchObject({ status: 'compensated', workflowId: 'childcomp-2/c' });
+    expect(await child.status()).toBe('compensated');
+    expect(Repairable.undone).toEqual(['seat']);
+    // A compensated child cannot be retried: retrying the parent again fails it again on the same end.
+    await engine.retry('childcomp-2');
+    expect(((await parent.result().catch((error: unknown) => error)) as WorkflowFailure).cause).toMatchObject({ status: 'compensated' });
+    expect(Repairable.undone).toEqual(['seat']);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it("a parent's workflow retry policy resumes the compensations of a child that ended compensation_failed", async () => {
+    Repairable.mended = false;
+    Repairable.mendAfterFirstFailure = true;
+    Repairable.undone = [];
+    const { engine, file, dispose } = await startEngine({ register: [Repairable] });
+    cleanups.push(dispose);
+    const parent = await engine.startWorkflow(Repairable, 'retryingParent', [], { id: 'childcomp-3' });
+    const failure = await parent.result().catch((error: unknown) => error);
+    expect((failure as WorkflowFailure).cause).toMatchObject({ status: 'compensated', workflowId: 'childcomp-3/c' });
+    expect(await (await engine.getHandle('childcomp-3/c')).status()).toBe('compensated');
+    expect(Repairable.undone).toEqual(['seat']);
+    // Two attempts, each failed on the child's end (between them, executions suspended while waiting for it).
+    expect((await parent.describe()).executions.filter((execution) => execution.status === 'failed')).toHaveLength(2);
+    expect(await checkConsistency(file)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { CompensationAttemptEnd, CompensationAttemptStart, CompensationStart } from '../saga-store.js';
 import { isTerminal } from '../statuses.js';
 import type { PgSql } from './pg-sql.js';
-import { upsertDueTask, workflowRow } from './pg-workflow-ops.js';
+import { workflowRow } from './pg-workflow-ops.js';
 import { interruptRunningStepsSql } from '../sqlite/step-tables.js';
 
 const INTERRUPT_RUNNING_STEPS = interruptRunningStepsSql((n) => `$${n}`);
@@ -59,16 +59,3 @@ export async function endCompensationAttempt(sql: PgSql, e: CompensationAttemptE
   if (e.stepStatus === 'compensation_failed') await sql.run(`UPDATE tempolite_saga_data SET compensation_error = $1 WHERE saga_id = $2`, e.error ?? null, e.stepEntityId);
 }
 
-/** Puts a `compensation_failed` workflow back to `compensating` with a fresh round; false when it is not `compensation_failed`. */
-export async function reopenCompensation(sql: PgSql, workflowId: string, now: number): Promise<boolean> {
-  const w = await workflowRow(sql, workflowId, true);
-  if (!w || w.status !== 'compensation_failed') return false;
-  await sql.run(`UPDATE tempolite_workflow_entity SET status = 'compensating', updated_at = $1, completed_at = NULL WHERE id = $2`, now, workflowId);
-  await sql.run(
-    `UPDATE tempolite_saga_entity SET status = 'compensating', compensation_attempts = 0, updated_at = $1 WHERE workflow_id = $2 AND generation = $3 AND status = 'compensation_failed'`,
-    now, workflowId, w.generation,
-  );
-  await upsertDueTask(sql, w, now);
-  await sql.run(`UPDATE tempolite_run SET status = 'compensating', updated_at = $1 WHERE root_workflow_id = $2`, now, workflowId);
-  return true;
-}

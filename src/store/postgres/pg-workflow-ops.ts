@@ -128,14 +128,18 @@ export async function resetFailedSteps(sql: PgSql, workflowId: string, now: numb
       now, workflowId,
     );
   }
-  // A failed child is the parent's failed step: retrying the parent retries the child from its own failed step.
-  const children = await sql.all<{ id: string }>(
-    `SELECT id FROM tempolite_workflow_entity WHERE parent_id = $1 AND status = 'failed'
+  // A failed child is the parent's failed step: retrying the parent retries the child from its own failed step,
+  // and resumes the compensations of a child whose compensations gave up.
+  const children = await sql.all<{ id: string; status: string }>(
+    `SELECT id, status FROM tempolite_workflow_entity WHERE parent_id = $1 AND status IN ('failed', 'compensation_failed')
        AND parent_generation = (SELECT generation FROM tempolite_workflow_entity WHERE id = $1) FOR UPDATE`,
     workflowId,
   );
   // Locked, so a child an operator retried meanwhile is no longer listed (the lock re-reads its status).
-  for (const child of children) await resetWorkflow(sql, child.id, now);
+  for (const child of children) {
+    if (child.status === 'failed') await resetWorkflow(sql, child.id, now);
+    else await reopenCompensation(sql, child.id, now);
+  }
 }
 
 /** Puts a failed workflow back to pending with a fresh round of attempts and a runnable task (refused when it is gone or no longer failed). */
@@ -198,4 +202,18 @@ export async function continueAsNew(sql: PgSql, c: { workflowId: string; executi
     c.now, c.workflowId,
   );
   sql.notify(task?.queue);
+}
+
+/** Puts a `compensation_failed` workflow back to `compensating` with a fresh round; false when it is not `compensation_failed`. */
+export async function reopenCompensation(sql: PgSql, workflowId: string, now: number): Promise<boolean> {
+  const w = await workflowRow(sql, workflowId, true);
+  if (!w || w.status !== 'compensation_failed') return false;
+  await sql.run(`UPDATE tempolite_workflow_entity SET status = 'compensating', updated_at = $1, completed_at = NULL WHERE id = $2`, now, workflowId);
+  await sql.run(
+    `UPDATE tempolite_saga_entity SET status = 'compensating', compensation_attempts = 0, updated_at = $1 WHERE workflow_id = $2 AND generation = $3 AND status = 'compensation_failed'`,
+    now, workflowId, w.generation,
+  );
+  await upsertDueTask(sql, w, now);
+  await sql.run(`UPDATE tempolite_run SET status = 'compensating', updated_at = $1 WHERE root_workflow_id = $2`, now, workflowId);
+  return true;
 }

@@ -23,10 +23,10 @@ import { claimTasks } from './pg-claims.js';
 import { BINARY, PG_CHILD_SELECT, PG_EXECUTION_COLUMNS, PG_WORKFLOW_COLUMNS, pgStepUnion } from './pg-columns.js';
 import { PgListener } from './pg-listener.js';
 import { pruneRunsNow } from './pg-prune.js';
-import { beginCompensation, beginCompensationAttempt, endCompensationAttempt, reopenCompensation } from './pg-saga-ops.js';
+import { beginCompensation, beginCompensationAttempt, endCompensationAttempt } from './pg-saga-ops.js';
 import { PgSql } from './pg-sql.js';
 import { PgWriter } from './pg-writer.js';
-import { CancelRequestedAtEnd, beginExecution, continueAsNew, createWorkflow, endExecution, resetWorkflow, wake, workflowRow } from './pg-workflow-ops.js';
+import { CancelRequestedAtEnd, beginExecution, continueAsNew, createWorkflow, endExecution, reopenCompensation, resetWorkflow, wake, workflowRow } from './pg-workflow-ops.js';
 import { PostgresControlStore } from './postgres-control-store.js';
 import { PostgresWaitStore } from './postgres-wait-store.js';
 

@@ -265,13 +265,17 @@ export class SqliteStore implements WorkflowStore {
         now, workflowId, workflowId,
       );
     }
-    // A failed child is the parent's failed step: retrying the parent retries the child from its own failed step.
-    const children = this.all<{ id: string }>(
-      `SELECT id FROM tempolite_workflow_entity WHERE parent_id = ? AND status = 'failed'
+    // A failed child is the parent's failed step: retrying the parent retries the child from its own failed step,
+    // and resumes the compensations of a child whose compensations gave up.
+    const children = this.all<{ id: string; status: string }>(
+      `SELECT id, status FROM tempolite_workflow_entity WHERE parent_id = ? AND status IN ('failed', 'compensation_failed')
          AND parent_generation = (SELECT generation FROM tempolite_workflow_entity WHERE id = ?)`,
       workflowId, workflowId,
     );
-    for (const child of children) this.resetWorkflow(child.id, now);
+    for (const child of children) {
+      if (child.status === 'failed') this.resetWorkflow(child.id, now);
+      else this.reopenCompensationNow(child.id, now);
+    }
   }
 
   /** Puts a failed workflow back to pending with a fresh round of attempts and a runnable task (refused when it is gone or no longer failed). */
@@ -586,22 +590,25 @@ export class SqliteStore implements WorkflowStore {
   }
 
   reopenCompensation(workflowId: string, now: number): Promise<boolean> {
-    return this.batcher.enqueue(() => {
-      const w = this.getWorkflowNow(workflowId);
-      if (!w || w.status !== 'compensation_failed') return false;
-      this.run(`UPDATE tempolite_workflow_entity SET status = 'compensating', updated_at = ?, completed_at = NULL WHERE id = ?`, now, workflowId);
-      this.run(
-        `UPDATE tempolite_saga_entity SET status = 'compensating', compensation_attempts = 0, updated_at = ? WHERE workflow_id = ? AND generation = ? AND status = 'compensation_failed'`,
-        now, workflowId, w.generation,
-      );
-      this.run(
-        `INSERT INTO tempolite_task (workflow_id, queue, priority, available_at, owner, lease_expires_at, created_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)
-         ON CONFLICT (workflow_id) DO UPDATE SET available_at = excluded.available_at, owner = NULL, lease_expires_at = NULL`,
-        workflowId, w.queue, w.priority, now, now,
-      );
-      this.run(`UPDATE tempolite_run SET status = 'compensating', updated_at = ? WHERE root_workflow_id = ?`, now, workflowId);
-      return true;
-    });
+    return this.batcher.enqueue(() => this.reopenCompensationNow(workflowId, now));
+  }
+
+  /** Synchronous form of `reopenCompensation`, for use inside a write. */
+  private reopenCompensationNow(workflowId: string, now: number): boolean {
+    const w = this.getWorkflowNow(workflowId);
+    if (!w || w.status !== 'compensation_failed') return false;
+    this.run(`UPDATE tempolite_workflow_entity SET status = 'compensating', updated_at = ?, completed_at = NULL WHERE id = ?`, now, workflowId);
+    this.run(
+      `UPDATE tempolite_saga_entity SET status = 'compensating', compensation_attempts = 0, updated_at = ? WHERE workflow_id = ? AND generation = ? AND status = 'compensation_failed'`,
+      now, workflowId, w.generation,
+    );
+    this.run(
+      `INSERT INTO tempolite_task (workflow_id, queue, priority, available_at, owner, lease_expires_at, created_at) VALUES (?, ?, ?, ?, NULL, NULL, ?)
+       ON CONFLICT (workflow_id) DO UPDATE SET available_at = excluded.available_at, owner = NULL, lease_expires_at = NULL`,
+      workflowId, w.queue, w.priority, now, now,
+    );
+    this.run(`UPDATE tempolite_run SET status = 'compensating', updated_at = ? WHERE root_workflow_id = ?`, now, workflowId);
+    return true;
   }
 
   async close(): Promise<void> {
