@@ -15,6 +15,8 @@ export interface StepCallOptions {
   readonly timeout?: Duration;
   /** Queue of a child workflow started by this call. */
   readonly queue?: string;
+  /** The call whose options these are, named in errors (`workflowContext().child()`); undefined: the builder's methods. */
+  readonly givenBy?: string;
 }
 
 /** Facts about the running workflow execution. */

@@ -147,7 +147,11 @@ export class WorkflowContext implements WorkflowInfo {
     } catch (error) {
       return Promise.reject(error);
     }
-    const stepOptions: StepCallOptions = { ...(options.id !== undefined ? { id: options.id } : {}), ...(options.queue !== undefined ? { queue: options.queue } : {}) };
+    const stepOptions: StepCallOptions = {
+      ...(options.id !== undefined ? { id: options.id } : {}),
+      ...(options.queue !== undefined ? { queue: options.queue } : {}),
+      givenBy: 'workflowContext().child()',
+    };
     // The dispatcher ignores `this` for workflow calls: the child resolves its own instance.
     return withPendingOptions(stepOptions, () => fn.call(undefined, ...(args as unknown[])));
   }

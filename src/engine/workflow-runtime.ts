@@ -97,7 +97,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     let stepId: string;
     try {
       if (options !== undefined) assertOptionsApply(definition, options);
-      stepId = this.stepIdFor(definition.name, options?.id);
+      stepId = this.stepIdFor(definition.name, options?.id, options?.givenBy);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -143,21 +143,29 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     return this.suspend(this.deps.clock.now(), 'continue', continueWith);
   }
 
-  /** Step ids are taken synchronously at call time, so `Promise.all` of steps numbers them in call order. */
-  stepIdFor(name: string, explicit: string | undefined): string {
+  /**
+   * Step ids are taken synchronously at call time, so `Promise.all` of steps numbers them in call order.
+   * @param givenBy the call that gave `explicit`, named in errors; undefined: `withId`
+   */
+  stepIdFor(name: string, explicit: string | undefined, givenBy?: string): string {
     if (explicit !== undefined) {
+      const refuse = (problem: string): never => {
+        throw givenBy === undefined
+          ? new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', problem)
+          : new InvalidOptionsError(`${givenBy} in workflow "${this.info.workflowId}"`, 'id', problem);
+      };
       if (typeof explicit !== 'string' || explicit.length === 0 || explicit.length > 255) {
-        throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', 'a step id must have 1 to 255 characters');
+        refuse('a step id must have 1 to 255 characters');
       }
       // Else stored as another id: a re-entered body would not find its checkpoint and run the step again.
-      if (!isStorableText(explicit)) throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', `a step id ${NOT_STORABLE}`);
+      if (!isStorableText(explicit)) refuse(`a step id ${NOT_STORABLE}`);
       // Automatic ids are `name#n` and Tempolite's own steps `tempolite.…`: an explicit id in either form could be
       // another call's, whose checkpoint the step would then return without running.
       if (explicit.includes('#') || explicit.startsWith('tempolite.')) {
-        throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', `step id "${explicit}" may not contain "#" or start with "tempolite." (the forms of automatic step ids)`);
+        refuse(`step id "${explicit}" may not contain "#" or start with "tempolite." (the forms of automatic step ids)`);
       }
       if (this.explicitIds.has(explicit)) {
-        throw new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', `step id "${explicit}" is used twice in one generation`);
+        refuse(`step id "${explicit}" is used twice in one generation`);
       }
       this.explicitIds.add(explicit);
       return explicit;

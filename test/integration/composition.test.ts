@@ -56,6 +56,21 @@ class Nest {
   }
 }
 
+class Twins {
+  @Workflow({ name: 'twins.child' }) async child(n: number): Promise<number> {
+    return n;
+  }
+  /** A child id used twice, and one in the form of an automatic id: each call's error names child()'s `id`. */
+  @Workflow({ name: 'twins.parent' }) async parent(): Promise<string[]> {
+    const ctx = workflowContext();
+    const reasons: string[] = [String(await ctx.child(Twins, 'child', [1], { id: 'same' }))];
+    for (const id of ['same', 'a#1']) {
+      reasons.push(await ctx.child(Twins, 'child', [2], { id }).then(String, (error: unknown) => `${(error as Error).name} ${(error as { path?: string }).path}: ${(error as Error).message}`));
+    }
+    return reasons;
+  }
+}
+
 class Detaching {
   static attempts = 0;
   @Workflow({ name: 'detaching.report' }) async report(label: string): Promise<string> {
@@ -216,6 +231,15 @@ describe('composition and queues', () => {
     ]);
     expect(d.executions.length).toBeGreaterThan(1);
     expect(d.executions.at(-1)!.reason).toBe('wake');
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it("a child id refused by child() is an InvalidOptionsError naming child()'s id, not the builder's withId", async () => {
+    const { engine, file } = await engineWith([Twins]);
+    const [first, twice, automatic] = await (await engine.startWorkflow(Twins, 'parent', [], { id: 'twins-1' })).result();
+    expect(first).toBe('1');
+    expect(twice).toBe('InvalidOptionsError id: Invalid option "id" for workflowContext().child() in workflow "twins-1": step id "same" is used twice in one generation');
+    expect(automatic).toMatch(/^InvalidOptionsError id: Invalid option "id" for workflowContext\(\)\.child\(\) in workflow "twins-1": step id "a#1" may not contain "#"/);
     expect(await checkConsistency(file)).toEqual([]);
   });
 

@@ -5,9 +5,11 @@ import { resolveRetryPolicy } from '../retry-policy.js';
 import { attemptTimeoutMs } from './attempt-deadline.js';
 import { isStorableText, NOT_STORABLE } from '../../store/storable-text.js';
 
-const BUILDER_METHOD: Readonly<Record<Exclude<keyof StepCallOptions, 'id'>, string>> = { retry: 'withRetry', timeout: 'withTimeout', queue: 'withQueue' };
+type StepOption = Exclude<keyof StepCallOptions, 'givenBy'>;
 
-const APPLIES: Readonly<Record<Definition['kind'], readonly (keyof StepCallOptions)[]>> = {
+const BUILDER_METHOD: Readonly<Record<Exclude<StepOption, 'id'>, string>> = { retry: 'withRetry', timeout: 'withTimeout', queue: 'withQueue' };
+
+const APPLIES: Readonly<Record<Definition['kind'], readonly StepOption[]>> = {
   activity: ['id', 'retry', 'timeout'],
   saga: ['id', 'retry', 'timeout'],
   sideEffect: ['id'],
@@ -30,5 +32,5 @@ export function assertOptionsApply(definition: Definition, options: StepCallOpti
   }
   if (options.retry !== undefined) resolveRetryPolicy(options.retry, definition.retry, 'workflowContext().withRetry()', 'step');
   if (options.timeout !== undefined) attemptTimeoutMs(options.timeout, 'workflowContext().withTimeout()');
-  if (typeof options.queue === 'string' && !isStorableText(options.queue)) throw new InvalidOptionsError('workflowContext().withQueue()', 'queue', NOT_STORABLE);
+  if (typeof options.queue === 'string' && !isStorableText(options.queue)) throw new InvalidOptionsError(options.givenBy ?? 'workflowContext().withQueue()', 'queue', NOT_STORABLE);
 }
