@@ -132,17 +132,25 @@ export class RegistryFrozenError extends TempoliteError {
   }
 }
 
+const DECORATOR_OF = { workflow: '@Workflow', activity: '@Activity', sideEffect: '@SideEffect', saga: '@Saga' } as const;
+
 /** A workflow name (or class method) that no registration knows. */
 export class UnknownWorkflowError extends TempoliteError {
   readonly code = ErrorCode.UnknownWorkflow;
   constructor(
     readonly workflowName: string,
     readonly workflowId?: string,
+    /** What the method or twin was decorated or registered as, when it was: a workflow left out of `register`, or a step. */
+    readonly recordedAs?: keyof typeof DECORATOR_OF,
   ) {
     super(
       workflowId
         ? `Workflow "${workflowId}" runs "${workflowName}", which is not registered in this engine; it is left untouched until that code is registered again.`
-        : `"${workflowName}" is not a registered workflow. Decorate the method with @Workflow or register it with registerWorkflow().`,
+        : recordedAs === 'workflow'
+          ? `"${workflowName}" is a workflow this engine does not register: add its class (or its registerWorkflow() twin) to the engine's "register" option.`
+          : recordedAs !== undefined
+            ? `"${workflowName}" is ${recordedAs === 'activity' ? 'an' : 'a'} ${DECORATOR_OF[recordedAs]} step, not a workflow: start a @Workflow method, which calls the step.`
+            : `"${workflowName}" is not a registered workflow. Decorate the method with @Workflow or register it with registerWorkflow().`,
     );
   }
 }

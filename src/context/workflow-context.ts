@@ -7,8 +7,8 @@ import type { ReceivedSignal, SignalResult, WaitForSignalOptions } from '../engi
 import type { AsyncMethodNames, MethodArgs, MethodResult } from '../engine/workflow-types.js';
 import { InvalidOptionsError, OutsideWorkflowError, UnknownWorkflowError } from '../errors.js';
 import { refuseUnknownKeys } from '../engine/option-keys.js';
-import { allRegistrations } from '../registry/metadata-storage.js';
-import type { Constructor, Registration } from '../registry/registration.js';
+import { recordedMethod } from '../registry/metadata-storage.js';
+import type { Constructor } from '../registry/registration.js';
 import { currentScope, type DetachedStartOptions, type StepCallOptions, type WorkflowInfo, type WorkflowRuntimeApi } from './ambient.js';
 
 /** Options of a child workflow call. */
@@ -138,8 +138,8 @@ export class WorkflowContext implements WorkflowInfo {
   ): Promise<MethodResult<InstanceType<C>, K>> {
     const fn = (workflowClass.prototype as Record<string, (...a: unknown[]) => Promise<MethodResult<InstanceType<C>, K>>>)[method];
     // An undecorated method would run as plain code, and the options would find no step call to take them.
-    if (typeof fn !== 'function' || findWorkflowMethod(workflowClass, String(method)) === undefined) {
-      return Promise.reject(new UnknownWorkflowError(`${workflowClass.name}.${String(method)}`));
+    if (typeof fn !== 'function' || recordedMethod(workflowClass, String(method), 'workflow') === undefined) {
+      return Promise.reject(new UnknownWorkflowError(`${workflowClass.name}.${String(method)}`, undefined, recordedMethod(workflowClass, String(method))?.kind));
     }
     if (options === null || typeof options !== 'object') return Promise.reject(new InvalidOptionsError('workflowContext().child()', 'options', 'must be an object'));
     try {
@@ -170,8 +170,11 @@ export class WorkflowContext implements WorkflowInfo {
   startWorkflow<A extends unknown[], R>(workflow: RegisteredFunction<A, R>, args: A, options?: DetachedOptions): Promise<DetachedWorkflow>;
   startWorkflow(target: unknown, methodOrArgs: unknown, argsOrOptions?: unknown, maybeOptions?: unknown): Promise<DetachedWorkflow> {
     const isFunction = typeof target === 'function' && REGISTRATION in target;
-    const registration = isFunction ? (target as RegisteredFunction<unknown[], unknown>)[REGISTRATION] : findWorkflowMethod(target as Constructor, String(methodOrArgs));
-    if (registration === undefined) return Promise.reject(new UnknownWorkflowError(`${(target as Constructor).name}.${String(methodOrArgs)}`));
+    const registration = isFunction ? (target as RegisteredFunction<unknown[], unknown>)[REGISTRATION] : recordedMethod(target, String(methodOrArgs), 'workflow');
+    if (registration === undefined) {
+      const recordedAs = recordedMethod(target, String(methodOrArgs))?.kind;
+      return Promise.reject(new UnknownWorkflowError(`${(target as Constructor).name}.${String(methodOrArgs)}`, undefined, recordedAs));
+    }
     const args = (isFunction ? methodOrArgs : argsOrOptions) as unknown[];
     const options = ((isFunction ? argsOrOptions : maybeOptions) ?? {}) as DetachedStartOptions;
     const refused = refusedBuilderOptions('workflowContext().startWorkflow() (give its options as its last argument)');
@@ -273,12 +276,6 @@ export class WorkflowContext implements WorkflowInfo {
       return Promise.reject(error);
     }
   }
-}
-
-function findWorkflowMethod(target: Constructor, method: string): Registration | undefined {
-  return allRegistrations().find(
-    (r) => r.kind === 'workflow' && r.source === 'method' && r.method === method && (r.target === target || target.prototype instanceof r.target),
-  );
 }
 
 /**

@@ -24,7 +24,7 @@ import {
 } from '../errors.js';
 import { QueueWorker } from '../queue/queue-worker.js';
 import type { WorkflowDefinition } from '../registry/definitions.js';
-import { allRegistrations, freeze, unfreeze } from '../registry/metadata-storage.js';
+import { allRegistrations, freeze, recordedMethod, unfreeze } from '../registry/metadata-storage.js';
 import { registrationName, type Constructor, type Registration } from '../registry/registration.js';
 import { Registry } from '../registry/registry.js';
 import { PayloadEncoder, SuperJsonCodec } from '../store/codec.js';
@@ -303,13 +303,13 @@ export class Tempolite implements HandleBackend {
     if (typeof target === 'function' && REGISTRATION in target) {
       const found = deps.registry.definitionOf((target as RegisteredFunction<unknown[], unknown>)[REGISTRATION]);
       definition = found?.kind === 'workflow' ? found : undefined;
-      if (!definition) throw new UnknownWorkflowError((target as RegisteredFunction<unknown[], unknown>).durableName);
+      if (!definition) throw new UnknownWorkflowError((target as RegisteredFunction<unknown[], unknown>).durableName, undefined, (target as RegisteredFunction<unknown[], unknown>)[REGISTRATION].kind);
       args = methodOrArgs;
       options = argsOrOptions as StartOptions | undefined;
     } else {
       const cls = target as Constructor;
       definition = typeof cls === 'function' ? deps.registry.workflowOfMethod(cls, String(methodOrArgs)) : undefined;
-      if (!definition) throw new UnknownWorkflowError(`${typeof cls === 'function' ? cls.name : String(cls)}.${String(methodOrArgs)}`);
+      if (!definition) throw new UnknownWorkflowError(`${typeof cls === 'function' ? cls.name : String(cls)}.${String(methodOrArgs)}`, undefined, recordedMethod(cls, String(methodOrArgs))?.kind);
       args = argsOrOptions;
       options = maybeOptions as StartOptions | undefined;
     }
@@ -346,7 +346,7 @@ export class Tempolite implements HandleBackend {
 
   private async startFromCall(registration: Registration, args: readonly unknown[]): Promise<unknown> {
     const definition = this.require().deps.registry.definitionOf(registration);
-    if (definition?.kind !== 'workflow') throw new UnknownWorkflowError(registrationName(registration));
+    if (definition?.kind !== 'workflow') throw new UnknownWorkflowError(registrationName(registration), undefined, registration.kind);
     const handle = await this.startDefinition(definition, args, {});
     return handle.result();
   }

@@ -91,7 +91,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     const definition = this.deps.registry.definitionOf(registration);
     if (definition === undefined) {
       // A child workflow left out of `register` is an unknown workflow, as it is for engine.startWorkflow().
-      if (registration.kind === 'workflow') return Promise.reject(new UnknownWorkflowError(registrationName(registration)));
+      if (registration.kind === 'workflow') return Promise.reject(new UnknownWorkflowError(registrationName(registration), undefined, 'workflow'));
       return Promise.reject(new EngineStateError(`${describeRegistration(registration)} is not registered in this engine; add it to the engine's "register" option.`));
     }
     let stepId: string;

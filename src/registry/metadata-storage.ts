@@ -1,5 +1,5 @@
 import { RegistryFrozenError } from '../errors.js';
-import { registrationName, requestedDurableName, type Registration } from './registration.js';
+import { registrationName, requestedDurableName, type Constructor, type Registration, type RegistrationKind } from './registration.js';
 
 /**
  * Module-wide record of what decorators and twins registered, kept on
@@ -53,4 +53,16 @@ export function callerLocation(): string {
   const frame = lines.find((line) => !/[\\/]src[\\/](decorators|registry)[\\/]|node_modules|node:internal|__decorate/.test(line));
   const match = frame?.match(/\(?((?:file:\/\/)?[^()\s]+:\d+):\d+\)?\s*$/);
   return match?.[1] ?? 'unknown location';
+}
+
+/**
+ * The registration a decorator recorded for a class's method (a subclass inherits its base class's), of `kind`
+ * when given; undefined: none.
+ */
+export function recordedMethod(target: unknown, method: string, kind?: RegistrationKind): Registration | undefined {
+  if (typeof target !== 'function') return undefined;
+  const cls = target as Constructor;
+  return allRegistrations().find(
+    (r) => r.source === 'method' && r.method === method && (kind === undefined || r.kind === kind) && (r.target === cls || cls.prototype instanceof r.target),
+  );
 }

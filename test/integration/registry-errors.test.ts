@@ -268,10 +268,26 @@ describe('registry validation at engine start', () => {
     const child = (await (await engine.startWorkflow(Caller, 'callsChild', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
     expect(child).toBeInstanceOf(WorkflowFailure);
     expect(rootCause(child)).toBeInstanceOf(UnknownWorkflowError);
-    expect(rootCause(child)).toMatchObject({ code: 'TEMPOLITE_UNKNOWN_WORKFLOW', workflowName: 'Elsewhere.child' });
+    expect(rootCause(child)).toMatchObject({ code: 'TEMPOLITE_UNKNOWN_WORKFLOW', workflowName: 'Elsewhere.child', recordedAs: 'workflow' });
+    expect((rootCause(child) as Error).message).toContain(`add its class (or its registerWorkflow() twin) to the engine's "register" option`);
     const step = (await (await engine.startWorkflow(Caller, 'callsStep', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
     expect(rootCause(step)).toBeInstanceOf(EngineStateError);
     expect((rootCause(step) as Error).message).toContain('@Activity on Elsewhere.step');
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('startWorkflow of a workflow left out of register, or of a step, is an UnknownWorkflowError that says which', async () => {
+    const { engine, file, dispose } = await startEngine({ register: [Caller] });
+    cleanups.push(dispose);
+    const before = await countRows(file);
+    const unregistered = await engine.startWorkflow(Elsewhere, 'child', []).catch((e: unknown) => e);
+    expect(unregistered).toBeInstanceOf(UnknownWorkflowError);
+    expect(unregistered).toMatchObject({ workflowName: 'Elsewhere.child', recordedAs: 'workflow' });
+    expect((unregistered as Error).message).toContain('is a workflow this engine does not register');
+    const step = await engine.startWorkflow(Elsewhere, 'step', []).catch((e: unknown) => e);
+    expect(step).toMatchObject({ workflowName: 'Elsewhere.step', recordedAs: 'activity' });
+    expect((step as Error).message).toBe('"Elsewhere.step" is an @Activity step, not a workflow: start a @Workflow method, which calls the step.');
+    expect(await countRows(file)).toEqual(before);
     expect(await checkConsistency(file)).toEqual([]);
   });
 
