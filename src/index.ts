@@ -46,6 +46,7 @@ export type { Duration, DurationUnit } from './engine/duration.js';
 export type { ReceivedSignal, SignalTimeout, SignalResult, WaitForSignalOptions } from './engine/waits/signal-types.js';
 export { consoleLogger, silentLogger, type Logger } from './engine/logger.js';
 export type { AsyncMethodNames, MethodArgs, MethodResult } from './engine/workflow-types.js';
+export type { AsyncMethod } from './decorators/decorate-method.js';
 
 export { workflowContext, WorkflowContext, StepOptionsBuilder, type ChildOptions, type DetachedOptions, type DetachedWorkflow } from './context/workflow-context.js';
 export { activityContext, type ActivityContext } from './context/activity-context.js';

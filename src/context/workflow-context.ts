@@ -1,4 +1,5 @@
 import { refusedBuilderOptions, withPendingOptions } from '../decorators/dispatch.js';
+import type { AsyncMethod } from '../decorators/decorate-method.js';
 import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
 import { toMilliseconds, type Duration } from '../engine/duration.js';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
@@ -185,9 +186,11 @@ export class WorkflowContext implements WorkflowInfo {
   /**
    * Ends this generation and starts the next one of the same workflow entity
    * with `args` as its input: step checkpoints and retry counts start fresh,
-   * buffered signals are kept. The returned promise never settles.
+   * buffered signals are kept. The returned promise never settles. Give the
+   * workflow method's type to have `args` checked against its parameters:
+   * `continueAsNew<Poller['run']>(next, total)` (unchecked without it).
    */
-  continueAsNew(...args: unknown[]): Promise<never> {
+  continueAsNew<F extends AsyncMethod = (...args: unknown[]) => Promise<unknown>>(...args: Parameters<F>): Promise<never> {
     const refused = refusedBuilderOptions('workflowContext().continueAsNew()');
     if (refused !== undefined) return Promise.reject(refused);
     return this.runtime.continueAsNew(args);

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { Activity, Workflow, registerWorkflow, type Tempolite, type WorkflowHandle } from '../../src/index.js';
+import { Activity, Workflow, registerWorkflow, workflowContext, type Tempolite, type WorkflowHandle } from '../../src/index.js';
 
 /**
  * Type-level tests, run by `vitest run` through its typecheck mode (tsc over
@@ -111,5 +111,23 @@ describe('scheduled workflows', () => {
     expectTypeOf(tick).parameters.toEqualTypeOf<[at: Date]>();
     // @ts-expect-error a scheduled function gets a Date, not a string
     registerWorkflow('types.badTick', async (name: string) => name, { schedule: '* * * * *' });
+  });
+});
+
+describe('continueAsNew', () => {
+  it("checks its arguments against the workflow method given as its type parameter; unchecked without one", () => {
+    class Poller {
+      @Workflow() async run(round: number, label: string): Promise<string> {
+        const ctx = workflowContext();
+        if (round > 3) return label;
+        // @ts-expect-error the next generation's round is a number
+        void ctx.continueAsNew<Poller['run']>('not a number', label);
+        // @ts-expect-error run takes two arguments
+        void ctx.continueAsNew<Poller['run']>(round + 1);
+        void ctx.continueAsNew('anything', 42, true);
+        return ctx.continueAsNew<Poller['run']>(round + 1, label);
+      }
+    }
+    expectTypeOf(Poller).toBeConstructibleWith();
   });
 });
