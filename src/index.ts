@@ -82,7 +82,9 @@ export type {
 } from './events/event-types.js';
 
 export { tsyringeContainer, type ServiceContainer } from './di/service-container.js';
-export { SuperJsonCodec, type PayloadCodec } from './store/codec.js';
+export { SuperJsonCodec, type PayloadCodec, type SuperJsonCodecOptions } from './store/codec.js';
+export type { PayloadClass } from './store/codec-errors.js';
+export type { Constructor } from './registry/registration.js';
 export type { WorkflowStatus, ExecutionStatus, ExecutionReason, StepStatus, StepKind, AttemptStatus } from './store/statuses.js';
 
 export {
