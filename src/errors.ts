@@ -1,3 +1,4 @@
+import type { WorkflowStatus } from './store/statuses.js';
 /**
  * One error hierarchy for Tempolite.
  *
@@ -186,6 +187,9 @@ export class WorkflowNotFoundError extends TempoliteError {
   }
 }
 
+/** What an `InvalidStateError` was asked to do. */
+export type InvalidStateOperation = 'retry' | 'signal' | 'cancel' | 'pause' | 'resume' | 'compensate';
+
 /** An operation that the workflow's current status does not allow. */
 export class InvalidStateError extends TempoliteError {
   readonly code = ErrorCode.InvalidState;
@@ -195,8 +199,8 @@ export class InvalidStateError extends TempoliteError {
    */
   constructor(
     readonly workflowId: string,
-    readonly status: string,
-    readonly operation: string,
+    readonly status: WorkflowStatus,
+    readonly operation: InvalidStateOperation,
     detail?: string,
   ) {
     super(`Cannot ${operation} workflow "${workflowId}"${detail === undefined ? '' : ` (${detail})`}: its status is "${status}".`);
@@ -417,7 +421,7 @@ export class ChildWorkflowFailure extends TempoliteError {
   constructor(
     readonly workflowId: string,
     readonly workflowName: string,
-    readonly status: string,
+    readonly status: WorkflowStatus,
     readonly parentId: string,
     readonly stepId: string,
     cause: unknown,

@@ -120,4 +120,5 @@ export {
   describeCause,
   type StepShape,
   type StorageProblem,
+  type InvalidStateOperation,
 } from './errors.js';

@@ -23,7 +23,7 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
   const steps = (await store.stepsOf(workflow.id));
   const attempts = await loadAttempts(store, steps);
   return {
-    run: { id: workflow.runId, status: run?.status ?? 'unknown', rootWorkflowId: run?.rootWorkflowId ?? workflow.id, createdAt: new Date(run?.createdAt ?? workflow.createdAt) },
+    run: { id: workflow.runId, status: run?.status ?? workflow.status, rootWorkflowId: run?.rootWorkflowId ?? workflow.id, createdAt: new Date(run?.createdAt ?? workflow.createdAt) },
     workflowId: workflow.id,
     name: workflow.name,
     queue: workflow.queue,

@@ -5,7 +5,7 @@ export interface AttemptDescription {
   readonly id: string;
   readonly attempt: number;
   /** Saga attempts only: `transaction` or `compensation`. */
-  readonly kind?: string;
+  readonly kind?: 'transaction' | 'compensation';
   readonly status: AttemptStatus;
   /** The workflow execution during which the attempt ran. */
   readonly workflowExecutionId: string;
@@ -79,7 +79,7 @@ export interface SignalDescription {
 
 /** Everything known about one workflow: its run, executions and steps. */
 export interface WorkflowDescription {
-  readonly run: { readonly id: string; readonly status: string; readonly rootWorkflowId: string; readonly createdAt: Date };
+  readonly run: { readonly id: string; readonly status: WorkflowStatus; readonly rootWorkflowId: string; readonly createdAt: Date };
   readonly workflowId: string;
   readonly name: string;
   readonly queue: string;

@@ -1,3 +1,4 @@
+import type { WorkflowStatus } from '../store/statuses.js';
 import * as errors from '../errors.js';
 import { ActivityFailure, ChildWorkflowFailure, CompensationFailure, NonDeterminismError, TempoliteError, WorkflowCancelledFailure, WorkflowFailure, isErrorCode } from '../errors.js';
 
@@ -23,7 +24,7 @@ export function reviveFailure(error: Error): Error {
   } else if (error.name === 'WorkflowFailure' && typeof fields.workflowId === 'string') {
     revived = new WorkflowFailure(fields.workflowId, String(fields.workflowName), String(fields.runId), cause);
   } else if (error.name === 'ChildWorkflowFailure' && typeof fields.workflowId === 'string') {
-    revived = new ChildWorkflowFailure(fields.workflowId, String(fields.workflowName), String(fields.status), String(fields.parentId), String(fields.stepId), cause);
+    revived = new ChildWorkflowFailure(fields.workflowId, String(fields.workflowName), String(fields.status) as WorkflowStatus, String(fields.parentId), String(fields.stepId), cause);
   } else if (error.name === 'CompensationFailure' && typeof fields.workflowId === 'string' && typeof fields.stepId === 'string') {
     const original = fields.originalFailure instanceof Error ? reviveFailure(fields.originalFailure) : fields.originalFailure;
     revived = new CompensationFailure(fields.workflowId, fields.stepId, String(fields.sagaName), Number(fields.attempts), cause, original);

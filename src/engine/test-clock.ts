@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from '../errors.js';
 import type { Clock } from './clock.js';
-import { toMilliseconds } from './duration.js';
+import { toMilliseconds, type Duration } from './duration.js';
 
 interface Sleeper {
   readonly due: number;
@@ -69,7 +69,7 @@ export class TestClock implements Clock {
    * @returns the new time
    * @throws InvalidOptionsError when `ms` is negative or not a duration
    */
-  advance(ms: number | string): number {
+  advance(ms: Duration): number {
     return this.advanceTo(this.current + parse(ms, 'advance()'));
   }
 

@@ -1,4 +1,5 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../errors.js';
+import type { WorkflowStatus } from './statuses.js';
 
 /**
  * Refuses, inside the retry's own write, a workflow that is gone or no longer
@@ -6,7 +7,7 @@ import { InvalidStateError, WorkflowNotFoundError } from '../errors.js';
  * pruned it or retried it already (and a worker may be running it again).
  * @throws WorkflowNotFoundError, InvalidStateError
  */
-export function assertRetryable<T extends { readonly status: string }>(workflowId: string, row: T | undefined): asserts row is T {
+export function assertRetryable<T extends { readonly status: WorkflowStatus }>(workflowId: string, row: T | undefined): asserts row is T {
   if (row === undefined) throw new WorkflowNotFoundError(workflowId);
   if (row.status !== 'failed') throw new InvalidStateError(workflowId, row.status, 'retry');
 }

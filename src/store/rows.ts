@@ -55,7 +55,7 @@ export interface AttemptRow {
   readonly stepEntityId: string;
   readonly workflowExecutionId: string;
   readonly attempt: number;
-  readonly kind: string | null;
+  readonly kind: 'transaction' | 'compensation' | null;
   readonly status: AttemptStatus;
   readonly error: string | null;
   readonly startedAt: number;
@@ -73,7 +73,7 @@ export interface StepRow extends CheckpointRow {
 export interface RunRow {
   readonly id: string;
   readonly rootWorkflowId: string;
-  readonly status: string;
+  readonly status: WorkflowStatus;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError, SystemClock, TestClock } from '../../src/index.js';
+import { InvalidOptionsError, SystemClock, TestClock, type Duration } from '../../src/index.js';
 
 describe('TestClock', () => {
   it('stands still until advanced, and releases the sleeps that became due, earliest first', async () => {
@@ -48,7 +48,7 @@ describe('TestClock', () => {
   it('refuses bad amounts and times', () => {
     const clock = new TestClock(0);
     expect(() => clock.advance(-1)).toThrow(InvalidOptionsError);
-    expect(() => clock.advance('soon')).toThrow(InvalidOptionsError);
+    expect(() => clock.advance('soon' as Duration)).toThrow(InvalidOptionsError);
     expect(() => clock.advanceTo(new Date('nope'))).toThrow(InvalidOptionsError);
     expect(() => new TestClock(Number.NaN)).toThrow(InvalidOptionsError);
   });

@@ -1,5 +1,5 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
-import { isTerminal } from '../statuses.js';
+import { isTerminal, type WorkflowStatus } from '../statuses.js';
 import type { NewSignal, SignalRow, SignalTake, SignalTakeResult, TimerRow, WaitStore } from '../wait-store.js';
 import { BINARY } from './pg-columns.js';
 import type { PgSql } from './pg-sql.js';
@@ -93,7 +93,7 @@ export class PostgresWaitStore implements WaitStore {
   sendSignal(s: NewSignal): Promise<string | undefined> {
     return this.writer.enqueue(s.workflowId, async (sql) => {
       // Locked: a body suspending in another process right now either sees this signal's wake-up or has suspended before it.
-      const workflow = await sql.get<{ status: string }>(`SELECT status FROM tempolite_workflow_entity WHERE id = $1 FOR UPDATE`, s.workflowId);
+      const workflow = await sql.get<{ status: WorkflowStatus }>(`SELECT status FROM tempolite_workflow_entity WHERE id = $1 FOR UPDATE`, s.workflowId);
       if (!workflow) throw new WorkflowNotFoundError(s.workflowId);
       if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, 'signal', `signal "${s.name}"`);
       await sql.run(

@@ -1,5 +1,5 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
-import { isTerminal } from '../statuses.js';
+import { isTerminal, type WorkflowStatus } from '../statuses.js';
 import type { NewSignal, SignalRow, SignalTake, SignalTakeResult, TimerRow, WaitStore } from '../wait-store.js';
 import type { Sql } from './sql.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -83,7 +83,7 @@ export class SqliteWaitStore implements WaitStore {
 
   sendSignal(s: NewSignal): Promise<string | undefined> {
     return this.batcher.enqueue(() => {
-      const workflow = this.sql.get<{ status: string }>(`SELECT status FROM tempolite_workflow_entity WHERE id = ?`, s.workflowId);
+      const workflow = this.sql.get<{ status: WorkflowStatus }>(`SELECT status FROM tempolite_workflow_entity WHERE id = ?`, s.workflowId);
       if (!workflow) throw new WorkflowNotFoundError(s.workflowId);
       if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, 'signal', `signal "${s.name}"`);
       this.sql.run(
