@@ -86,6 +86,7 @@ function execution(payloads: PayloadEncoder, row: ExecutionRow): ExecutionDescri
     reason: row.reason,
     status: row.status,
     ...(row.error !== null ? { error: reviveFailure(payloads.decodeError(row.error)) } : {}),
+    ...(row.owner !== null ? { owner: row.owner } : {}),
     ...timing(row.startedAt, row.endedAt),
   };
 }

@@ -46,6 +46,8 @@ export interface ExecutionDescription {
   readonly reason: ExecutionReason;
   readonly status: ExecutionStatus;
   readonly error?: Error;
+  /** The `workerId` of the engine that ran it (holds it, while `running`: after a crash, the dead engine's until recovery). */
+  readonly owner?: string;
   readonly startedAt: Date;
   readonly endedAt?: Date;
   readonly durationMs?: number;

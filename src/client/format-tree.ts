@@ -28,7 +28,7 @@ function workflowNode(w: WorkflowDescription): Node {
       // In the order they ran: compensations run latest step first, against the order the steps were created.
       .sort((a, b) => firstRun(a.attempts) - firstRun(b.attempts) || (a.attempts[0]!.id < b.attempts[0]!.id ? -1 : 1))
       .map((entry) => stepNode(entry.step, entry.attempts));
-    const parts = [`Execution #${e.number}`, e.reason, e.status, duration(e.durationMs), e.error ? errorText(e.error) : undefined];
+    const parts = [`Execution #${e.number}`, e.reason, e.status, e.status === 'running' && e.owner !== undefined ? `on ${e.owner}` : undefined, duration(e.durationMs), e.error ? errorText(e.error) : undefined];
     return { text: join(parts), children: steps };
   });
   const waits = [...w.timers.map(timerNode), ...w.signals.map(signalNode)];

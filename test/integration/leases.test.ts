@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, Saga, TestClock, Workflow, workflowContext } from '../../src/index.js';
+import { Activity, Saga, TestClock, Workflow, formatRunTree, workflowContext } from '../../src/index.js';
 import { onPostgres } from '../helpers/test-store.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { execute } from '../helpers/db-rows.js';
@@ -54,11 +54,15 @@ describe('a cancel of a workflow whose worker died', () => {
   it('ends it at once once the lease ran out, and leaves the step it was running pending, not running', async () => {
     Leased.gate = new Latch();
     Leased.running = 0;
-    const started = await startEngine({ register: [Leased], queues: { q: { concurrency: 1 } } });
+    const started = await startEngine({ register: [Leased], queues: { q: { concurrency: 1 } }, workerId: 'leases-worker' });
     dispose = started.dispose;
     const { engine, file } = started;
     const handle = await engine.startWorkflow(Leased, 'job', [], { id: 'abandoned' });
     await eventually(async () => (await handle.describe()).steps[0]?.status === 'running', 'the step to be recorded running');
+    // A running execution names the engine that holds it (after a crash, the dead one, until a recovery).
+    const running = await handle.describe();
+    expect(running.executions[0]).toMatchObject({ status: 'running', owner: 'leases-worker' });
+    expect(formatRunTree(running)).toContain('Execution #1 · start · running · on leases-worker');
     // As if the worker running it had died and its lease run out.
     await execute(file, `UPDATE tempolite_task SET owner = 'dead-worker', lease_expires_at = 1 WHERE workflow_id = 'abandoned'`);
     await handle.cancel();
