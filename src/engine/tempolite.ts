@@ -114,6 +114,8 @@ export class Tempolite implements HandleBackend {
   /** Lifecycle events (issue 9): listeners may be added before `start()`. */
   private readonly events = new EventHub();
   private closing: Promise<void> | undefined;
+  /** Set by `close()`, so a call on the closed engine is told that, not to start it for the first time. */
+  private wasClosed = false;
 
   constructor(@inject(TEMPOLITE_OPTIONS, { isOptional: true }) private readonly options: TempoliteOptions = {}) {
     this.options = options ?? {};
@@ -259,6 +261,7 @@ export class Tempolite implements HandleBackend {
     // Before the engine stops taking calls: a tick that has come is still started.
     await started.scheduler?.stop();
     this.started = undefined;
+    this.wasClosed = true;
     started.uninstallStarter();
     started.unfollowClock();
     await started.deadlineWatch?.stop();
@@ -529,7 +532,11 @@ export class Tempolite implements HandleBackend {
   }
 
   private require(): Started {
-    if (!this.started) throw new EngineStateError('The engine is not started (or was closed): call engine.start() first.');
-    return this.started;
+    if (this.started) return this.started;
+    throw new EngineStateError(
+      this.wasClosed
+        ? 'The engine was closed: nothing recorded is lost, and its workflows go on when an engine starts on this database again; call engine.start() to use this engine again, or wait for the result through a handle of a started engine.'
+        : 'The engine is not started: call engine.start() first.',
+    );
   }
 }

@@ -80,6 +80,9 @@ describe('engine.close() while a caller awaits a result', () => {
       await engine.close();
       expect(held.reason).toBeInstanceOf(EngineStateError);
       expect(await waiting).toBeInstanceOf(EngineStateError);
+      // It says the engine was closed and the workflow goes on, not to start an engine that never ran.
+      expect(((await waiting) as Error).message).toMatch(/^The engine was closed: nothing recorded is lost/);
+      await expect(engine.startWorkflow(holdingFlow, [])).rejects.toThrow(/^The engine was closed/);
 
       await engine.start();
       try {
