@@ -298,7 +298,7 @@ describe('client and contexts', () => {
     await engine.start();
     await (await engine.startWorkflow(Greeter, 'hello', ['one'], { id: 'restart-1' })).result();
     await engine.close();
-    await expect(engine.list()).rejects.toThrow(/not started/);
+    await expect(engine.list()).rejects.toThrow(/was closed/);
     await engine.start();
     cleanups.push(() => engine.close());
     expect(await (await engine.getHandle<string>('restart-1')).result()).toBe('hello one');
