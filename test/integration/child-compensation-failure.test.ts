@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChildWorkflowFailure, CompensationFailure, Saga, Workflow, WorkflowFailure, rootCause, workflowContext } from '../../src/index.js';
+import { ChildWorkflowFailure, CompensationFailure, Saga, Workflow, WorkflowFailure, rootCause, workflowContext, type Tempolite } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 
@@ -88,12 +88,18 @@ describe('a child that ends compensation_failed', () => {
     expect(rootCause(own)).toMatchObject({ message: 'cannot cancel' });
   });
 
-  it("retrying the parent resumes the compensations of a child that ended compensation_failed; the parent then fails on the child's new end", async () => {
+  /** An engine for `Repairable`, its compensation broken until mended (by the test, or after its first failure). */
+  async function repairableEngine(options: { mendAfterFirstFailure: boolean }): Promise<{ engine: Tempolite; file: string }> {
     Repairable.mended = false;
-    Repairable.mendAfterFirstFailure = false;
+    Repairable.mendAfterFirstFailure = options.mendAfterFirstFailure;
     Repairable.undone = [];
     const { engine, file, dispose } = await startEngine({ register: [Repairable] });
     cleanups.push(dispose);
+    return { engine, file };
+  }
+
+  it("retrying the parent resumes the compensations of a child that ended compensation_failed; the parent then fails on the child's new end", async () => {
+    const { engine, file } = await repairableEngine({ mendAfterFirstFailure: false });
     const parent = await engine.startWorkflow(Repairable, 'parent', [], { id: 'childcomp-2' });
     const first = await parent.result().catch((error: unknown) => error);
     expect((first as WorkflowFailure).cause).toMatchObject({ status: 'compensation_failed' });
@@ -116,11 +122,7 @@ describe('a child that ends compensation_failed', () => {
   });
 
   it("a parent's workflow retry policy resumes the compensations of a child that ended compensation_failed", async () => {
-    Repairable.mended = false;
-    Repairable.mendAfterFirstFailure = true;
-    Repairable.undone = [];
-    const { engine, file, dispose } = await startEngine({ register: [Repairable] });
-    cleanups.push(dispose);
+    const { engine, file } = await repairableEngine({ mendAfterFirstFailure: true });
     const parent = await engine.startWorkflow(Repairable, 'retryingParent', [], { id: 'childcomp-3' });
     const failure = await parent.result().catch((error: unknown) => error);
     expect((failure as WorkflowFailure).cause).toMatchObject({ status: 'compensated', workflowId: 'childcomp-3/c' });
