@@ -304,9 +304,10 @@ export class Tempolite implements HandleBackend {
     let args: unknown;
     let options: StartOptions | undefined;
     if (typeof target === 'function' && REGISTRATION in target) {
-      const found = deps.registry.definitionOf((target as RegisteredFunction<unknown[], unknown>)[REGISTRATION]);
+      const registered = target as RegisteredFunction<unknown[], unknown>;
+      const found = deps.registry.definitionOf(registered[REGISTRATION]);
       definition = found?.kind === 'workflow' ? found : undefined;
-      if (!definition) throw new UnknownWorkflowError((target as RegisteredFunction<unknown[], unknown>).durableName, undefined, (target as RegisteredFunction<unknown[], unknown>)[REGISTRATION].kind);
+      if (!definition) throw new UnknownWorkflowError(registered.durableName, undefined, registered[REGISTRATION].kind);
       args = methodOrArgs;
       options = argsOrOptions as StartOptions | undefined;
     } else {
