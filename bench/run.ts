@@ -126,14 +126,15 @@ async function main(): Promise<void> {
   const resumeFile = join(dir, 'resume.db');
   const resumeEngine = await benchEngine(resumeFile, durability);
   // Warm up the re-entry path first, so the figure is steady state rather than the JIT's first pass.
-  BenchFlows.failOnce.add('resume-warm-up');
+  BenchFlows.failures.set('resume-warm-up', 1);
   await (await resumeEngine.startWorkflow(BenchFlows, 'many', [Math.min(1000, sizes.resume), 'resume-warm-up'])).result();
-  BenchFlows.failOnce.add('resume');
+  // Three re-entries, the best one counted, as the raw read below counts its best of five.
+  BenchFlows.failures.set('resume', 3);
   const resumeHandle = await resumeEngine.startWorkflow(BenchFlows, 'many', [sizes.resume, 'resume'], { id: 'resume' });
   await resumeHandle.result();
-  const second = (await resumeHandle.describe()).executions[1]!;
+  const reentries = (await resumeHandle.describe()).executions.slice(1);
   await resumeEngine.close();
-  const resume_ms = second.durationMs ?? NaN;
+  const resume_ms = Math.min(...reentries.map((execution) => execution.durationMs ?? NaN));
   const raw_read_ms = rawReadMillis(resumeFile, 'resume');
   log(`re-entering a workflow with ${sizes.resume} completed steps: ${resume_ms.toFixed(1)} ms (raw read of those rows: ${raw_read_ms.toFixed(1)} ms, ${(resume_ms / raw_read_ms).toFixed(2)}×)`);
 

@@ -4,7 +4,8 @@ import type { Durability } from './raw-sqlite.js';
 
 /** The benchmark's workflows: small steps, so the engine's own cost is what is measured. */
 export class BenchFlows {
-  static failOnce = new Set<string>();
+  /** How many more times `many` fails at its end, by key: each failure makes its retry re-enter the body. */
+  static failures = new Map<string, number>();
 
   @Activity({ name: 'bench.step', retry: { maxAttempts: 1 } })
   async step(n: number): Promise<number> {
@@ -35,12 +36,16 @@ export class BenchFlows {
     return this.step(n);
   }
 
-  @Workflow({ name: 'bench.many', retry: { maxAttempts: 2, initialIntervalMs: 0 } })
+  @Workflow({ name: 'bench.many', retry: { maxAttempts: 4, initialIntervalMs: 0 } })
   async many(steps: number, key: string): Promise<number> {
     let value = 0;
     for (let i = 0; i < steps; i++) value = await this.step(value);
-    // Fails once after all steps, so the retry re-enters a body with `steps` checkpoints.
-    if (BenchFlows.failOnce.delete(key)) throw new Error('fail once to measure resume');
+    // Fails after all steps, so each retry re-enters a body with `steps` checkpoints.
+    const failures = BenchFlows.failures.get(key) ?? 0;
+    if (failures > 0) {
+      BenchFlows.failures.set(key, failures - 1);
+      throw new Error('fail to measure resume');
+    }
     return value;
   }
 }
