@@ -10,7 +10,7 @@ export const REGISTRATION = Symbol.for('tempolite.registration');
 export type RegisteredFunction<A extends unknown[], R> = ((...args: A) => Promise<R>) & {
   /** The durable name it was registered under. */
   readonly durableName: string;
-  /** @internal */
+  /** What `register` reads: the registration this function was made with. */
   readonly [REGISTRATION]: FunctionRegistration;
 };
 

@@ -106,7 +106,7 @@ interface Started {
  */
 @singleton()
 @injectable()
-export class Tempolite implements HandleBackend {
+export class Tempolite {
   private readonly resolved: ResolvedOptions;
   private started: Started | undefined;
   private starting: Promise<void> | undefined;
@@ -116,6 +116,16 @@ export class Tempolite implements HandleBackend {
   private closing: Promise<void> | undefined;
   /** Set by `close()`, so a call on the closed engine is told that, not to start it for the first time. */
   private wasClosed = false;
+  /** What this engine's handles call: the reads only a handle makes stay off the engine's public surface. */
+  private readonly handleBackend: HandleBackend = {
+    waitForResult: (workflowId) => this.waitForResult(workflowId),
+    describe: (workflowId) => this.describe(workflowId),
+    status: (workflowId) => this.status(workflowId),
+    signal: (workflowId, name, payload) => this.signal(workflowId, name, payload),
+    cancel: (workflowId) => this.cancel(workflowId),
+    pause: (workflowId) => this.pause(workflowId),
+    resume: (workflowId) => this.resume(workflowId),
+  };
 
   constructor(@inject(TEMPOLITE_OPTIONS, { isOptional: true }) private readonly options: TempoliteOptions = {}) {
     this.options = options ?? {};
@@ -342,10 +352,10 @@ export class Tempolite implements HandleBackend {
     const result = await creating;
     if (!result.created) {
       if (result.existing.name !== definition.name) throw new WorkflowIdConflictError(id, result.existing.name, definition.name);
-      return new WorkflowHandle(id, result.existing.runId, definition.name, this);
+      return new WorkflowHandle(id, result.existing.runId, definition.name, this.handleBackend);
     }
     if (!claimsFollow) worker?.poke();
-    return new WorkflowHandle(id, runId, definition.name, this);
+    return new WorkflowHandle(id, runId, definition.name, this.handleBackend);
   }
 
   private async startFromCall(registration: Registration, args: readonly unknown[]): Promise<unknown> {
@@ -362,7 +372,7 @@ export class Tempolite implements HandleBackend {
   async getHandle<R = unknown>(workflowId: string): Promise<WorkflowHandle<R>> {
     const row = await this.require().deps.store.getWorkflow(workflowId);
     if (!row) throw new WorkflowNotFoundError(workflowId);
-    return new WorkflowHandle<R>(row.id, row.runId, row.name, this);
+    return new WorkflowHandle<R>(row.id, row.runId, row.name, this.handleBackend);
   }
 
   /** Workflows, newest first, filtered by status, name and queue. */
@@ -425,13 +435,13 @@ export class Tempolite implements HandleBackend {
     if (row.status === 'compensation_failed' && (await deps.store.reopenCompensation(workflowId, deps.clock.now()))) {
       workers.get(row.queue)?.poke();
       deps.observer?.manualRetry(row);
-      return new WorkflowHandle(row.id, row.runId, row.name, this);
+      return new WorkflowHandle(row.id, row.runId, row.name, this.handleBackend);
     }
     if (row.status !== 'failed') throw new InvalidStateError(workflowId, row.status, 'retry');
     await deps.store.retryWorkflow(workflowId, deps.clock.now());
     workers.get(row.queue)?.poke();
     deps.observer?.manualRetry(row);
-    return new WorkflowHandle(row.id, row.runId, row.name, this);
+    return new WorkflowHandle(row.id, row.runId, row.name, this.handleBackend);
   }
 
   /**
@@ -498,21 +508,19 @@ export class Tempolite implements HandleBackend {
     return { deps, active: runner.active, onFinished: (id) => this.hub.notify(id) };
   }
 
-  /** @internal Used by handles. */
-  describe(workflowId: string): Promise<WorkflowDescription> {
+  private describe(workflowId: string): Promise<WorkflowDescription> {
     const { deps } = this.require();
     return describeWorkflow(deps.store, deps.payloads, workflowId);
   }
 
-  /** @internal Used by handles. */
-  async status(workflowId: string): Promise<WorkflowStatus> {
+  private async status(workflowId: string): Promise<WorkflowStatus> {
     const row = await this.require().deps.store.getWorkflow(workflowId);
     if (!row) throw new WorkflowNotFoundError(workflowId);
     return row.status;
   }
 
-  /** @internal Used by handles: waits for a terminal status and returns the output or throws the failure. */
-  async waitForResult(workflowId: string): Promise<unknown> {
+  /** Waits for a terminal status and returns the output or throws the failure. */
+  private async waitForResult(workflowId: string): Promise<unknown> {
     const where = { description: `outcome of workflow "${workflowId}"`, workflowId };
     for (;;) {
       const { deps } = this.require();

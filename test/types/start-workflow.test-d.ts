@@ -131,3 +131,17 @@ describe('continueAsNew', () => {
     expectTypeOf(Poller).toBeConstructibleWith();
   });
 });
+
+describe('the engine\'s surface', () => {
+  it('leaves a workflow\'s reads to its handle', async () => {
+    const handle = await engine.getHandle<number>('w-1');
+    expectTypeOf(handle.result()).toEqualTypeOf<Promise<number>>();
+    // @ts-expect-error describe a workflow through its handle
+    void engine.describe('w-1');
+    // @ts-expect-error a handle's status(), not the engine's
+    void engine.status('w-1');
+    // @ts-expect-error a handle's result(), not the engine's
+    void engine.waitForResult('w-1');
+    void engine.signal('w-1', 'approve');
+  });
+});
