@@ -3,6 +3,7 @@ import { describeWorkflow, summarize } from '../client/describe.js';
 import type { WorkflowDescription, WorkflowSummary } from '../client/description.js';
 import type { StartOptions } from '../client/start-options.js';
 import { WorkflowHandle, type HandleBackend } from '../client/workflow-handle.js';
+import { guardLogger } from './guarded-logger.js';
 import { checkStartOptions } from '../client/validate-start-options.js';
 import { validateListFilters } from '../client/validate-list-filters.js';
 import { checkPruneOptions, type PruneOptions } from '../client/prune-options.js';
@@ -186,7 +187,7 @@ export class Tempolite {
     });
     // Client mode (issue 9): no process lock, so an engine with workers may run on the file meanwhile.
     const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs, lock: options.workers, migrate: options.migrate, ...(options.dataSource !== undefined ? { dataSource: options.dataSource } : {}) });
-    const logger = this.options.logger ?? consoleLogger;
+    const logger = guardLogger(this.options.logger ?? consoleLogger);
     this.events.logger = logger;
     const clock = this.options.clock ?? new SystemClock();
     const workers = new Map<string, QueueWorker>();

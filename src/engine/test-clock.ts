@@ -1,6 +1,9 @@
-import { InvalidOptionsError } from '../errors.js';
+import { InvalidOptionsError, describeCause } from '../errors.js';
 import type { Clock } from './clock.js';
 import { toMilliseconds, type Duration } from './duration.js';
+
+/** The furthest a `Date` reaches either side of the epoch, in milliseconds. */
+const DATE_LIMIT_MS = 8.64e15;
 
 interface Sleeper {
   readonly due: number;
@@ -36,9 +39,7 @@ export class TestClock implements Clock {
 
   /** @param start the clock's initial time. @default the wall clock's time now */
   constructor(start: number | Date = Date.now()) {
-    const at = typeof start === 'number' ? start : start.getTime();
-    if (!Number.isSafeInteger(at)) throw new InvalidOptionsError('new TestClock()', 'start', `must be epoch milliseconds or a valid Date, got ${String(start)}`);
-    this.current = at;
+    this.current = epochMs(start, 'new TestClock()', 'start');
   }
 
   /** The clock's time, in milliseconds since the epoch. */
@@ -67,32 +68,51 @@ export class TestClock implements Clock {
    * Moves time forward by `ms` (a number of milliseconds or a string such as
    * `'3d'`), releases the waits that became due and pokes the engines using this clock.
    * @returns the new time
-   * @throws InvalidOptionsError when `ms` is negative or not a duration
+   * @throws InvalidOptionsError when `ms` is negative or not a duration, or the new time is past what a `Date` holds
    */
   advance(ms: Duration): number {
-    return this.advanceTo(this.current + parse(ms, 'advance()'));
+    const at = this.current + toMilliseconds(ms, 'TestClock', 'advance()');
+    if (at > DATE_LIMIT_MS) throw new InvalidOptionsError('TestClock', 'advance()', `moves the clock past the last time a Date holds (${new Date(DATE_LIMIT_MS).toISOString()})`);
+    return this.moveTo(at);
   }
 
   /**
    * Moves time forward to `time`; a time in the past leaves the clock where it is.
    * @returns the new time
+   * @throws InvalidOptionsError when `time` is neither whole epoch milliseconds nor a valid `Date`, or beyond a `Date`'s range
    */
   advanceTo(time: number | Date): number {
-    const at = typeof time === 'number' ? time : time.getTime();
-    if (!Number.isSafeInteger(at)) throw new InvalidOptionsError('TestClock', 'advanceTo()', `must be epoch milliseconds or a valid Date, got ${String(time)}`);
-    if (at <= this.current) return this.current;
-    this.current = at;
-    const due = [...this.sleepers].filter((sleeper) => sleeper.due <= at).sort((a, b) => a.due - b.due);
-    for (const sleeper of due) sleeper.done();
-    for (const listener of [...this.listeners]) listener();
-    return this.current;
+    return this.moveTo(epochMs(time, 'TestClock', 'advanceTo()'));
   }
 
+  /**
+   * Calls `listener` after each move of the clock; the engine uses it to look for due work at once.
+   * Every listener runs even when one throws; then the first error is thrown from `advance()`/`advanceTo()`.
+   * @returns a function that removes the listener
+   */
   onAdvance(listener: () => void): () => void {
+    if (typeof listener !== 'function') throw new InvalidOptionsError('TestClock', 'onAdvance()', `must be given a function, got ${describeCause(listener)}`);
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  private moveTo(at: number): number {
+    if (at <= this.current) return this.current;
+    this.current = at;
+    const due = [...this.sleepers].filter((sleeper) => sleeper.due <= at).sort((a, b) => a.due - b.due);
+    for (const sleeper of due) sleeper.done();
+    const failures: unknown[] = [];
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw failures[0];
+    return this.current;
   }
 
   /** In-memory waits not yet released (sleeps, backoffs, short signal timeouts). */
@@ -101,6 +121,11 @@ export class TestClock implements Clock {
   }
 }
 
-function parse(value: number | string, path: string): number {
-  return toMilliseconds(value, 'TestClock', path);
+/** Epoch milliseconds of a number or a `Date`, refused unless whole and within a `Date`'s range. */
+function epochMs(time: unknown, subject: string, path: string): number {
+  const at = typeof time === 'number' ? time : time instanceof Date ? time.getTime() : NaN;
+  if (!Number.isSafeInteger(at) || Math.abs(at) > DATE_LIMIT_MS) {
+    throw new InvalidOptionsError(subject, path, `must be whole epoch milliseconds or a valid Date within a Date's range, got ${describeCause(time)}`);
+  }
+  return at;
 }

@@ -18,7 +18,7 @@ import {
 } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { Activity, Saga, SideEffect, Workflow, WorkflowFailure, consoleLogger, type TempoliteEventName, type TempoliteEvents } from '../../src/index.js';
+import { Activity, InvalidOptionsError, Saga, SideEffect, Workflow, WorkflowFailure, consoleLogger, type TempoliteEventName, type TempoliteEvents } from '../../src/index.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 import { Latch } from '../helpers/latch.js';
@@ -119,6 +119,16 @@ const ALL: TempoliteEventName[] = [
   'compensation.failed',
 ];
 
+/** What `fn` threw, or undefined. */
+function captured(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 /** Every event as `name step/attempt` lines, in emission order. */
 function record(engine: { on<K extends TempoliteEventName>(name: K, listener: (event: TempoliteEvents[K]) => void): () => void }): { lines: string[]; events: { name: string; event: object }[] } {
   const lines: string[] = [];
@@ -218,6 +228,43 @@ describe('lifecycle events', () => {
     expect(await handle.result()).toBe('hello ana');
     await eventually(() => lines.includes('workflow.completed'), 'completed');
     expect(lines).toEqual(['workflow.started', 'step.started greet.hello#0/1', 'step.completed greet.hello#0/1', 'workflow.completed']);
+  });
+
+  it("a listener's failure is logged with the ids of the event it failed on", async () => {
+    const lines: { fields: Record<string, unknown>; message: string | undefined }[] = [];
+    const keep = (fields: object, message?: string): void => {
+      lines.push({ fields: fields as Record<string, unknown>, message });
+    };
+    const started = await startEngine({ register: [Greeter], logger: { debug: keep, info: keep, warn: keep, error: keep } });
+    dispose = started.dispose;
+    started.engine.on('step.completed', () => {
+      throw new Error('a broken listener');
+    });
+    const handle = await started.engine.startWorkflow(Greeter, 'run', ['di'], { id: 'greet-listener' });
+    await handle.result();
+    await eventually(() => lines.some((l) => l.message === 'a listener of "step.completed" failed'), 'the listener line');
+    const line = lines.find((l) => l.message === 'a listener of "step.completed" failed')!;
+    const execution = (await handle.describe()).executions[0]!;
+    expect(line.fields).toMatchObject({ event: 'step.completed', workflowId: 'greet-listener', runId: handle.runId, executionId: execution.id, stepId: 'greet.hello#0' });
+  });
+
+  it('engine.on refuses an unknown event and a listener that is not a function; the engine goes on', async () => {
+    const started = await startEngine({ register: [Greeter] });
+    dispose = started.dispose;
+    const { engine } = started;
+    const on = engine.on.bind(engine) as (name: unknown, listener: unknown) => () => void;
+    const misspelt = captured(() => on('workflow.finished', () => undefined));
+    expect(misspelt).toBeInstanceOf(InvalidOptionsError);
+    expect(misspelt).toMatchObject({ code: 'TEMPOLITE_INVALID_OPTIONS', subject: 'engine.on()', path: 'event' });
+    expect(String((misspelt as Error).message)).toContain('workflow.completed');
+    expect(captured(() => on(42, () => undefined))).toBeInstanceOf(InvalidOptionsError);
+    const notAFunction = captured(() => on('workflow.started', 'log it'));
+    expect(notAFunction).toMatchObject({ code: 'TEMPOLITE_INVALID_OPTIONS', subject: 'engine.on("workflow.started")', path: 'listener' });
+    const heard: string[] = [];
+    engine.on('workflow.completed', (e) => heard.push(e.workflowId));
+    expect(await (await engine.startWorkflow(Greeter, 'run', ['el'], { id: 'greet-on' })).result()).toBe('hello el');
+    await eventually(() => heard.includes('greet-on'), 'the completed event');
+    expect((await engine.list()).map((w) => `${w.workflowId} ${w.status}`)).toEqual(['greet-on completed']);
   });
 
   it('a cancelled waiting workflow emits workflow.cancelled; removed listeners hear nothing', async () => {
@@ -327,6 +374,34 @@ describe('logging through a pino logger', () => {
       warn.mockRestore();
       info.mockRestore();
       log.mockRestore();
+    }
+  });
+
+  it('a logger that throws or rejects loses its lines, not the work: the workflow completes, one process warning says so', async () => {
+    const broken = (): never => {
+      throw new Error('transport down');
+    };
+    const logger = { debug: broken, info: broken, warn: broken, error: async (): Promise<void> => Promise.reject(new Error('transport down')), isLevelEnabled: () => true };
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const started = await startEngine({ register: [Greeter, Doomed], logger });
+      dispose = started.dispose;
+      const handle = await started.engine.startWorkflow(Greeter, 'run', ['x'], { id: 'greet-broken-logger' });
+      expect(await handle.result()).toBe('hello x');
+      // A failing workflow logs at error (the rejecting level) and still ends failed, after one attempt of its body.
+      const doomed = await started.engine.startWorkflow(Doomed, 'run', [], { id: 'doomed-broken-logger' });
+      expect(await doomed.result().catch((e: unknown) => e)).toBeInstanceOf(WorkflowFailure);
+      const [ok, failed] = await Promise.all([handle.describe(), doomed.describe()]);
+      expect([ok.status, ok.executions.map((e) => e.status)]).toEqual(['completed', ['completed']]);
+      expect([failed.status, failed.executions.map((e) => e.status)]).toEqual(['failed', ['failed']]);
+      await eventually(() => warnings.some((w) => (w as { code?: string }).code === 'TEMPOLITE_LOGGER_FAILED'), 'the warning');
+      expect(warnings.filter((w) => (w as { code?: string }).code === 'TEMPOLITE_LOGGER_FAILED')).toHaveLength(1);
+    } finally {
+      process.off('warning', onWarning);
     }
   });
 

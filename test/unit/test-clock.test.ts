@@ -53,6 +53,44 @@ describe('TestClock', () => {
     expect(() => new TestClock(Number.NaN)).toThrow(InvalidOptionsError);
   });
 
+  it('refuses what is not a time, or past what a Date holds, naming the method called', () => {
+    const clock = new TestClock(1000);
+    const untyped = clock as unknown as { advanceTo(time: unknown): number };
+    for (const time of ['x', undefined, null, {}, '2030-01-01']) expect(() => untyped.advanceTo(time)).toThrow(InvalidOptionsError);
+    expect(() => new TestClock('2030-01-01' as unknown as Date)).toThrow(InvalidOptionsError);
+    expect(() => clock.advanceTo(8.7e15)).toThrow(InvalidOptionsError);
+    expect(() => new TestClock(-8.7e15)).toThrow(InvalidOptionsError);
+    const tooFar = (() => {
+      try {
+        clock.advance(Number.MAX_SAFE_INTEGER);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(tooFar).toMatchObject({ subject: 'TestClock', path: 'advance()' });
+    expect(clock.now()).toBe(1000);
+    expect(clock.advanceTo(8.64e15)).toBe(8.64e15);
+    expect(new Date(clock.now()).toISOString()).toBe('+275760-09-13T00:00:00.000Z');
+    expect(() => clock.onAdvance('poke' as unknown as () => void)).toThrow(InvalidOptionsError);
+  });
+
+  it('runs every advance listener when one throws, then throws the first error', () => {
+    const clock = new TestClock(0);
+    const ran: string[] = [];
+    clock.onAdvance(() => {
+      ran.push('first');
+      throw new Error('first listener broke');
+    });
+    clock.onAdvance(() => ran.push('second'));
+    const sleeping = clock.sleep(5);
+    expect(() => clock.advance(10)).toThrow('first listener broke');
+    expect(ran).toEqual(['first', 'second']);
+    expect(clock.now()).toBe(10);
+    expect(clock.pendingSleeps).toBe(0);
+    return sleeping;
+  });
+
   it('leaves the system clock as it was: real time, no jumps', async () => {
     const clock = new SystemClock();
     expect(Math.abs(clock.now() - Date.now())).toBeLessThan(50);
