@@ -1,7 +1,7 @@
 import { refusedBuilderOptions, withPendingOptions } from '../decorators/dispatch.js';
 import type { AsyncMethod } from '../decorators/decorate-method.js';
 import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
-import { toMilliseconds, type Duration } from '../engine/duration.js';
+import { waitDurationMs, type Duration } from '../engine/duration.js';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
 import { signalNames } from '../engine/waits/signal-names.js';
 import type { ReceivedSignal, SignalResult, WaitForSignalOptions } from '../engine/waits/signal-types.js';
@@ -240,7 +240,7 @@ export class WorkflowContext implements WorkflowInfo {
     const refused = refusedBuilderOptions('workflowContext().sleep()');
     if (refused !== undefined) return Promise.reject(refused);
     try {
-      return this.runtime.sleep(toMilliseconds(duration, `workflowContext().sleep() in workflow "${this.workflowId}"`, 'duration'));
+      return this.runtime.sleep(waitDurationMs(duration, `workflowContext().sleep() in workflow "${this.workflowId}"`, 'duration'));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -273,7 +273,7 @@ export class WorkflowContext implements WorkflowInfo {
       // A misspelt `timeout` would wait forever.
       if (options === null || typeof options !== 'object') throw new InvalidOptionsError(subject, 'options', 'must be an object');
       refuseUnknownKeys(subject, options, ['timeout']);
-      const timeoutMs = options?.timeout === undefined ? undefined : toMilliseconds(options.timeout, subject, 'timeout');
+      const timeoutMs = options?.timeout === undefined ? undefined : waitDurationMs(options.timeout, subject, 'timeout');
       return this.runtime.waitForSignal(names, timeoutMs);
     } catch (error) {
       return Promise.reject(error);

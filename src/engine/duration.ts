@@ -49,10 +49,22 @@ export function positiveDurationMs(value: unknown, subject: string, path: string
   if (typeof value === 'number' && (value <= 0 || Number.isNaN(value))) throw new InvalidOptionsError(subject, path, `must be at least 1 ms, got ${String(value)}`);
   const ms = toMilliseconds(value, subject, path);
   if (ms < 1) throw new InvalidOptionsError(subject, path, `must be at least 1 ms, got ${String(value)}`);
-  // Added to the clock's time, it must stay an exact integer (and a valid Date).
-  if (ms > MAX_TIMEOUT_MS) throw new InvalidOptionsError(subject, path, `${String(value)} is too long a timeout (at most ${MAX_TIMEOUT_MS} ms, about 100,000 years)`);
-  return ms;
+  return boundedWait(ms, value, subject, path, 'timeout');
 }
 
-/** The longest timeout: its deadline stays a safe integer and a valid Date for any time of the clock until then. */
-const MAX_TIMEOUT_MS = 3_155_760_000_000_000;
+/**
+ * A {@link Duration} a workflow waits (a sleep, a signal wait's timeout; 0 is allowed), in milliseconds.
+ * @throws InvalidOptionsError for anything but a well-formed duration of at most {@link MAX_WAIT_MS}
+ */
+export function waitDurationMs(value: unknown, subject: string, path: string): number {
+  return boundedWait(toMilliseconds(value, subject, path), value, subject, path, 'wait');
+}
+
+/** The longest wait or timeout: its end stays a safe integer and a valid Date for any time of the clock until then. */
+export const MAX_WAIT_MS = 3_155_760_000_000_000;
+
+function boundedWait(ms: number, value: unknown, subject: string, path: string, what: string): number {
+  // Added to the clock's time, it must stay an exact integer (and a valid Date).
+  if (ms > MAX_WAIT_MS) throw new InvalidOptionsError(subject, path, `${String(value)} is too long a ${what} (at most ${MAX_WAIT_MS} ms, about 100,000 years)`);
+  return ms;
+}

@@ -1,4 +1,5 @@
 import { InvalidOptionsError, describeCause } from '../errors.js';
+import { MAX_WAIT_MS } from './duration.js';
 
 /** How a workflow, activity or saga step is retried after it throws. */
 export interface RetryPolicyOptions {
@@ -54,10 +55,11 @@ export function resolveRetryPolicy(options: unknown, base: RetryPolicy, subject:
     if (!KNOWN_KEYS.has(key)) throw new InvalidOptionsError(subject, `retry.${key}`, `unknown option; known: ${[...KNOWN_KEYS].join(', ')}`);
   }
   const maxAttempts = optionalNumber(record, 'maxAttempts', subject, base.maxAttempts, (n) => Number.isInteger(n) && n >= 1, 'an integer ≥ 1');
-  const initialIntervalMs = optionalNumber(record, 'initialIntervalMs', subject, base.initialIntervalMs, (n) => n >= 0, 'a number ≥ 0');
+  // A backoff is added to the clock's time: bounded as any wait is, so the retry time stays a valid Date.
+  const initialIntervalMs = optionalNumber(record, 'initialIntervalMs', subject, base.initialIntervalMs, (n) => n >= 0 && n <= MAX_WAIT_MS, `a number ≥ 0 and ≤ ${MAX_WAIT_MS}`);
   const backoffCoefficient = optionalNumber(record, 'backoffCoefficient', subject, base.backoffCoefficient, (n) => n >= 1, 'a number ≥ 1');
-  const defaultMax = record.initialIntervalMs === undefined || over === 'step' ? base.maxIntervalMs : initialIntervalMs * 100;
-  const maxIntervalMs = optionalNumber(record, 'maxIntervalMs', subject, defaultMax, (n) => n >= initialIntervalMs, `a number ≥ initialIntervalMs (${initialIntervalMs})`);
+  const defaultMax = record.initialIntervalMs === undefined || over === 'step' ? base.maxIntervalMs : Math.min(initialIntervalMs * 100, MAX_WAIT_MS);
+  const maxIntervalMs = optionalNumber(record, 'maxIntervalMs', subject, defaultMax, (n) => n >= initialIntervalMs && n <= MAX_WAIT_MS, `a number ≥ initialIntervalMs (${initialIntervalMs}) and ≤ ${MAX_WAIT_MS}`);
   if (maxIntervalMs < initialIntervalMs) {
     throw new InvalidOptionsError(subject, 'retry.initialIntervalMs', `must be at most the step's maxIntervalMs (${maxIntervalMs}), got ${initialIntervalMs}; give a maxIntervalMs too`);
   }

@@ -73,6 +73,12 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   /** A halt asked before anything waited on it. */
   private haltAsked = false;
   private requested: ControlAction | undefined;
+  /**
+   * Wake times of the in-memory waits under way. A branch that suspends the body abandons them with it, so the
+   * suspension comes back by the earliest of them: nothing else would wake a workflow whose short sleep sat
+   * beside, say, a signal wait without a timeout.
+   */
+  private readonly inMemoryWakeAts = new Map<object, number>();
 
   constructor(
     readonly deps: EngineDeps,
@@ -205,6 +211,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
         const current = this.suspension!;
         // A cancel or pause asked while the steps in flight settled still decides how this execution ends.
         if (this.requested !== undefined && CAUSE_RANK[this.requested] > CAUSE_RANK[current.cause]) current.cause = this.requested;
+        for (const at of this.inMemoryWakeAts.values()) if (current.wakeAt === null || at < current.wakeAt) current.wakeAt = at;
         this.resolveSuspended({ ...current });
       });
     } else {
@@ -230,11 +237,28 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     const clock = this.deps.clock;
     const until = clock.now() + ms;
     if (ms > this.deps.options.suspendAfterMs) await this.suspend(until);
-    // A pause withdrawn by a resume wakes the wait early without stopping it: wait out the rest.
+    // A pause withdrawn by a resume wakes the wait early without stopping it: wait out the rest. Not a
+    // `sleepUntil`: a step's backoff runs inside the step, which a suspension waits for (`settle`).
     do {
       await clock.sleep(until - clock.now(), this.haltSignal);
       await this.boundary();
     } while (clock.now() < until);
+  }
+
+  /**
+   * A durable wait's in-memory part (a short sleep, a signal wait's short timeout): waits until `until`, or until
+   * a halt (or `also`) aborts it. Such a wait is no step a suspension waits for, so a suspension that abandons the
+   * body meanwhile wakes it again by then.
+   */
+  async sleepUntil(until: number, also?: AbortSignal): Promise<void> {
+    const token = {};
+    this.inMemoryWakeAts.set(token, until);
+    try {
+      await this.deps.clock.sleep(Math.max(0, until - this.deps.clock.now()), also === undefined ? this.haltSignal : AbortSignal.any([this.haltSignal, also]));
+    } finally {
+      // Once the body is abandoned the wait's continuation cannot take a step: its wake time stays for the suspension.
+      if (this.suspension === undefined) this.inMemoryWakeAts.delete(token);
+    }
   }
 
   /** Fires when the body should leave an in-memory wait and reach its next step boundary. */

@@ -43,7 +43,7 @@ describe('bad input to waits and control', () => {
     return started;
   }
 
-  it.each([['10x'], ['-1s'], [-5], ['1h30m']] as [Duration][])('a workflow sleeping %j fails with InvalidOptionsError and records no timer', async (duration) => {
+  it.each([['10x'], ['-1s'], [-5], ['1h30m'], [Number.MAX_SAFE_INTEGER], ['200000000w']] as [Duration][])('a workflow sleeping %j fails with InvalidOptionsError and records no timer', async (duration) => {
     const { engine, file } = await start();
     const failure = await rejection((await engine.startWorkflow(Misuse, 'sleep', [duration])).result());
     expect(failure).toBeInstanceOf(WorkflowFailure);
@@ -59,6 +59,9 @@ describe('bad input to waits and control', () => {
     expect((badName as WorkflowFailure).cause).toMatchObject({ name: 'InvalidOptionsError', path: 'name' });
     const badTimeout = await rejection((await engine.startWorkflow(Misuse, 'signal', ['ok', 'soon' as Duration])).result());
     expect((badTimeout as WorkflowFailure).cause).toMatchObject({ name: 'InvalidOptionsError', path: 'timeout' });
+    // Beyond about 100,000 years its deadline would not be a valid Date.
+    const endless = await rejection((await engine.startWorkflow(Misuse, 'signal', ['ok', Number.MAX_SAFE_INTEGER])).result());
+    expect((endless as WorkflowFailure).cause).toMatchObject({ name: 'InvalidOptionsError', path: 'timeout' });
     expect((await countRows(file)).tempolite_timer).toBe(0);
     expect(await checkConsistency(file)).toEqual([]);
   });

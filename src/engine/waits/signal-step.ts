@@ -41,9 +41,9 @@ export async function runSignalStep(rt: WorkflowRuntime, stepId: string, names: 
       const taken = await rt.track(store.waits.takeSignal({ workflowId, generation, stepId, names, timeoutMs, timerId: newId(), now: clock.now() }));
       if (taken.kind === 'received') return received(rt, stepId, names, taken.signal);
       if (taken.kind === 'timedOut') return TIMED_OUT;
-      const remaining = taken.deadline === null ? Infinity : taken.deadline - clock.now();
-      if (remaining > options.suspendAfterMs) await rt.suspend(taken.deadline);
-      await clock.sleep(Math.max(0, remaining), AbortSignal.any([rt.haltSignal, arrival.signal]));
+      const deadline = taken.deadline;
+      if (deadline === null || deadline - clock.now() > options.suspendAfterMs) return await rt.suspend(deadline);
+      await rt.sleepUntil(deadline, arrival.signal);
     } finally {
       arrival.dispose();
     }

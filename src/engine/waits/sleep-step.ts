@@ -27,7 +27,7 @@ export async function runSleepStep(rt: WorkflowRuntime, stepId: string, ms: numb
     const remaining = timer.wakeAt - clock.now();
     if (remaining <= 0) break;
     if (remaining > options.suspendAfterMs) await rt.suspend(timer.wakeAt);
-    await clock.sleep(remaining, rt.haltSignal);
+    await rt.sleepUntil(timer.wakeAt);
     await rt.boundary();
   }
   // Not awaited: the mark only saves the next re-entry a clock comparison, so the body need not wait for its commit.

@@ -1,0 +1,98 @@
+import 'reflect-metadata';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Activity, TestClock, Workflow, workflowContext, type SignalResult } from '../../src/index.js';
+import { checkConsistency } from '../helpers/consistency.js';
+import { startEngine } from '../helpers/engine.js';
+import { eventually } from '../helpers/eventually.js';
+import { taskOf, timersOf } from '../helpers/waits.js';
+
+/**
+ * A wait short enough to stay in memory (at most `suspendAfterMs`) beside a branch that suspends the body:
+ * the suspension abandons the in-memory wait, so the workflow must come back by that wait's end.
+ */
+class Beside {
+  static ran: string[] = [];
+  static flaky = 0;
+  @Activity({ name: 'beside.remind' }) async remind(): Promise<string> {
+    Beside.ran.push('remind');
+    return 'reminded';
+  }
+  @Activity({ name: 'beside.flaky', retry: { maxAttempts: 2, initialIntervalMs: 2000 } }) async flakyStep(): Promise<string> {
+    Beside.ran.push('flaky');
+    if (Beside.flaky++ === 0) throw new Error('first attempt fails');
+    return 'flaky done';
+  }
+  @Workflow({ name: 'beside.sleep' }) async sleepBesideSignal(): Promise<unknown[]> {
+    const ctx = workflowContext();
+    return Promise.all([ctx.sleep('500ms').then(() => this.remind()), ctx.waitForSignal('approve').then((s) => s.name)]);
+  }
+  @Workflow({ name: 'beside.timedWait' }) async timedWaitBesideSignal(): Promise<SignalResult[]> {
+    const ctx = workflowContext();
+    return Promise.all([ctx.waitForSignal('a', { timeout: '500ms' }), ctx.waitForSignal('b')]);
+  }
+  @Workflow({ name: 'beside.backoff' }) async backoffBesideSignal(): Promise<unknown[]> {
+    return Promise.all([this.flakyStep(), workflowContext().waitForSignal('go').then((s) => s.name)]);
+  }
+}
+
+describe('a short in-memory wait beside a branch that suspends the body', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function begin(method: 'sleepBesideSignal' | 'timedWaitBesideSignal' | 'backoffBesideSignal', id: string) {
+    const clock = new TestClock();
+    const started = await startEngine({ register: [Beside], clock });
+    cleanups.push(started.dispose);
+    Beside.ran = [];
+    Beside.flaky = 0;
+    const handle = await started.engine.startWorkflow(Beside, method, [], { id });
+    const entered = clock.now();
+    await eventually(async () => (await handle.status()) === 'waiting', 'the body to suspend for the untimed signal wait');
+    return { ...started, clock, handle, entered };
+  }
+
+  it('a sleep: the workflow is due when the sleep ends, and its branch goes on then', async () => {
+    const { clock, handle, file, entered } = await begin('sleepBesideSignal', 'sleep-beside');
+    expect(await taskOf(file, 'sleep-beside')).toMatchObject({ availableAt: entered + 500 });
+    clock.advance('1s');
+    await eventually(() => Beside.ran.includes('remind'), 'the step after the sleep');
+    await eventually(async () => (await handle.status()) === 'waiting', 'the body to suspend again');
+    await handle.signal('approve');
+    expect(await handle.result()).toEqual(['reminded', 'approve']);
+    expect(Beside.ran).toEqual(['remind']);
+    expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([
+      ['start', 'suspended'],
+      ['wake', 'suspended'],
+      ['wake', 'completed'],
+    ]);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it("a signal wait's short timeout: it times out on time beside an untimed wait", async () => {
+    const { clock, handle, file, entered } = await begin('timedWaitBesideSignal', 'timed-beside');
+    expect(await taskOf(file, 'timed-beside')).toMatchObject({ availableAt: entered + 500 });
+    clock.advance('1s');
+    await eventually(async () => (await timersOf(file, 'timed-beside')).some((t) => t.status === 'timed_out'), 'the timeout to be recorded');
+    await handle.signal('b');
+    expect(await handle.result()).toEqual([{ timedOut: true }, { timedOut: false, name: 'b', payload: undefined }]);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it("an activity's short retry backoff: the next attempt runs when the backoff ends", async () => {
+    const { clock, handle, file } = await begin('backoffBesideSignal', 'backoff-beside');
+    await eventually(() => Beside.ran.length === 1, 'the first attempt');
+    clock.advance('3s');
+    await eventually(() => Beside.ran.length === 2, 'the second attempt');
+    await eventually(async () => (await handle.status()) === 'waiting', 'the body to suspend again');
+    await handle.signal('go');
+    expect(await handle.result()).toEqual(['flaky done', 'go']);
+    // The backoff ran inside its step, which the suspension waited for: no extra entry for it.
+    expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([
+      ['start', 'suspended'],
+      ['wake', 'completed'],
+    ]);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+});
