@@ -57,6 +57,7 @@ function signal(payloads: PayloadEncoder, row: SignalRow): SignalDescription {
     sentAt: new Date(row.createdAt),
     ...(row.consumedAt !== null ? { consumedAt: new Date(row.consumedAt) } : {}),
     ...(row.consumedStepId !== null ? { consumedBy: row.consumedStepId } : {}),
+    ...(row.consumedGeneration !== null ? { consumedGeneration: Number(row.consumedGeneration) } : {}),
   };
 }
 

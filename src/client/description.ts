@@ -77,6 +77,8 @@ export interface SignalDescription {
   readonly consumedAt?: Date;
   /** The step id of the wait that consumed it. */
   readonly consumedBy?: string;
+  /** The `continueAsNew` generation of that wait: step ids count again from `#0` in each generation. */
+  readonly consumedGeneration?: number;
 }
 
 /** Everything known about one workflow: its run, executions and steps. */

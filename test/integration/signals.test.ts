@@ -160,6 +160,12 @@ describe('signals', () => {
       [1, 'tempolite.signal#0'],
       [2, 'tempolite.signal#0'],
     ]);
+    // describe() tells the three waits apart by their generation.
+    expect((await handle.describe()).signals.map((s) => [s.payload, s.consumedGeneration, s.consumedBy])).toEqual([
+      [10, 0, 'tempolite.signal#0'],
+      [11, 1, 'tempolite.signal#0'],
+      [12, 2, 'tempolite.signal#0'],
+    ]);
     expect(await checkConsistency(file)).toEqual([]);
   });
 });
