@@ -12,7 +12,7 @@ export interface Progress {
   readonly stepsDone: number;
   /** Steps of the current generation recorded so far (later steps are not known until the body reaches them). */
   readonly stepsSeen: number;
-  /** Steps in flight: running, retrying, compensating, with their attempt counts. */
+  /** Steps in flight: running, retrying, compensating, with their attempt counts (none once finished: a step a cancel left `pending` runs no more). */
   readonly current: readonly string[];
   /** What a waiting workflow waits for, when it waits. */
   readonly waitingFor?: string;
@@ -25,12 +25,13 @@ const IN_FLIGHT = new Set(['pending', 'running', 'retrying', 'compensating']);
 /** The progress of a described workflow. */
 export function progressOf(d: WorkflowDescription): Progress {
   const steps = d.steps.filter((step) => step.generation === d.generation);
-  const current = steps.filter((step) => IN_FLIGHT.has(step.status)).map(inFlight);
+  const finished = isTerminal(d.status);
+  const current = finished ? [] : steps.filter((step) => IN_FLIGHT.has(step.status)).map(inFlight);
   const waitingFor = d.status === 'waiting' ? waitReason(d) : undefined;
   return {
     workflowId: d.workflowId,
     status: d.status,
-    finished: isTerminal(d.status),
+    finished,
     stepsDone: steps.filter((step) => step.status === 'completed' || step.status === 'compensated').length,
     stepsSeen: steps.length,
     current,

@@ -302,8 +302,12 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
       }
       return;
     }
-    if (action === 'cancel') this.abort.abort(new WorkflowCancelledFailure(this.info.workflowId, this.info.workflowName));
-    else this.haltNow();
+    if (action === 'cancel') {
+      // As the workflow's end says (cancel.ts): a cancel at or after the deadline is the deadline's.
+      const deadlineAt = this.workflow.deadlineAt;
+      const timedOut = deadlineAt !== null && deadlineAt !== undefined && deadlineAt <= this.deps.clock.now();
+      this.abort.abort(new WorkflowCancelledFailure(this.info.workflowId, this.info.workflowName, timedOut ? new Date(deadlineAt) : undefined));
+    } else this.haltNow();
   }
 
   /** `workflowContext().sleep()`; the logic lives in src/engine/waits/ (issue 5). */

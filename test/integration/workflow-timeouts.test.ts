@@ -21,10 +21,13 @@ import { Latch } from '../helpers/latch.js';
 class Slowpoke {
   static started = new Latch();
   static undone: string[] = [];
+  /** Why the listening activity was aborted. */
+  static abortReason: unknown;
   @Activity({ name: 'slowpoke.listen', retry: { maxAttempts: 1 } }) async listen(): Promise<string> {
     Slowpoke.started.open();
     const signal = activityContext().signal;
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    Slowpoke.abortReason = signal.reason;
     return 'stopped';
   }
   @Activity({ name: 'slowpoke.quick' }) async quick(): Promise<string> {
@@ -113,12 +116,16 @@ describe('workflow timeouts', () => {
     expect(await checkConsistency(file)).toEqual([]);
   });
 
-  it('a running body is stopped at its deadline: its activity sees its signal', async () => {
+  it('a running body is stopped at its deadline: its activity sees its signal, whose reason says it timed out', async () => {
     Slowpoke.started = new Latch();
+    Slowpoke.abortReason = undefined;
     const engine = await engineWith();
     const handle = await engine.startWorkflow(Slowpoke, 'running', [], { id: 'busy', timeout: 300 });
     await Slowpoke.started.wait();
     timedOut(await handle.result().catch((e: unknown) => e), 'busy');
+    expect(Slowpoke.abortReason).toBeInstanceOf(WorkflowCancelledFailure);
+    const reason = Slowpoke.abortReason as WorkflowCancelledFailure;
+    expect([reason.timedOut, reason.deadline?.getTime()]).toEqual([true, (await handle.describe()).deadline?.getTime()]);
     expect(await handle.status()).toBe('cancelled');
     expect(await checkConsistency(file)).toEqual([]);
   });

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { formatProgress, progressOf } from '../../src/cli/progress.js';
+import type { StepDescription, WorkflowDescription } from '../../src/client/description.js';
+
+function step(stepId: string, status: StepDescription['status']): StepDescription {
+  return { id: stepId, stepId, kind: 'activity', name: stepId, status, generation: 0, attempts: 1, executions: [{ attempt: 1, status: 'interrupted' }] } as unknown as StepDescription;
+}
+
+/** The fields of a description that progress reads. */
+function described(status: WorkflowDescription['status'], steps: StepDescription[]): WorkflowDescription {
+  return { workflowId: 'w-1', status, generation: 0, steps, timers: [], children: [], signals: [] } as unknown as WorkflowDescription;
+}
+
+describe('progress of a workflow', () => {
+  it('names the steps in flight while it runs', () => {
+    const progress = progressOf(described('running', [step('shop.reserve#0', 'completed'), step('shop.charge#0', 'pending')]));
+    expect(formatProgress(progress)).toBe('running · 1/2 steps done · now shop.charge#0 (attempt 1, pending)');
+  });
+
+  it('names none once finished: a step a cancel left pending runs no more', () => {
+    const progress = progressOf(described('cancelled', [step('shop.reserve#0', 'completed'), step('shop.charge#0', 'pending')]));
+    expect(progress).toMatchObject({ finished: true, current: [] });
+    expect(formatProgress(progress)).toBe('cancelled · 1/2 steps done');
+  });
+});
