@@ -175,7 +175,12 @@ export class WorkflowIdConflictError extends TempoliteError {
     readonly existingName: string,
     readonly requestedName: string,
   ) {
-    super(`Workflow id "${workflowId}" already runs "${existingName}"; it cannot be started again as "${requestedName}".`);
+    super(
+      existingName === requestedName
+        ? // Only a child start gets here with one name: the workflow under its derived id is not that child.
+          `Workflow id "${workflowId}" is held by another "${existingName}" workflow, not the child this step starts; a child's id derives from its parent's id and step id, so do not start other workflows under such an id.`
+        : `Workflow id "${workflowId}" already runs "${existingName}"; it cannot be started again as "${requestedName}".`,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, ChildWorkflowFailure, Workflow, WorkflowFailure, rootCause, workflowContext, type Tempolite } from '../../src/index.js';
+import { Activity, ChildWorkflowFailure, Workflow, WorkflowFailure, WorkflowIdConflictError, rootCause, workflowContext, type Tempolite } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
@@ -136,6 +136,21 @@ describe('composition and queues', () => {
     expect(new Set(all.map((w) => w.run.id)).size).toBe(1);
     expect(all.map((w) => w.status)).toEqual(['completed', 'completed', 'completed']);
     expect((await engine.list()).length).toBe(3);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it("a child's derived id taken by a workflow of the same name started on its own: the parent fails with a WorkflowIdConflictError saying so", async () => {
+    Family.grandchildFails = false;
+    const { engine, file } = await engineWith([Family]);
+    const squatter = await engine.startWorkflow(Family, 'child', [], { id: 'family-2/family.child#0' });
+    await squatter.result();
+    const failure = await (await engine.startWorkflow(Family, 'parent', [], { id: 'family-2' })).result().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailure);
+    const cause = (failure as WorkflowFailure).cause;
+    expect(cause).toBeInstanceOf(WorkflowIdConflictError);
+    expect(cause).toMatchObject({ workflowId: 'family-2/family.child#0', existingName: 'family.child', requestedName: 'family.child' });
+    expect((cause as Error).message).toContain('not the child this step starts');
+    expect((await squatter.describe()).parentId).toBeUndefined();
     expect(await checkConsistency(file)).toEqual([]);
   });
 
