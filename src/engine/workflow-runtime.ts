@@ -79,6 +79,8 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
    * beside, say, a signal wait without a timeout.
    */
   private readonly inMemoryWakeAts = new Map<object, number>();
+  /** The last wait's lookup of its record (see `inCallOrder`). */
+  private waitLookups: Promise<unknown> = PASSED;
 
   constructor(
     readonly deps: EngineDeps,
@@ -243,6 +245,18 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
       await clock.sleep(until - clock.now(), this.haltSignal);
       await this.boundary();
     } while (clock.now() < until);
+  }
+
+  /**
+   * A wait step's read of what it recorded (a fired timer, a consumed signal): the reads run at once, but their
+   * results reach the body in the order the waits were called, as a re-entered body's other steps do. On
+   * PostgreSQL the reads of a `Promise.all` of waits come back in any order, and a branch that goes on to a
+   * step would then take another branch's step id (and its recorded result).
+   */
+  inCallOrder<T>(read: Promise<T>): Promise<T> {
+    const ordered = this.waitLookups.then(() => read);
+    this.waitLookups = ordered.catch(() => undefined);
+    return ordered;
   }
 
   /**

@@ -26,6 +26,15 @@ class Beside {
     const ctx = workflowContext();
     return Promise.all([ctx.sleep('500ms').then(() => this.remind()), ctx.waitForSignal('approve').then((s) => s.name)]);
   }
+  @Activity({ name: 'beside.label' }) async label(name: string): Promise<string> {
+    Beside.ran.push(name);
+    return `label:${name}`;
+  }
+  @Workflow({ name: 'beside.sleeps' }) async sleepsBesideSignal(): Promise<unknown[]> {
+    const ctx = workflowContext();
+    const after = (seconds: number): Promise<string> => ctx.sleep(seconds * 1000).then(() => this.label(`after ${seconds}s`));
+    return Promise.all([after(1), after(2), after(3), after(4), ctx.waitForSignal('go').then((s) => s.name)]);
+  }
   @Workflow({ name: 'beside.timedWait' }) async timedWaitBesideSignal(): Promise<SignalResult[]> {
     const ctx = workflowContext();
     return Promise.all([ctx.waitForSignal('a', { timeout: '500ms' }), ctx.waitForSignal('b')]);
@@ -41,7 +50,7 @@ describe('a short in-memory wait beside a branch that suspends the body', () => 
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function begin(method: 'sleepBesideSignal' | 'timedWaitBesideSignal' | 'backoffBesideSignal', id: string) {
+  async function begin(method: 'sleepBesideSignal' | 'sleepsBesideSignal' | 'timedWaitBesideSignal' | 'backoffBesideSignal', id: string) {
     const clock = new TestClock();
     const started = await startEngine({ register: [Beside], clock });
     cleanups.push(started.dispose);
@@ -67,6 +76,19 @@ describe('a short in-memory wait beside a branch that suspends the body', () => 
       ['wake', 'suspended'],
       ['wake', 'completed'],
     ]);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('several sleeps, each then a step: every re-entry hands the recorded steps back to the branches that took them', async () => {
+    const { clock, handle, file } = await begin('sleepsBesideSignal', 'sleeps-beside');
+    for (let second = 1; second <= 4; second++) {
+      clock.advance('1s');
+      await eventually(() => Beside.ran.includes(`after ${second}s`), `the step after the ${second}s sleep`);
+      await eventually(async () => (await handle.status()) === 'waiting', 'the body to suspend again');
+    }
+    await handle.signal('go');
+    expect(await handle.result()).toEqual(['label:after 1s', 'label:after 2s', 'label:after 3s', 'label:after 4s', 'go']);
+    expect(Beside.ran).toEqual(['after 1s', 'after 2s', 'after 3s', 'after 4s']);
     expect(await checkConsistency(file)).toEqual([]);
   });
 

@@ -30,9 +30,9 @@ export function notifySignalWaits(rt: WorkflowRuntime): void {
 export async function runSignalStep(rt: WorkflowRuntime, stepId: string, names: readonly string[], timeoutMs: number | undefined): Promise<SignalResult<unknown>> {
   const { store, clock, options } = rt.deps;
   const { workflowId, generation } = rt.info;
-  const recorded = (await store.waits.consumedAt(workflowId, generation, stepId));
-  if (recorded) return received(rt, stepId, names, recorded);
-  if ((await store.waits.timerAt(workflowId, generation, stepId))?.status === 'timed_out') return TIMED_OUT;
+  const recorded = await rt.inCallOrder(recordedOutcome(rt, stepId));
+  if (recorded === 'timedOut') return TIMED_OUT;
+  if (recorded !== undefined) return received(rt, stepId, names, recorded);
   await rt.boundary();
   for (;;) {
     // Listening before the take: a signal stored while the take commits still wakes this wait.
@@ -49,6 +49,15 @@ export async function runSignalStep(rt: WorkflowRuntime, stepId: string, names: 
     }
     await rt.boundary();
   }
+}
+
+/** What the wait at `stepId` recorded: the signal it consumed, its timeout, or nothing yet. */
+async function recordedOutcome(rt: WorkflowRuntime, stepId: string): Promise<SignalRow | 'timedOut' | undefined> {
+  const { store } = rt.deps;
+  const { workflowId, generation } = rt.info;
+  const consumed = await store.waits.consumedAt(workflowId, generation, stepId);
+  if (consumed) return consumed;
+  return (await store.waits.timerAt(workflowId, generation, stepId))?.status === 'timed_out' ? 'timedOut' : undefined;
 }
 
 function received(rt: WorkflowRuntime, stepId: string, names: readonly string[], row: SignalRow): ReceivedSignal<unknown> {

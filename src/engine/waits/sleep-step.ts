@@ -14,7 +14,7 @@ export const SLEEP_STEP = `${RESERVED_PREFIX}sleep`;
 export async function runSleepStep(rt: WorkflowRuntime, stepId: string, ms: number): Promise<void> {
   const { store, clock, options, logger } = rt.deps;
   const { workflowId, generation } = rt.info;
-  let timer = (await store.waits.timerAt(workflowId, generation, stepId));
+  let timer = await rt.inCallOrder(store.waits.timerAt(workflowId, generation, stepId));
   if (timer?.status === 'fired') return;
   if (timer === undefined) {
     await rt.boundary();
