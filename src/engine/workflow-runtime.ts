@@ -229,6 +229,9 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
 
   /** A step boundary: a stopping engine, a cancel or a pause abandons the body here. */
   boundary(): Promise<void> {
+    // An abandoned body goes no further, also inside a step: a retry whose backoff ran out in memory after the
+    // body suspended would otherwise run its attempt outside any execution.
+    if (this.suspension !== undefined) return never();
     // The common case, nothing asked: no promise of its own per step.
     if (!this.halted) return PASSED;
     return this.suspend(this.deps.clock.now(), this.requested ?? 'stop');
@@ -239,10 +242,9 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     const clock = this.deps.clock;
     const until = clock.now() + ms;
     if (ms > this.deps.options.suspendAfterMs) await this.suspend(until);
-    // A pause withdrawn by a resume wakes the wait early without stopping it: wait out the rest. Not a
-    // `sleepUntil`: a step's backoff runs inside the step, which a suspension waits for (`settle`).
+    // A pause withdrawn by a resume wakes the wait early without stopping it: wait out the rest.
     do {
-      await clock.sleep(until - clock.now(), this.haltSignal);
+      await this.sleepUntil(until);
       await this.boundary();
     } while (clock.now() < until);
   }
@@ -260,7 +262,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   }
 
   /**
-   * A durable wait's in-memory part (a short sleep, a signal wait's short timeout): waits until `until`, or until
+   * A wait's in-memory part (a short sleep, a signal wait's short timeout, a short retry backoff): waits until `until`, or until
    * a halt (or `also`) aborts it. Such a wait is no step a suspension waits for, so a suspension that abandons the
    * body meanwhile wakes it again by then.
    */

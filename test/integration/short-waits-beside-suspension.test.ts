@@ -102,19 +102,23 @@ describe('a short in-memory wait beside a branch that suspends the body', () => 
     expect(await checkConsistency(file)).toEqual([]);
   });
 
-  it("an activity's short retry backoff: the next attempt runs when the backoff ends", async () => {
-    const { clock, handle, file } = await begin('backoffBesideSignal', 'backoff-beside');
+  it("an activity's short retry backoff: the workflow comes back when it ends, and its next attempt runs then", async () => {
+    const { clock, handle, file, entered } = await begin('backoffBesideSignal', 'backoff-beside');
     await eventually(() => Beside.ran.length === 1, 'the first attempt');
+    expect((await taskOf(file, 'backoff-beside'))?.availableAt).toBeGreaterThanOrEqual(entered + 2000);
     clock.advance('3s');
     await eventually(() => Beside.ran.length === 2, 'the second attempt');
     await eventually(async () => (await handle.status()) === 'waiting', 'the body to suspend again');
     await handle.signal('go');
     expect(await handle.result()).toEqual(['flaky done', 'go']);
-    // The backoff ran inside its step, which the suspension waited for: no extra entry for it.
+    // The suspended body ran no attempt of its own: the second attempt is the re-entry's, when the backoff ended.
     expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([
       ['start', 'suspended'],
+      ['wake', 'suspended'],
       ['wake', 'completed'],
     ]);
+    const [step] = (await handle.describe()).steps.filter((s) => s.name === 'beside.flaky');
+    expect(step!.executions.map((a) => a.status)).toEqual(['failed', 'completed']);
     expect(await checkConsistency(file)).toEqual([]);
   });
 });
