@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, TestClock, Workflow, workflowContext, type SignalResult } from '../../src/index.js';
+import { Activity, TestClock, Workflow, workflowContext, type SignalResult, type WorkflowHandle } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
@@ -35,6 +35,12 @@ class Beside {
     const after = (seconds: number): Promise<string> => ctx.sleep(seconds * 1000).then(() => this.label(`after ${seconds}s`));
     return Promise.all([after(1), after(2), after(3), after(4), ctx.waitForSignal('go').then((s) => s.name)]);
   }
+  @Workflow({ name: 'beside.outOfOrder' }) async outOfOrderBesideSignal(): Promise<unknown[]> {
+    const ctx = workflowContext();
+    // The later-called sleep ends first: each branch's step has an id of its own, so a re-entry hands it back to that branch.
+    const after = (seconds: number, id: string): Promise<string> => ctx.sleep(seconds * 1000).then(() => ctx.withId(id).run(() => this.label(id)));
+    return Promise.all([after(2, 'slow'), after(1, 'fast'), ctx.waitForSignal('go').then((s) => s.name)]);
+  }
   @Workflow({ name: 'beside.timedWait' }) async timedWaitBesideSignal(): Promise<SignalResult[]> {
     const ctx = workflowContext();
     return Promise.all([ctx.waitForSignal('a', { timeout: '500ms' }), ctx.waitForSignal('b')]);
@@ -44,13 +50,24 @@ class Beside {
   }
 }
 
+/**
+ * Until the execution numbered `executions` has ended suspended. Not the status: a new execution's start is
+ * written with its first step's commit, so right after a step ran the workflow may still read `waiting`.
+ */
+async function suspendedAgain(handle: WorkflowHandle, executions: number): Promise<void> {
+  await eventually(async () => {
+    const all = (await handle.describe()).executions;
+    return all.length === executions && all.at(-1)?.status === 'suspended';
+  }, `execution ${executions} to end suspended`);
+}
+
 describe('a short in-memory wait beside a branch that suspends the body', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function begin(method: 'sleepBesideSignal' | 'sleepsBesideSignal' | 'timedWaitBesideSignal' | 'backoffBesideSignal', id: string) {
+  async function begin(method: 'sleepBesideSignal' | 'sleepsBesideSignal' | 'outOfOrderBesideSignal' | 'timedWaitBesideSignal' | 'backoffBesideSignal', id: string) {
     const clock = new TestClock();
     const started = await startEngine({ register: [Beside], clock });
     cleanups.push(started.dispose);
@@ -67,7 +84,7 @@ describe('a short in-memory wait beside a branch that suspends the body', () => 
     expect(await taskOf(file, 'sleep-beside')).toMatchObject({ availableAt: entered + 500 });
     clock.advance('1s');
     await eventually(() => Beside.ran.includes('remind'), 'the step after the sleep');
-    await eventually(async () => (await handle.status()) === 'waiting', 'the body to suspend again');
+    await suspendedAgain(handle, 2);
     await handle.signal('approve');
     expect(await handle.result()).toEqual(['reminded', 'approve']);
     expect(Beside.ran).toEqual(['remind']);
@@ -84,11 +101,25 @@ describe('a short in-memory wait beside a branch that suspends the body', () => 
     for (let second = 1; second <= 4; second++) {
       clock.advance('1s');
       await eventually(() => Beside.ran.includes(`after ${second}s`), `the step after the ${second}s sleep`);
-      await eventually(async () => (await handle.status()) === 'waiting', 'the body to suspend again');
+      await suspendedAgain(handle, second + 1);
     }
     await handle.signal('go');
     expect(await handle.result()).toEqual(['label:after 1s', 'label:after 2s', 'label:after 3s', 'label:after 4s', 'go']);
     expect(Beside.ran).toEqual(['after 1s', 'after 2s', 'after 3s', 'after 4s']);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('waits that end in another order than they were called: steps with ids of their own go back to their branches', async () => {
+    const { clock, handle, file } = await begin('outOfOrderBesideSignal', 'out-of-order');
+    clock.advance('1s');
+    await eventually(() => Beside.ran.includes('fast'), 'the step after the 1 s sleep');
+    await suspendedAgain(handle, 2);
+    clock.advance('1s');
+    await eventually(() => Beside.ran.includes('slow'), 'the step after the 2 s sleep');
+    await suspendedAgain(handle, 3);
+    await handle.signal('go');
+    expect(await handle.result()).toEqual(['label:slow', 'label:fast', 'go']);
+    expect(Beside.ran).toEqual(['fast', 'slow']);
     expect(await checkConsistency(file)).toEqual([]);
   });
 
@@ -108,7 +139,7 @@ describe('a short in-memory wait beside a branch that suspends the body', () => 
     expect((await taskOf(file, 'backoff-beside'))?.availableAt).toBeGreaterThanOrEqual(entered + 2000);
     clock.advance('3s');
     await eventually(() => Beside.ran.length === 2, 'the second attempt');
-    await eventually(async () => (await handle.status()) === 'waiting', 'the body to suspend again');
+    await suspendedAgain(handle, 2);
     await handle.signal('go');
     expect(await handle.result()).toEqual(['flaky done', 'go']);
     // The suspended body ran no attempt of its own: the second attempt is the re-entry's, when the backoff ended.
