@@ -238,10 +238,14 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   }
 
   /** Waits `ms` in memory when short, else suspends the workflow until then. */
-  async wait(ms: number): Promise<void> {
+  wait(ms: number): Promise<void> {
+    return this.waitUntil(this.deps.clock.now() + ms);
+  }
+
+  /** As `wait`, until the clock reads `until` (a durable sleep's recorded wake time). */
+  async waitUntil(until: number): Promise<void> {
     const clock = this.deps.clock;
-    const until = clock.now() + ms;
-    if (ms > this.deps.options.suspendAfterMs) await this.suspend(until);
+    if (until - clock.now() > this.deps.options.suspendAfterMs) await this.suspend(until);
     // A pause withdrawn by a resume wakes the wait early without stopping it: wait out the rest.
     do {
       await this.sleepUntil(until);

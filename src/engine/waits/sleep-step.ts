@@ -12,7 +12,7 @@ export const SLEEP_STEP = `${RESERVED_PREFIX}sleep`;
  * `suspendAfterMs` suspend the workflow until the wake time.
  */
 export async function runSleepStep(rt: WorkflowRuntime, stepId: string, ms: number): Promise<void> {
-  const { store, clock, options, logger } = rt.deps;
+  const { store, clock, logger } = rt.deps;
   const { workflowId, generation } = rt.info;
   let timer = await rt.inCallOrder(store.waits.timerAt(workflowId, generation, stepId));
   if (timer?.status === 'fired') return;
@@ -23,13 +23,7 @@ export async function runSleepStep(rt: WorkflowRuntime, stepId: string, ms: numb
     // Durable before the wait begins: a crash during the sleep must find the wake time, not start the sleep over.
     await rt.track(store.waits.createTimer({ id: timer.id, workflowId, generation, stepId, wakeAt: timer.wakeAt, now }));
   }
-  for (;;) {
-    const remaining = timer.wakeAt - clock.now();
-    if (remaining <= 0) break;
-    if (remaining > options.suspendAfterMs) await rt.suspend(timer.wakeAt);
-    await rt.sleepUntil(timer.wakeAt);
-    await rt.boundary();
-  }
+  if (timer.wakeAt > clock.now()) await rt.waitUntil(timer.wakeAt);
   // Not awaited: the mark only saves the next re-entry a clock comparison, so the body need not wait for its commit.
   rt.track(store.waits.fireTimer(timer.id)).catch((error: unknown) => logger.warn({ err: error, workflowId, stepId }, 'recording a fired timer failed'));
 }
