@@ -115,8 +115,10 @@ export class MissingCompensationError extends TempoliteError {
     readonly methodName: string,
     readonly compensate: string,
     reason: string,
+    /** What is wrong, when not a named method (`registerSaga`, or no `compensate` given at all). */
+    subject = `@Saga on ${className}.${methodName} names compensate: "${compensate}"`,
   ) {
-    super(`@Saga on ${className}.${methodName} names compensate: "${compensate}", but ${reason}.`);
+    super(`${subject}, but ${reason}.`);
   }
 }
 
@@ -179,7 +181,7 @@ export class WorkflowIdConflictError extends TempoliteError {
       existingName === requestedName
         ? // Only a child start gets here with one name: the workflow under its derived id is not that child.
           `Workflow id "${workflowId}" is held by another "${existingName}" workflow, not the child this step starts; a child's id derives from its parent's id and step id, so do not start other workflows under such an id.`
-        : `Workflow id "${workflowId}" already runs "${existingName}"; it cannot be started again as "${requestedName}".`,
+        : `Workflow id "${workflowId}" is already used by a "${existingName}" workflow (running or finished); it cannot be started again as "${requestedName}".`,
     );
   }
 }
@@ -532,7 +534,10 @@ export class StorageError extends TempoliteError {
   }
 }
 
-/** `Name: message` of an error-like value, for messages that chain causes. Never throws, whatever the value. */
+/**
+ * `Name: message` of an error-like value, for messages that chain causes; only the message of Tempolite's own
+ * errors, whose messages name what failed. Never throws, whatever the value.
+ */
 export function describeCause(cause: unknown): string {
   try {
     if (cause instanceof TempoliteError) return cause.message;

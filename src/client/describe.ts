@@ -22,6 +22,8 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
   const where = { description: `payload of workflow "${workflow.id}"`, workflowId: workflow.id };
   const steps = (await store.stepsOf(workflow.id));
   const attempts = await loadAttempts(store, steps);
+  // A compensating workflow keeps the cancel that started its compensations on its task: it is no request left.
+  const requested = workflow.status === 'pending' || workflow.status === 'running' || workflow.status === 'waiting' ? await store.control.requestedControl(workflow.id) : undefined;
   return {
     run: { id: workflow.runId, status: run?.status ?? workflow.status, rootWorkflowId: run?.rootWorkflowId ?? workflow.id, createdAt: new Date(run?.createdAt ?? workflow.createdAt) },
     workflowId: workflow.id,
@@ -36,6 +38,7 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
     createdAt: new Date(workflow.createdAt),
     ...(workflow.completedAt !== null ? { completedAt: new Date(workflow.completedAt) } : {}),
     ...deadlineOf(workflow),
+    ...(requested !== undefined ? { requested } : {}),
     executions: (await store.executionsOf(workflow.id)).map((row) => execution(payloads, row)),
     steps: steps.map((row) => step(payloads, row, attempts.get(row.id) ?? [])),
     children: await Promise.all(runRows.filter((row) => row.parentId === workflow.id).map((child) => build(store, payloads, child, runRows))),

@@ -97,6 +97,11 @@ export interface WorkflowDescription {
   readonly completedAt?: Date;
   /** When its start's `timeout` runs out; absent without one. */
   readonly deadline?: Date;
+  /**
+   * A cancel or pause asked of it that has not taken effect yet: its body stops for it at its next step
+   * boundary. Absent when none is waiting (and once it took effect: the status says so).
+   */
+  readonly requested?: 'cancel' | 'pause';
   readonly executions: readonly ExecutionDescription[];
   readonly steps: readonly StepDescription[];
   /** Child workflows started by this one, described the same way. */

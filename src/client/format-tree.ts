@@ -33,7 +33,7 @@ function workflowNode(w: WorkflowDescription): Node {
   });
   const waits = [...w.timers.map(timerNode), ...w.signals.map(signalNode)];
   const children = w.children.map(workflowNode);
-  const header = join([`Workflow ${w.workflowId}`, w.name, w.status, w.generation > 0 ? `generation ${w.generation}` : undefined, w.queue !== 'default' ? `queue ${w.queue}` : undefined, w.deadline ? `deadline ${w.deadline.toISOString()}` : undefined]);
+  const header = join([`Workflow ${w.workflowId}`, w.name, w.status, w.generation > 0 ? `generation ${w.generation}` : undefined, w.queue !== 'default' ? `queue ${w.queue}` : undefined, w.deadline ? `deadline ${w.deadline.toISOString()}` : undefined, w.requested ? `${w.requested} asked` : undefined]);
   return { text: header, children: [...executions, ...waits, ...children] };
 }
 

@@ -19,6 +19,10 @@ export const DashboardErrorCode = {
   NotFound: 'TEMPOLITE_DASHBOARD_NOT_FOUND',
   MethodNotAllowed: 'TEMPOLITE_DASHBOARD_METHOD_NOT_ALLOWED',
   UnsupportedMediaType: 'TEMPOLITE_DASHBOARD_UNSUPPORTED_MEDIA_TYPE',
+  /** An API request without the dashboard's token (401). */
+  Unauthorized: 'TEMPOLITE_DASHBOARD_UNAUTHORIZED',
+  /** An API request naming a host that is not a loopback name, to a dashboard without a token (403). */
+  Forbidden: 'TEMPOLITE_DASHBOARD_FORBIDDEN',
   /** An error from elsewhere (a driver, the system) the dashboard has no code for. */
   Unexpected: 'TEMPOLITE_DASHBOARD_UNEXPECTED',
 } as const;
@@ -64,9 +68,9 @@ export async function handleApi(engine: Tempolite, method: string, url: URL, rea
     const handle = await engine.getHandle(id);
     let changed = true;
     if ((ACTIONS as readonly string[]).includes(action)) {
-      const before = await handle.status();
+      const { status, requested } = await handle.describe();
       await run(engine, action as ControlAction, id);
-      changed = controlChanges(action as ControlAction, before);
+      changed = controlChanges(action as ControlAction, { status, ...(requested !== undefined ? { requested } : {}) });
     } else if (action === 'signal') await signal(engine, id, await readBody());
     else return { status: 404, body: errorBody('NotFound', DashboardErrorCode.NotFound, `Unknown action "${action}".`) };
     return { status: 200, body: { ok: true, workflowId: id, action, changed, status: await handle.status() } };

@@ -65,17 +65,27 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://dashboard.invalid');
     const cookie = tokenCookie(port);
+    // The API answers in JSON, refusals too: a script reads `error.code` whatever went wrong.
+    const api = url.pathname === '/api' || url.pathname.startsWith('/api/');
+    const refuse = (status: number, name: string, code: string, message: string, headers: Record<string, string> = {}): void => {
+      if (api) send(response, status, 'application/json', JSON.stringify(errorBody(name, code, message)), headers);
+      else send(response, status, 'text/plain; charset=utf-8', `${name}: ${message}\n`, headers);
+    };
     if (token !== undefined) {
       if (!sameToken(token, presentedToken(request, url, cookie))) {
-        send(response, 401, 'text/plain; charset=utf-8', 'Unauthorized: open the dashboard with ?token=<token>, or send Authorization: Bearer <token>.\n', { 'www-authenticate': 'Bearer' });
+        refuse(401, 'Unauthorized', DashboardErrorCode.Unauthorized, 'open the dashboard with ?token=<token>, or send Authorization: Bearer <token>.', { 'www-authenticate': 'Bearer' });
         return;
       }
     } else if (!isLoopback(hostName(request.headers.host))) {
-      send(response, 403, 'text/plain; charset=utf-8', 'Forbidden: this dashboard answers only to a loopback host name.\n');
+      refuse(403, 'Forbidden', DashboardErrorCode.Forbidden, 'this dashboard answers only to a loopback host name.');
       return;
     }
     const method = request.method ?? 'GET';
-    if (url.pathname.startsWith('/api/workflows')) {
+    if (api && !(url.pathname === '/api/workflows' || url.pathname.startsWith('/api/workflows/'))) {
+      refuse(404, 'NotFound', DashboardErrorCode.NotFound, `No such API path: ${url.pathname}`);
+      return;
+    }
+    if (api) {
       if (method === 'POST' && !(request.headers['content-type'] ?? '').startsWith('application/json')) {
         send(response, 415, 'application/json', JSON.stringify(errorBody('UnsupportedMediaType', DashboardErrorCode.UnsupportedMediaType, 'Actions take a JSON body (Content-Type: application/json).')));
         return;

@@ -10,14 +10,15 @@ export function validateSaga(registration: Registration, decorated: DecoratedMet
   const options = registration.options as { compensate?: unknown; compensateFn?: unknown };
   if (registration.source === 'function') {
     if (typeof options.compensateFn !== 'function') {
-      throw new MissingCompensationError('(function)', registration.name, 'compensate', 'it is not a function');
+      throw new MissingCompensationError('(function)', registration.name, 'compensate', `it is ${typeof options.compensateFn}, not a function`, `registerSaga("${registration.name}") takes { run, compensate }`);
     }
     return { fn: options.compensateFn as AnyFunction };
   }
   const { target, method } = registration;
   const compensate = options.compensate;
   if (typeof compensate !== 'string' || compensate.length === 0) {
-    throw new MissingCompensationError(target.name, method, describeCause(compensate), 'compensate must be the name of a method of the same class');
+    const subject = compensate === undefined ? `@Saga on ${target.name}.${method} has no compensate option` : undefined;
+    throw new MissingCompensationError(target.name, method, describeCause(compensate), 'compensate must be the name of a method of the same class', subject);
   }
   if (compensate === method) throw new MissingCompensationError(target.name, method, compensate, 'a step cannot compensate itself');
   if (typeof (target.prototype as Record<string, unknown>)[compensate] !== 'function') {

@@ -125,6 +125,12 @@ export interface ReduceOptions {
   readonly fields: boolean;
   /** Stack traces, usually the largest part of an error. */
   readonly stacks: boolean;
+  /**
+   * Longest message kept, per error of the chain (longer ones are cut with `…`). Each wrapper's message
+   * repeats its cause's, so a chain over a huge message is that message many times over.
+   * @default unlimited
+   */
+  readonly messageLength?: number;
 }
 
 /**
@@ -138,7 +144,7 @@ export function reduceError(error: Error, keep: (value: unknown) => boolean, opt
   seen.add(error);
   const name = safeGet(error, 'name');
   const stack = options.stacks ? safeGet(error, 'stack') : undefined;
-  const reduced = new Error(String(safeGet(error, 'message') ?? ''));
+  const reduced = new Error(truncated(String(safeGet(error, 'message') ?? ''), options.messageLength));
   defineHidden(reduced, 'name', typeof name === 'string' ? name : 'Error');
   if (typeof stack === 'string') defineHidden(reduced, 'stack', stack);
   else delete reduced.stack;
@@ -149,6 +155,11 @@ export function reduceError(error: Error, keep: (value: unknown) => boolean, opt
     for (const key of ownKeys(error)) {
       if (STRUCTURAL_KEYS.has(key)) continue;
       const value = safeGet(error, key);
+      // An error a Tempolite error carries (a CompensationFailure's original failure) is reduced as its cause is.
+      if (own && value instanceof Error && !seen.has(value)) {
+        Object.defineProperty(reduced, key, { value: reduceError(value, keep, options, seen), writable: true, enumerable: true, configurable: true });
+        continue;
+      }
       if (own && !isSmallField(value)) continue;
       if (keep(value)) Object.defineProperty(reduced, key, { value, writable: true, enumerable: true, configurable: true });
     }
@@ -169,6 +180,26 @@ export function reduceError(error: Error, keep: (value: unknown) => boolean, opt
     }
   }
   return reduced;
+}
+
+/** `text`, cut to `length` characters (and marked so) when longer. */
+export function truncated(text: string, length = Infinity): string {
+  return text.length > length ? `${text.slice(0, length)}…` : text;
+}
+
+/**
+ * The ids, names and counts of one of Tempolite's own errors (those with its `code`), without their
+ * cause: what an error that has to be stored in its minimal form keeps, so it still comes back as its class.
+ */
+export function smallOwnFields(error: Error): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (!isErrorCode(safeGet(error, 'code'))) return fields;
+  for (const key of ownKeys(error)) {
+    if (STRUCTURAL_KEYS.has(key)) continue;
+    const value = safeGet(error, key);
+    if (isSmallField(value)) fields[key] = value;
+  }
+  return fields;
 }
 
 /** Ids, names, counts, a deadline: what a Tempolite error keeps when its fields must go. */

@@ -17,6 +17,8 @@ import {
   describeValue,
   errorFields,
   reduceError,
+  smallOwnFields,
+  truncated,
   reviveError,
   type PayloadClass,
 } from './codec-errors.js';
@@ -224,10 +226,11 @@ export class PayloadEncoder {
     const minimal = minimalForm(error);
     // Lazy: a reduced form walks the cause chain, wasted work when the error stores as is. Ids and codes
     // outlive stacks (the bulk of an error) because code reads them.
-    const reduced = (fields: boolean, stacks: boolean) => (): unknown => reduceError(error as Error, keep, { fields, stacks });
+    const reduced = (fields: boolean, stacks: boolean, messageLength?: number) => (): unknown =>
+      reduceError(error as Error, keep, { fields, stacks, ...(messageLength === undefined ? {} : { messageLength }) });
     const candidates =
       error instanceof Error
-        ? [() => error, reduced(true, true), reduced(true, false), reduced(false, false), () => minimal]
+        ? [() => error, reduced(true, true), reduced(true, false), reduced(false, false), reduced(false, false, MINIMAL_MESSAGE_LENGTH), () => minimal]
         : [() => error, () => describeValue(error), () => minimal];
     for (const candidate of candidates) {
       try {
@@ -279,7 +282,7 @@ function minimalForm(error: unknown): unknown {
   } catch {
     // Throwing getters leave the defaults.
   }
-  const minimal = new Error(message.length > MINIMAL_MESSAGE_LENGTH ? `${message.slice(0, MINIMAL_MESSAGE_LENGTH)}…` : message);
+  const minimal = Object.assign(new Error(truncated(message, MINIMAL_MESSAGE_LENGTH)), smallOwnFields(error));
   minimal.name = name;
   delete minimal.stack;
   return minimal;

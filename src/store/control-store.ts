@@ -36,12 +36,21 @@ export type PauseEffect = 'paused' | 'requested' | 'unchanged';
 /** What a resume did. */
 export type ResumeEffect = { readonly effect: 'resumed'; readonly queue: string } | { readonly effect: 'withdrawn' } | { readonly effect: 'unchanged' };
 
+/** What `watchedTasks` reads of one task. */
+export interface WatchedTask {
+  readonly control: ControlAction | undefined;
+  readonly wakeups: number;
+}
+
 /** Cancel, pause and resume (DESIGN §3 "Cancel and pause"). Writes resolve after their commit. */
 export interface ControlStore {
   /** The cancel or pause waiting on a workflow's task, if any. */
   requestedControl(workflowId: string): Promise<ControlAction | undefined>;
-  /** The cancels and pauses waiting on the tasks of these workflows, by workflow id (one without a request is absent). */
-  requestedControls(workflowIds: readonly string[]): Promise<Map<string, ControlAction>>;
+  /**
+   * The tasks of these workflows, by workflow id (one without a task is absent): the cancel or pause waiting
+   * on each, and its wake-up counter (a signal or a child's end moves it).
+   */
+  watchedTasks(workflowIds: readonly string[]): Promise<Map<string, WatchedTask>>;
   /** Unfinished workflows (pending, running, waiting, paused) whose deadline is at or before `now`, at most `limit`, earliest first. */
   dueDeadlines(now: number, limit: number): Promise<{ readonly workflowId: string; readonly deadlineAt: number }[]>;
   /** A workflow's deadline (epoch ms), if its start gave it one. */

@@ -175,6 +175,23 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect((JSON.parse(resumeCancelled.stdout) as { error: { code: string } }).error.code).toBe('TEMPOLITE_INVALID_STATE');
   });
 
+  it('a pause asked of a running step is shown as asked; a second pause does nothing; a resume withdraws it and says so', async () => {
+    const releaseFile = join(temp.dir, 'release-held');
+    const handle = await client.startWorkflow(OperatorFlow, 'held', [releaseFile], { id: 'held-1' });
+    await eventually(async () => (await handle.describe()).steps.some((step) => step.status === 'running'), 'the held step');
+    expect((await cli('pause', 'held-1', ...db())).stdout).toBe('Pause recorded for workflow held-1 (now running).\n');
+    expect((await handle.describe()).requested).toBe('pause');
+    expect((await cli('show', 'held-1', ...db())).stdout).toContain('running · pause asked');
+    expect(parse<{ changed: boolean }>(await cli('pause', 'held-1', ...db(), '--json'))).toMatchObject({ action: 'pause', changed: false, status: 'running' });
+    expect((await cli('pause', 'held-1', ...db())).stdout).toBe('Workflow held-1 is already asked to pause (it is running): nothing to pause.\n');
+    expect(parse<{ changed: boolean }>(await cli('resume', 'held-1', ...db(), '--json'))).toMatchObject({ action: 'resume', changed: true, status: 'running' });
+    expect((await handle.describe()).requested).toBeUndefined();
+    expect((await cli('resume', 'held-1', ...db())).stdout).toBe('Workflow held-1 is not paused (it is running): nothing to resume.\n');
+    writeFileSync(releaseFile, 'go');
+    expect(await handle.result()).toBe('done');
+    expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'completed']]);
+  });
+
   it('ids and messages with terminal control characters are printed as escapes, not sent to the terminal', async () => {
     const id = 'ansi\u001b[2J\u001b]0;title\u0007\r\nFAKE\u202egpj.exe';
     await (await client.startWorkflow(OperatorFlow, 'order', ['book'], { id })).result().catch(() => undefined);

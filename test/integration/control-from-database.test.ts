@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, Tempolite, Workflow, type TempoliteOptions, WorkflowCancelledFailure, WorkflowFailure, activityContext, silentLogger, workflowContext } from '../../src/index.js';
+import { Activity, Tempolite, TestClock, Workflow, type TempoliteOptions, WorkflowCancelledFailure, WorkflowFailure, activityContext, silentLogger, workflowContext } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { execute } from '../helpers/db-rows.js';
 import { startEngine } from '../helpers/engine.js';
@@ -48,6 +48,11 @@ class Looper {
     Looper.started.open();
     await Looper.release.wait();
     return n;
+  }
+  /** A signal wait with a timeout short enough to be waited in memory. */
+  @Workflow({ name: 'looper.ask' }) async ask(): Promise<unknown> {
+    await this.tick(0);
+    return workflowContext().waitForSignal<string>('answer', { timeout: '1m' });
   }
   /** A minute's sleep kept in memory (the engine below suspends only after two). */
   @Workflow({ name: 'looper.nap' }) async nap(): Promise<string> {
@@ -117,6 +122,25 @@ describe('cancel and pause recorded in the database by another process', () => {
     expect((await handle.describe()).executions.map((x) => x.status)).toEqual(['paused']);
     expect(await checkConsistency(started.file)).toEqual([]);
     await handle.cancel();
+  });
+
+  it('a signal from a client-mode engine reaches a signal wait held in memory within a poll interval, not at its timeout', async () => {
+    // The test clock never runs the minute out: only the signal can end the wait.
+    const started = await startEngine({ register: [Looper], suspendAfterMs: 120_000, clock: new TestClock() });
+    dispose = started.dispose;
+    const handle = await started.engine.startWorkflow(Looper, 'ask', [], { id: 'asking' });
+    await eventually(async () => (await handle.describe()).timers.length === 1, 'the wait and its timer');
+    const client = new Tempolite({ database: started.file, workers: false, logger: silentLogger });
+    await client.start();
+    try {
+      await (await client.getHandle('asking')).signal('answer', 'yes');
+    } finally {
+      await client.close();
+    }
+    await eventually(async () => (await handle.status()) === 'completed', 'the signal reaching the wait', 10_000);
+    expect(await handle.result()).toEqual({ timedOut: false, name: 'answer', payload: 'yes' });
+    expect((await handle.describe()).executions.map((x) => [x.reason, x.status])).toEqual([['start', 'completed']]);
+    expect(await checkConsistency(started.file)).toEqual([]);
   });
 
   it.runIf(onPostgres)('on PostgreSQL a cancel from a client-mode engine reaches a running activity at once, without waiting for a poll', async () => {

@@ -129,8 +129,13 @@ describe('tempolite dashboard', () => {
       const base = new URL(dashboard.url);
       expect(base.searchParams.get('token')).toBe('s3cret');
       const api = new URL('/api/workflows', base).toString();
-      expect((await get(api)).status).toBe(401);
-      expect((await get(new URL('/', base).toString())).status).toBe(401);
+      const unauthorized = await get(api);
+      expect(unauthorized.status).toBe(401);
+      // The API refuses in JSON, with a code; the page as plain text.
+      expect(JSON.parse(unauthorized.body)).toMatchObject({ error: { name: 'Unauthorized', code: 'TEMPOLITE_DASHBOARD_UNAUTHORIZED' } });
+      const pageRefused = await get(new URL('/', base).toString());
+      expect(pageRefused.status).toBe(401);
+      expect(pageRefused.body).toMatch(/^Unauthorized: /);
       expect((await get(api, { authorization: 'Bearer wrong' })).status).toBe(401);
       // A cookie that is not valid percent-encoding presents no token: 401, not a server error.
       expect((await get(api, { cookie: `tempolite_dashboard_${base.port}=%E0%A4%A` })).status).toBe(401);
@@ -167,7 +172,12 @@ describe('tempolite dashboard', () => {
     try {
       const base = new URL(dashboard.url);
       expect(base.hostname).toBe('127.0.0.1');
-      expect((await get(new URL('/api/workflows', base).toString(), { host: 'attacker.example' })).status).toBe(403);
+      const forbidden = await get(new URL('/api/workflows', base).toString(), { host: 'attacker.example' });
+      expect(forbidden.status).toBe(403);
+      expect(JSON.parse(forbidden.body)).toMatchObject({ error: { code: 'TEMPOLITE_DASHBOARD_FORBIDDEN' } });
+      const unknownPath = await fetch(new URL('/api/foo', base));
+      expect(unknownPath.status).toBe(404);
+      expect(await unknownPath.json()).toMatchObject({ error: { code: 'TEMPOLITE_DASHBOARD_NOT_FOUND' } });
       const form = await fetch(new URL('/api/workflows/fragile-1/cancel', base), { method: 'POST', body: 'x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(form.status).toBe(415);
       const missing = await fetch(new URL('/api/workflows/nope', base));

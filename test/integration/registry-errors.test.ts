@@ -17,6 +17,7 @@ import {
   UnknownQueueError,
   Workflow,
   registerActivity,
+  registerSaga,
   registerWorkflow,
   silentLogger,
   workflowContext,
@@ -77,6 +78,9 @@ class MissingComp {
 class DecoratedComp {
   @Saga({ compensate: 'cancel' }) async book(): Promise<void> {}
   @Activity() async cancel(): Promise<void> {}
+}
+class NoCompOption {
+  @Saga({} as never) async book(): Promise<void> {}
 }
 class SelfComp {
   @Saga({ compensate: 'book' }) async book(): Promise<void> {}
@@ -218,6 +222,13 @@ describe('registry validation at engine start', () => {
       expect(error.message).toMatch(reason);
       expect(error.className).toBe(cls.name);
     }
+    const none = (await refusedStart({ register: [NoCompOption] })) as MissingCompensationError;
+    expect(none).toBeInstanceOf(MissingCompensationError);
+    expect(none.message).toBe('@Saga on NoCompOption.book has no compensate option, but compensate must be the name of a method of the same class.');
+    const fn = registerSaga('twin.noComp', { run: async () => 1, compensate: undefined } as never);
+    const twin = (await refusedStart({ register: [fn] })) as MissingCompensationError;
+    expect(twin).toBeInstanceOf(MissingCompensationError);
+    expect(twin.message).toBe('registerSaga("twin.noComp") takes { run, compensate }, but it is undefined, not a function.');
   });
 
   it('an unknown queue', async () => {

@@ -69,6 +69,23 @@ class Replayed {
     }
   }
 
+  static seenItems: string[][] = [];
+  static mutateFailures = 0;
+  /** Changes its argument in place, and fails its first attempt after doing so. */
+  @Activity({ name: 'replayed.mutate', retry: { maxAttempts: 2, initialIntervalMs: 0 } }) async mutate(order: { items: string[] }): Promise<number> {
+    Replayed.seenItems.push([...order.items]);
+    order.items.push('gift');
+    if (Replayed.mutateFailures-- > 0) throw new Error('first attempt fails');
+    return order.items.length;
+  }
+
+  /** The body's object must not change with what the activity did to its argument. */
+  @Workflow({ name: 'replayed.mutated' }) async mutated(): Promise<{ items: string[]; count: number }> {
+    const order = { items: ['book'] };
+    const count = await this.mutate(order);
+    return { items: order.items, count };
+  }
+
   @Workflow({ name: 'replayed.bulk' }) async bulk(): Promise<void> {
     await this.bulky();
   }
@@ -86,6 +103,16 @@ describe('a body sees on its first entry what a re-entry sees', () => {
     dispose = started.dispose;
     const handle = await started.engine.startWorkflow(Replayed, 'alias', [], { id: 'alias' });
     expect(await handle.result()).toEqual({ same: false, input: 1, configSame: false });
+  });
+
+  it('each attempt of an activity gets its own copy of the arguments: changing them in place reaches neither the body nor the retry', async () => {
+    Replayed.seenItems = [];
+    Replayed.mutateFailures = 1;
+    const started = await startEngine({ register: [Replayed] });
+    dispose = started.dispose;
+    const handle = await started.engine.startWorkflow(Replayed, 'mutated', [], { id: 'mutated' });
+    expect(await handle.result()).toEqual({ items: ['book'], count: 2 });
+    expect(Replayed.seenItems).toEqual([['book'], ['book']]);
   });
 
   it('a failure of an unregistered error class reads the same before and after a restart (by name, not instanceof)', async () => {

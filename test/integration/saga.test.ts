@@ -252,6 +252,24 @@ function sagaSteps(d: WorkflowDescription): [string, string, string[]][] {
   return d.steps.map((s) => [s.stepId, s.status, s.executions.map((e) => `${e.kind ?? 'attempt'} ${e.attempt} ${e.status}`)]);
 }
 
+/** A compensation that fails with a huge message, after a step that failed the workflow. */
+class HugeUndo {
+  @Saga({ name: 'hugeundo.book', compensate: 'unbook', compensationRetry: { maxAttempts: 1 } }) async book(size: number): Promise<string> {
+    return `B-${size}`;
+  }
+  async unbook(size: number): Promise<void> {
+    throw new Error('M'.repeat(size));
+  }
+  @Activity({ name: 'hugeundo.boom', retry: { maxAttempts: 1 } }) async boom(): Promise<void> {
+    throw new Error('boom');
+  }
+  @Workflow({ name: 'hugeundo.flow' }) async flow(size: number): Promise<string> {
+    await this.book(size);
+    await this.boom();
+    return 'unreachable';
+  }
+}
+
 describe('sagas', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
@@ -385,6 +403,22 @@ describe('sagas', () => {
     ]);
     await expect(engine.retry('undo-broken')).rejects.toMatchObject({ code: 'TEMPOLITE_INVALID_STATE', status: 'compensated' });
     expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('a compensation error too big to store whole still reaches result() as a CompensationFailure with the original failure', async () => {
+    const started = await startEngine({ register: [HugeUndo], maxPayloadBytes: 100_000 });
+    cleanups.push(started.dispose);
+    const handle = await started.engine.startWorkflow(HugeUndo, 'flow', [60_000], { id: 'huge-undo' });
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailure);
+    const failure = (error as WorkflowFailure).cause as CompensationFailure;
+    expect(failure).toBeInstanceOf(CompensationFailure);
+    expect(failure).toMatchObject({ workflowId: 'huge-undo', stepId: 'hugeundo.book#0', attempts: 1 });
+    expect(failure.originalFailure).toBeInstanceOf(ActivityFailure);
+    expect(rootCause(failure.originalFailure)).toMatchObject({ message: 'boom' });
+    expect((failure.cause as Error).message.startsWith('MMM')).toBe(true);
+    expect((await handle.describe()).status).toBe('compensation_failed');
+    expect(await checkConsistency(started.file)).toEqual([]);
   });
 
   it('a workflow retry after a completed saga step neither runs it again nor compensates it', async () => {

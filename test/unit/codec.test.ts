@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, PayloadTooLargeError, SerializationError } from '../../src/errors.js';
+import { ActivityFailure, CompensationFailure, ErrorCode, PayloadTooLargeError, SerializationError } from '../../src/errors.js';
+import { reviveFailure } from '../../src/engine/revive-failure.js';
 import { PayloadEncoder, SuperJsonCodec, type PayloadCodec, type PayloadLocation } from '../../src/store/codec.js';
 
 class Money {
@@ -395,6 +396,26 @@ describe('PayloadEncoder errors', () => {
     expect(back.cause).toMatchObject({ name: 'TypeError', message: 'inner', code: 'E_INNER' });
     // With room enough, the stacks stay.
     expect(encoder().decodeError(encoder().encodeError(outer, where)).stack).toBe(outer.stack);
+  });
+
+  it('over the size limit because of a huge message, a chain keeps its classes, ids and original failure', () => {
+    // Each wrapper repeats its cause's message: the chain is the message several times over.
+    const root = new Error('M'.repeat(60_000));
+    const failed = new ActivityFailure('wf-1', 'boom#0', 'boom', 1, new Error('boom'));
+    const compensation = new CompensationFailure('wf-1', 'book#0', 'book', 2, root, failed);
+    const enc = encoder(100_000);
+    const back = reviveFailure(enc.decodeError(enc.encodeError(compensation, where)));
+    expect(back).toBeInstanceOf(CompensationFailure);
+    expect(back).toMatchObject({ workflowId: 'wf-1', stepId: 'book#0', sagaName: 'book', attempts: 2 });
+    expect((back as CompensationFailure).originalFailure).toBeInstanceOf(ActivityFailure);
+    expect((back as CompensationFailure).originalFailure).toMatchObject({ stepId: 'boom#0', message: failed.message });
+    expect((back.cause as Error).message).toBe(`${'M'.repeat(1000)}…`);
+
+    // A limit too small for even that: the minimal form still has the ids, so the class comes back.
+    const tiny = encoder(600);
+    const minimal = reviveFailure(tiny.decodeError(tiny.encodeError(new ActivityFailure('wf-2', 'big#0', 'big', 3, root), where)));
+    expect(minimal).toBeInstanceOf(ActivityFailure);
+    expect(minimal).toMatchObject({ workflowId: 'wf-2', stepId: 'big#0', attempts: 3 });
   });
 
   it('returns an Error for undecodable text', () => {

@@ -2,7 +2,7 @@ import { printableLine } from '../../client/printable.js';
 import type { Command } from 'commander';
 import type { Tempolite } from '../../engine/tempolite.js';
 import type { WorkflowStatus } from '../../store/statuses.js';
-import { controlChanges, type ControlAction } from '../../client/control-effect.js';
+import { controlChanges, type ControlAction, type ControlTarget } from '../../client/control-effect.js';
 import type { CliIo } from '../cli-io.js';
 import { UsageError } from '../cli-errors.js';
 import { withClient } from '../open-client.js';
@@ -18,8 +18,18 @@ const OPERATIONS: readonly { name: ControlAction; description: string; run: Oper
   { name: 'resume', description: 'resume a paused workflow', run: (e, id) => e.resume(id), done: 'Resumed' },
 ];
 
-function idleText(name: string, id: string, before: WorkflowStatus): string {
-  return name === 'resume' ? `Workflow ${id} is not paused (it is ${before}): nothing to resume.` : `Workflow ${id} is already ${before}: nothing to ${name}.`;
+function idleText(name: string, id: string, before: ControlTarget): string {
+  if (name === 'resume') return `Workflow ${id} is not paused (it is ${before.status}): nothing to resume.`;
+  if (before.requested !== undefined && before.status !== 'paused' && before.status !== 'cancelled') {
+    return `Workflow ${id} is already asked to ${before.requested} (it is ${before.status}): nothing to ${name}.`;
+  }
+  return `Workflow ${id} is already ${before.status}: nothing to ${name}.`;
+}
+
+/** What a command that changed the workflow says. */
+function doneText(operation: (typeof OPERATIONS)[number], id: string, before: ControlTarget, status: WorkflowStatus): string {
+  if (operation.name === 'resume' && before.status !== 'paused') return `Withdrew the pause asked of workflow ${id} (now ${status}).`;
+  return `${operation.done} workflow ${id} (now ${status}).`;
 }
 
 /** `tempolite retry|cancel|pause|resume <id>` and `tempolite signal <id> <name> [json]`. */
@@ -28,12 +38,12 @@ export function controlCommands(program: Command, io: CliIo): void {
     databaseOptions(program.command(operation.name).description(operation.description).argument('<id>', 'workflow id')).action(async (id: string, options: DatabaseOptions) => {
       const { before, status } = await withClient(options, async (engine) => {
         const handle = await engine.getHandle(id);
-        const previous = await handle.status();
+        const { status: previous, requested } = await handle.describe();
         await operation.run(engine, id);
-        return { before: previous, status: await handle.status() };
+        return { before: { status: previous, ...(requested !== undefined ? { requested } : {}) }, status: await handle.status() };
       });
       const changed = controlChanges(operation.name, before);
-      report(io, options, { workflowId: id, action: operation.name, changed, status }, changed ? `${operation.done} workflow ${id} (now ${status}).` : idleText(operation.name, id, before));
+      report(io, options, { workflowId: id, action: operation.name, changed, status }, changed ? doneText(operation, id, before, status) : idleText(operation.name, id, before));
     });
   }
 

@@ -32,8 +32,9 @@ export function listCommand(program: Command, io: CliIo): void {
         limit: options.limit,
         offset: options.offset,
         ...(options.status !== undefined ? { status: options.status } : {}),
-        ...(options.name !== undefined ? { name: options.name } : {}),
-        ...(options.queue !== undefined ? { queue: options.queue } : {}),
+        // Empty is absent, as in the dashboard: `--name "$NAME"` with nothing in $NAME lists everything.
+        ...(options.name !== undefined && options.name !== '' ? { name: options.name } : {}),
+        ...(options.queue !== undefined && options.queue !== '' ? { queue: options.queue } : {}),
       }),
     );
     if (options.json) {

@@ -1,7 +1,8 @@
 import type { EngineDeps } from '../engine-deps.js';
+import { notifySignalWaits } from '../waits/signal-step.js';
 import type { WorkflowRuntime } from '../workflow-runtime.js';
 
-/** Re-reads the cancel and pause requests of bodies this engine runs; see `startControlWatch`. */
+/** Re-reads the cancel and pause requests, and the wake-ups, of bodies this engine runs; see `startControlWatch`. */
 export interface ControlWatch {
   /** Reads now, for the bodies of these workflows only (a notification named them). */
   check(workflowIds: readonly string[]): void;
@@ -15,10 +16,14 @@ export interface ControlWatch {
  * `pollIntervalMs` while any run, in one read, and at once when the store
  * pushes a change (PostgreSQL). A request made through this engine reaches its
  * body directly; this one reaches it the same way, so a cancel aborts running
- * activities and in-memory waits, not only the next step boundary.
+ * activities and in-memory waits, not only the next step boundary. A signal
+ * another process stored moves the task's wake-up counter: a body whose
+ * counter moved re-checks its in-memory signal waits, as one sent here does.
  */
 export function startControlWatch(deps: EngineDeps, active: ReadonlySet<WorkflowRuntime>, intervalMs: number): ControlWatch {
   const { store, logger } = deps;
+  /** The wake-up counter each body's signal waits last checked against. */
+  const wakeupsSeen = new WeakMap<WorkflowRuntime, number>();
   const read = async (only: ReadonlySet<string> | undefined): Promise<void> => {
     // A compensation phase is how a cancel ends (a request left on its task must not stop it); a cancel is final.
     const watched = [...active].filter(
@@ -26,11 +31,16 @@ export function startControlWatch(deps: EngineDeps, active: ReadonlySet<Workflow
     );
     if (watched.length === 0) return;
     const asked = watched.map((runtime) => runtime.controlRequest);
-    const requests = await store.control.requestedControls([...new Set(watched.map((runtime) => runtime.info.workflowId))]);
+    const tasks = await store.control.watchedTasks([...new Set(watched.map((runtime) => runtime.info.workflowId))]);
     watched.forEach((runtime, index) => {
-      const action = requests.get(runtime.info.workflowId);
+      const task = tasks.get(runtime.info.workflowId);
+      const action = task?.control;
       // A request this engine made while the read ran is newer than what the read saw.
       if (runtime.controlRequest === asked[index] && action !== asked[index]) runtime.requestControl(action);
+      if (task !== undefined && task.wakeups > (wakeupsSeen.get(runtime) ?? runtime.wakeupsAtEntry)) {
+        wakeupsSeen.set(runtime, task.wakeups);
+        notifySignalWaits(runtime);
+      }
     });
   };
   const inFlight = new Set<Promise<void>>();

@@ -46,6 +46,9 @@ export async function runActivityStep(
   const timeoutMs = options?.timeout === undefined ? definition.timeoutMs : attemptTimeoutMs(options.timeout, `step "${stepId}"`);
   if (kind === 'saga') assertCompensationResolvable(rt.deps, rt.info.workflowName, definition);
   const stepEntityId = recorded?.id ?? newId();
+  // Each attempt gets its own decoded copy, as a compensation does: an activity that changed an argument in
+  // place would otherwise change the body's object on the first run only, not on a re-entry that replays it.
+  const input = payloads.encode(args, { description: `input of ${label}`, workflowId, stepId });
   let create: AttemptStart['create'] = recorded
     ? undefined
     : {
@@ -53,7 +56,7 @@ export async function runActivityStep(
         generation: rt.info.generation,
         stepId,
         name: definition.name,
-        input: payloads.encode(args, { description: `input of ${label}`, workflowId, stepId }),
+        input,
         ...(definition.compensation && 'method' in definition.compensation ? { compensateName: definition.compensation.method } : {}),
       };
   let failed = recorded?.attempts ?? 0;
@@ -63,7 +66,7 @@ export async function runActivityStep(
   for (;;) {
     await rt.boundary();
     const attempt = failed + 1;
-    const outcome = await rt.track(runAttempt(rt, definition, { stepId, stepEntityId, create, attempt, policy, timeoutMs, label, kind }, thisArg, args));
+    const outcome = await rt.track(runAttempt(rt, definition, { stepId, stepEntityId, create, attempt, policy, timeoutMs, label, kind }, thisArg, input));
     create = undefined;
     if (outcome.ok) {
       rt.checkpoints.set(checkpoint(kind, stepEntityId, stepId, definition.name, 'completed', failed, outcome.output, clock.now()));
@@ -126,9 +129,11 @@ interface AttemptPlan {
   readonly kind: 'activity' | 'saga';
 }
 
-async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan: AttemptPlan, thisArg: unknown, args: readonly unknown[]): Promise<AttemptOutcome> {
+/** @param input the step's encoded arguments */
+async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan: AttemptPlan, thisArg: unknown, input: string): Promise<AttemptOutcome> {
   const { store, clock, payloads } = rt.deps;
   const workflowId = rt.info.workflowId;
+  const args = payloads.decode(input, () => ({ description: `input of ${plan.label}`, workflowId, stepId: plan.stepId })) as unknown[];
   const attemptId = newId();
   // Not awaited before the attempt runs: the start record rides the same group commit as the result when the step is quick.
   const started = store.beginAttempt({

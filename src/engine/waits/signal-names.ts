@@ -7,7 +7,7 @@ import { NOT_STORABLE, isStorableText } from '../../store/storable-text.js';
  */
 export function assertSignalName(name: unknown, subject: string): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length > 255) {
-    throw new InvalidOptionsError(subject, 'name', `a signal name must be a string of 1 to 255 characters, got ${typeof name === 'string' ? `"${name}"` : describeCause(name)}`);
+    throw new InvalidOptionsError(subject, 'name', `a signal name must be a string of 1 to 255 characters, got ${typeof name === 'string' ? (name.length > 255 ? `${name.length} characters ("${name.slice(0, 40)}…")` : `""`) : describeCause(name)}`);
   }
   if (!isStorableText(name)) throw new InvalidOptionsError(subject, 'name', `a signal name ${NOT_STORABLE}`);
 }

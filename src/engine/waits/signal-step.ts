@@ -25,7 +25,9 @@ export function notifySignalWaits(rt: WorkflowRuntime): void {
  * timeout is recorded too, so re-entry sees the timeout again even if a signal
  * came later. Without a timeout, or with more left than `suspendAfterMs`, the
  * workflow suspends (no slot, no memory) and a signal wakes it; a shorter
- * wait stays in memory and is woken by signals sent through this engine.
+ * wait stays in memory and is woken by signals sent through this engine, and
+ * by those of other processes when the control watch sees the task's wake-up
+ * counter move (within `pollIntervalMs` on SQLite).
  */
 export async function runSignalStep(rt: WorkflowRuntime, stepId: string, names: readonly string[], timeoutMs: number | undefined): Promise<SignalResult<unknown>> {
   const { store, clock, options } = rt.deps;

@@ -1,6 +1,6 @@
 import { WORKFLOW_DEADLINE_WHERE } from '../../../entities/workflow-entity.js';
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
-import type { CancelEffect, CancelOutcome, CancelRequest, ControlAction, ControlStore, PauseEffect, ResumeEffect, TaskState } from '../control-store.js';
+import type { CancelEffect, CancelOutcome, CancelRequest, ControlAction, ControlStore, PauseEffect, ResumeEffect, TaskState, WatchedTask } from '../control-store.js';
 import type { WorkflowRow } from '../rows.js';
 import { STEP_TABLES } from '../sqlite/step-tables.js';
 import { TERMINAL_SQL_LIST, isTerminal } from '../statuses.js';
@@ -27,12 +27,12 @@ export class PostgresControlStore implements ControlStore {
     return (await this.reads.get<{ control: ControlAction | null }>(`SELECT control FROM tempolite_task WHERE workflow_id = $1`, workflowId))?.control ?? undefined;
   }
 
-  async requestedControls(workflowIds: readonly string[]): Promise<Map<string, ControlAction>> {
-    const rows = await this.reads.all<{ id: string; control: ControlAction }>(
-      `SELECT workflow_id AS id, control FROM tempolite_task WHERE workflow_id = ANY($1::text[]) AND control IS NOT NULL`,
+  async watchedTasks(workflowIds: readonly string[]): Promise<Map<string, WatchedTask>> {
+    const rows = await this.reads.all<{ id: string; control: ControlAction | null; wakeups: string | number }>(
+      `SELECT workflow_id AS id, control, wakeups FROM tempolite_task WHERE workflow_id = ANY($1::text[])`,
       [...workflowIds],
     );
-    return new Map(rows.map((row) => [row.id, row.control]));
+    return new Map(rows.map((row) => [row.id, { control: row.control ?? undefined, wakeups: Number(row.wakeups) }]));
   }
 
   async dueDeadlines(now: number, limit: number): Promise<{ workflowId: string; deadlineAt: number }[]> {

@@ -1,6 +1,6 @@
 import { WORKFLOW_DEADLINE_WHERE } from '../../../entities/workflow-entity.js';
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
-import type { CancelEffect, CancelOutcome, CancelRequest, ControlAction, ControlStore, PauseEffect, ResumeEffect, TaskState } from '../control-store.js';
+import type { CancelEffect, CancelOutcome, CancelRequest, ControlAction, ControlStore, PauseEffect, ResumeEffect, TaskState, WatchedTask } from '../control-store.js';
 import type { WorkflowRow } from '../rows.js';
 import { TERMINAL_SQL_LIST, isTerminal } from '../statuses.js';
 import type { Sql } from './sql.js';
@@ -18,12 +18,12 @@ export class SqliteControlStore implements ControlStore {
     return this.sql.get<{ control: ControlAction | null }>(`SELECT control FROM tempolite_task WHERE workflow_id = ?`, workflowId)?.control ?? undefined;
   }
 
-  async requestedControls(workflowIds: readonly string[]): Promise<Map<string, ControlAction>> {
-    const rows = this.sql.all<{ id: string; control: ControlAction }>(
-      `SELECT workflow_id AS id, control FROM tempolite_task WHERE workflow_id IN (SELECT value FROM json_each(?)) AND control IS NOT NULL`,
+  async watchedTasks(workflowIds: readonly string[]): Promise<Map<string, WatchedTask>> {
+    const rows = this.sql.all<{ id: string; control: ControlAction | null; wakeups: number }>(
+      `SELECT workflow_id AS id, control, wakeups FROM tempolite_task WHERE workflow_id IN (SELECT value FROM json_each(?))`,
       JSON.stringify(workflowIds),
     );
-    return new Map(rows.map((row) => [row.id, row.control]));
+    return new Map(rows.map((row) => [row.id, { control: row.control ?? undefined, wakeups: Number(row.wakeups) }]));
   }
 
   async dueDeadlines(now: number, limit: number): Promise<{ workflowId: string; deadlineAt: number }[]> {
