@@ -48,7 +48,7 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
 }
 
 function timer(row: TimerRow): TimerDescription {
-  return { stepId: row.stepId, kind: row.stepId.startsWith(SIGNAL_STEP) ? 'signal' : 'sleep', status: row.status, wakeAt: new Date(row.wakeAt) };
+  return { stepId: row.stepId, kind: row.stepId.startsWith(SIGNAL_STEP) ? 'signal' : 'sleep', generation: Number(row.generation), status: row.status, wakeAt: new Date(Number(row.wakeAt)) };
 }
 
 function signal(payloads: PayloadEncoder, row: SignalRow): SignalDescription {
@@ -139,6 +139,7 @@ export function summarize(row: WorkflowRow): WorkflowSummary {
     name: row.name,
     queue: row.queue,
     status: row.status,
+    ...(row.parentId !== null ? { parentId: row.parentId } : {}),
     createdAt: new Date(row.createdAt),
     updatedAt: new Date(row.updatedAt),
     ...(row.completedAt !== null ? { completedAt: new Date(row.completedAt) } : {}),

@@ -62,6 +62,8 @@ export interface TimerDescription {
   readonly stepId: string;
   /** `sleep`, or `signal` for the deadline of a `waitForSignal` with a timeout. */
   readonly kind: 'sleep' | 'signal';
+  /** The generation (see `continueAsNew`) whose wait set it: each generation numbers its waits from 0 again. */
+  readonly generation: number;
   /** `pending`, `fired` (the sleep ended, or the signal wait's signal came first), `timed_out` (the signal wait gave up), `cancelled`. */
   readonly status: TimerStatus;
   readonly wakeAt: Date;
@@ -119,6 +121,8 @@ export interface WorkflowSummary {
   readonly name: string;
   readonly queue: string;
   readonly status: WorkflowStatus;
+  /** The workflow that started it as a child; absent for a root (a workflow started by `startWorkflow`). */
+  readonly parentId?: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly completedAt?: Date;

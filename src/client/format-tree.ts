@@ -39,7 +39,7 @@ function workflowNode(w: WorkflowDescription): Node {
 
 function timerNode(t: TimerDescription): Node {
   const label = t.kind === 'sleep' ? `Sleep ${t.stepId}` : `Signal deadline ${t.stepId}`;
-  return { text: join([label, t.status, timerWhen(t)]), children: [] };
+  return { text: join([label, t.generation > 0 ? `generation ${t.generation}` : undefined, t.status, timerWhen(t)]), children: [] };
 }
 
 /** What the timer's time means now: a sleep woke at it, a signal deadline the signal beat was never reached. */
@@ -52,7 +52,8 @@ function timerWhen(t: TimerDescription): string {
 }
 
 function signalNode(s: SignalDescription): Node {
-  const fate = s.consumedBy !== undefined ? `received by ${s.consumedBy}` : 'buffered';
+  const by = s.consumedGeneration !== undefined && s.consumedGeneration > 0 ? ` of generation ${s.consumedGeneration}` : '';
+  const fate = s.consumedBy !== undefined ? `received by ${s.consumedBy}${by}` : 'buffered';
   return { text: join([`Signal "${s.name}"`, fate, `sent at ${s.sentAt.toISOString()}`]), children: [] };
 }
 

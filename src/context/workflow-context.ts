@@ -134,7 +134,7 @@ export class WorkflowContext implements WorkflowInfo {
   child<C extends Constructor, K extends AsyncMethodNames<InstanceType<C>>>(
     workflowClass: C,
     method: K,
-    args: MethodArgs<InstanceType<C>, K>,
+    args: Readonly<MethodArgs<InstanceType<C>, K>>,
     options: ChildOptions = {},
   ): Promise<MethodResult<InstanceType<C>, K>> {
     const fn = (workflowClass.prototype as Record<string, (...a: unknown[]) => Promise<MethodResult<InstanceType<C>, K>>>)[method];
@@ -154,7 +154,7 @@ export class WorkflowContext implements WorkflowInfo {
       givenBy: 'workflowContext().child()',
     };
     // The dispatcher ignores `this` for workflow calls: the child resolves its own instance.
-    return withPendingOptions(stepOptions, () => fn.call(undefined, ...(args as unknown[])));
+    return withPendingOptions(stepOptions, () => fn.call(undefined, ...(args as readonly unknown[])));
   }
 
   /**
@@ -164,11 +164,11 @@ export class WorkflowContext implements WorkflowInfo {
   startWorkflow<C extends Constructor, K extends AsyncMethodNames<InstanceType<C>>>(
     workflowClass: C,
     method: K,
-    args: MethodArgs<InstanceType<C>, K>,
+    args: Readonly<MethodArgs<InstanceType<C>, K>>,
     options?: DetachedOptions,
   ): Promise<DetachedWorkflow>;
   /** Starts a workflow registered with `registerWorkflow` in a new run. */
-  startWorkflow<A extends unknown[], R>(workflow: RegisteredFunction<A, R>, args: A, options?: DetachedOptions): Promise<DetachedWorkflow>;
+  startWorkflow<A extends unknown[], R>(workflow: RegisteredFunction<A, R>, args: Readonly<A>, options?: DetachedOptions): Promise<DetachedWorkflow>;
   startWorkflow(target: unknown, methodOrArgs: unknown, argsOrOptions?: unknown, maybeOptions?: unknown): Promise<DetachedWorkflow> {
     const isFunction = typeof target === 'function' && REGISTRATION in target;
     const registration = isFunction ? (target as RegisteredFunction<unknown[], unknown>)[REGISTRATION] : recordedMethod(target, String(methodOrArgs), 'workflow');

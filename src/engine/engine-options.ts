@@ -160,6 +160,8 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError(SUBJECT, 'options', 'must be an object');
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new InvalidOptionsError(SUBJECT, key, 'unknown option');
+    // `undefined` is an option left out (its default); `null` is a value, and no option takes it.
+    if ((options as Record<string, unknown>)[key] === null) throw new InvalidOptionsError(SUBJECT, key, 'must not be null (leave the option out for its default)');
   }
   validatePluggableOptions(options);
   const database = options.database ?? './tempolite.db';

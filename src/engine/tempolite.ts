@@ -87,6 +87,8 @@ interface Started {
   /** Starts the scheduled workflows at their ticks; none in client mode. */
   readonly scheduler: Scheduler | undefined;
   readonly releaseLock: () => void;
+  /** Whether this engine holds the database alone (SQLite): the next one frees every lease at its start. */
+  readonly exclusive: boolean;
   readonly uninstallStarter: () => void;
   /** Stops following a test clock's jumps (issue 5). */
   readonly unfollowClock: () => void;
@@ -241,7 +243,7 @@ export class Tempolite {
     const uninstallStarter = installOutsideStarter((registration, args) => this.startFromCall(registration, args));
     const unfollowClock = followClockJumps(deps);
     const deadlineWatch = options.workers ? startDeadlineWatch({ deps, active: runner.active, onFinished: (id) => this.hub.notify(id) }, options.pollIntervalMs) : undefined;
-    this.started = { deps, runner, workers, heartbeat, controlWatch, deadlineWatch, scheduler, releaseLock: opened.release, uninstallStarter, unfollowClock };
+    this.started = { deps, runner, workers, heartbeat, controlWatch, deadlineWatch, scheduler, releaseLock: opened.release, exclusive: opened.exclusive, uninstallStarter, unfollowClock };
     for (const worker of workers.values()) worker.start();
     // Scale-out (issue 6): work made due, and outcomes reached, by other processes sharing the database (PostgreSQL).
     opened.store.listen?.({
@@ -285,7 +287,8 @@ export class Tempolite {
         // Releasing only spares the next engine the wait for these leases to expire: a lock held elsewhere
         // must not keep this engine's connections open.
         await started.deps.store.releaseLeases(started.deps.workerId).catch((error: unknown) => {
-          started.deps.logger.warn({ err: error }, 'releasing leases at close failed: another engine takes these workflows over when the leases expire');
+          const next = started.exclusive ? 'the next engine on this file takes these workflows over at its start' : 'other workers take these workflows over when the leases expire';
+          started.deps.logger.warn({ err: error }, `releasing leases at close failed: ${next}`);
         });
       }
       await started.deps.store.close();
@@ -304,11 +307,11 @@ export class Tempolite {
   startWorkflow<C extends Constructor, K extends AsyncMethodNames<InstanceType<C>>>(
     workflowClass: C,
     method: K,
-    args: MethodArgs<InstanceType<C>, K>,
+    args: Readonly<MethodArgs<InstanceType<C>, K>>,
     options?: StartOptions,
   ): Promise<WorkflowHandle<MethodResult<InstanceType<C>, K>>>;
   /** Starts a workflow registered with `registerWorkflow`. */
-  startWorkflow<A extends unknown[], R>(workflow: RegisteredFunction<A, R>, args: A, options?: StartOptions): Promise<WorkflowHandle<R>>;
+  startWorkflow<A extends unknown[], R>(workflow: RegisteredFunction<A, R>, args: Readonly<A>, options?: StartOptions): Promise<WorkflowHandle<R>>;
   async startWorkflow(target: unknown, methodOrArgs: unknown, argsOrOptions?: unknown, maybeOptions?: unknown): Promise<WorkflowHandle<unknown>> {
     const { deps } = this.require();
     let definition: WorkflowDefinition | undefined;

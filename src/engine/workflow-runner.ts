@@ -16,7 +16,7 @@ import { WorkflowRuntime, type Suspension } from './workflow-runtime.js';
 type BodyOutcome = { readonly kind: 'completed'; readonly value: unknown } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'suspended'; readonly suspension: Suspension };
 
 /** Decides why a body is entered from how the previous execution ended. */
-function reasonFor(last: ExecutionRow | undefined): ExecutionReason {
+function reasonFor(last: ExecutionRow | undefined): Exclude<ExecutionReason, 'compensate'> {
   switch (last?.status) {
     case undefined:
       return 'start';

@@ -19,8 +19,8 @@ export interface WorkflowEventBase {
 /** `workflow.started`: an execution of the body began (first start, retry, recovery, wake-up, resume, continue-as-new). */
 export interface WorkflowStartedEvent extends WorkflowEventBase {
   readonly executionId: string;
-  /** Why the body was entered. */
-  readonly reason: ExecutionReason;
+  /** Why the body was entered (never `compensate`: a compensation phase is `workflow.compensating`). */
+  readonly reason: Exclude<ExecutionReason, 'compensate'>;
   /** 1 for the first attempt of the body, 2 after its first failure, ... */
   readonly attempt: number;
 }

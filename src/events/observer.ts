@@ -75,7 +75,7 @@ export class Observer {
   ) {}
 
   /** A body execution was asked to begin; `begun` is the write of its row. */
-  executionBegan(host: ObservedHost, reason: ExecutionReason, attempt: number, begun: Promise<void>): void {
+  executionBegan(host: ObservedHost, reason: Exclude<ExecutionReason, 'compensate'>, attempt: number, begun: Promise<void>): void {
     const record = this.track(host, `workflow ${host.info.workflowName}`, { 'tempolite.execution.reason': reason, 'tempolite.workflow.attempt': attempt });
     if (!this.hub.has('workflow.started') && !this.levelEnabled('info')) return;
     this.enqueue(record.base.workflowId, begun, () => this.emitWorkflow('workflow.started', { ...record.base, at: this.now(), reason, attempt }, 'workflow started'));

@@ -5,6 +5,8 @@ export type TimerStatus = 'pending' | 'fired' | 'timed_out' | 'cancelled';
 export interface TimerRow {
   readonly id: string;
   readonly stepId: string;
+  /** The generation (continue-as-new) whose wait set it. */
+  readonly generation: number;
   readonly wakeAt: number;
   readonly status: TimerStatus;
 }

@@ -175,6 +175,16 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect((JSON.parse(resumeCancelled.stdout) as { error: { code: string } }).error.code).toBe('TEMPOLITE_INVALID_STATE');
   });
 
+  it('list shows a DEADLINE column once a listed workflow has a deadline ("-" for the others)', async () => {
+    const handle = await client.startWorkflow(OperatorFlow, 'order', ['book'], { id: 'deadline-1', timeout: '1h' });
+    await handle.result().catch(() => undefined);
+    const deadline = (await handle.describe()).deadline!.toISOString();
+    const table = (await cli('list', ...db(), '--name', 'ops.order')).stdout;
+    expect(table).toMatch(/^WORKFLOW ID\s+NAME\s+STATUS\s+QUEUE\s+CREATED\s+UPDATED\s+DEADLINE\n/);
+    expect(table).toMatch(new RegExp(`deadline-1\\s+ops\\.order\\s+compensated\\s+default\\s+\\S+\\s+\\S+\\s+${deadline.replace(/\./g, '\\.')}\\n`));
+    expect(table).toMatch(/order-1\s+ops\.order\s+compensated\s+default\s+\S+\s+\S+\s+-\n/);
+  });
+
   it('a pause asked of a running step is shown as asked; a second pause does nothing; a resume withdraws it and says so', async () => {
     const releaseFile = join(temp.dir, 'release-held');
     const handle = await client.startWorkflow(OperatorFlow, 'held', [releaseFile], { id: 'held-1' });

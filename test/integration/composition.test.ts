@@ -135,7 +135,12 @@ describe('composition and queues', () => {
     const all = [d, d.children[0]!, d.children[0]!.children[0]!];
     expect(new Set(all.map((w) => w.run.id)).size).toBe(1);
     expect(all.map((w) => w.status)).toEqual(['completed', 'completed', 'completed']);
-    expect((await engine.list()).length).toBe(3);
+    // A list row names the parent of a child; a root has none.
+    const rows = new Map((await engine.list()).map((row) => [row.workflowId, row]));
+    expect(rows.size).toBe(3);
+    expect('parentId' in rows.get('family-1')!).toBe(false);
+    expect(rows.get('family-1/family.child#0')!.parentId).toBe('family-1');
+    expect(rows.get('family-1/family.child#0/family.grandchild#0')!.parentId).toBe('family-1/family.child#0');
     expect(await checkConsistency(file)).toEqual([]);
   });
 

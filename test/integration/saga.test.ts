@@ -252,6 +252,33 @@ function sagaSteps(d: WorkflowDescription): [string, string, string[]][] {
   return d.steps.map((s) => [s.stepId, s.status, s.executions.map((e) => `${e.kind ?? 'attempt'} ${e.attempt} ${e.status}`)]);
 }
 
+/** Transactions with an optional parameter, called without it and with it. */
+class OptionalArgs {
+  static log: unknown[][] = [];
+  @Saga({ name: 'optargs.book', compensate: 'unbook' }) async book(trip: string, opts?: { vip: boolean }): Promise<string> {
+    return `B-${trip}${opts?.vip === true ? '-vip' : ''}`;
+  }
+  async unbook(trip: string, opts: { vip: boolean } | undefined, booking: string): Promise<void> {
+    OptionalArgs.log.push([trip, opts, booking]);
+  }
+  @Activity({ name: 'optargs.boom', retry: { maxAttempts: 1 } }) async boom(): Promise<void> {
+    throw new Error('boom');
+  }
+  @Workflow({ name: 'optargs.flow' }) async flow(): Promise<void> {
+    await this.book('paris');
+    await this.book('rome', { vip: true });
+    await bookFn('oslo');
+    await this.boom();
+  }
+}
+const bookFn = registerSaga('optargs.bookFn', {
+  run: async (trip: string, opts?: { vip: boolean }) => ({ id: `F-${trip}${opts?.vip === true ? '-vip' : ''}` }),
+  // Typed (trip, opts, flight): the result comes after every declared parameter, passed or not.
+  compensate: async (trip, opts, flight) => {
+    OptionalArgs.log.push([trip, opts, flight.id]);
+  },
+});
+
 /** A compensation that fails with a huge message, after a step that failed the workflow. */
 class HugeUndo {
   @Saga({ name: 'hugeundo.book', compensate: 'unbook', compensationRetry: { maxAttempts: 1 } }) async book(size: number): Promise<string> {
@@ -520,6 +547,19 @@ describe('sagas', () => {
     expect(d.children).toHaveLength(1);
     expect(d.children[0]!.status).toBe('compensated');
     expect(d.children[0]!.steps.filter((s) => s.kind === 'saga').map((s) => s.status)).toEqual(['compensated', 'compensated']);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it("a transaction called without its optional argument: the compensation still gets the result after every declared parameter", async () => {
+    OptionalArgs.log = [];
+    const { engine, file } = await engineFor([OptionalArgs, bookFn]);
+    const handle = await engine.startWorkflow(OptionalArgs, 'flow', []);
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailure);
+    expect(OptionalArgs.log).toEqual([
+      ['oslo', undefined, 'F-oslo'],
+      ['rome', { vip: true }, 'B-rome-vip'],
+      ['paris', undefined, 'B-paris'],
+    ]);
     expect(await checkConsistency(file)).toEqual([]);
   });
 

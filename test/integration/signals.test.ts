@@ -35,6 +35,12 @@ class Inbox {
   @Workflow({ name: 'inbox.types' }) async types(): Promise<unknown> {
     return (await workflowContext().waitForSignal('typed')).payload;
   }
+  /** A short sleep in each of three generations. */
+  @Workflow({ name: 'inbox.napper' }) async napper(generation: number): Promise<number> {
+    await workflowContext().sleep(1);
+    if (generation < 2) return workflowContext().continueAsNew(generation + 1);
+    return generation;
+  }
   @Workflow({ name: 'inbox.relay' }) async relay(generation: number, received: number[]): Promise<number[]> {
     const { payload } = await workflowContext().waitForSignal<number>('n');
     const all = [...received, payload];
@@ -166,6 +172,25 @@ describe('signals', () => {
       [11, 1, 'tempolite.signal#0'],
       [12, 2, 'tempolite.signal#0'],
     ]);
+    const tree = formatRunTree(await handle.describe());
+    expect(tree).toContain('Signal "n" · received by tempolite.signal#0 · sent at');
+    expect(tree).toContain('Signal "n" · received by tempolite.signal#0 of generation 2 · sent at');
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it("describe() and the tree tell each generation's timers apart", async () => {
+    const { engine: e, file } = await engine();
+    const handle = await e.startWorkflow(Inbox, 'napper', [0], { id: 'napper-1' });
+    expect(await handle.result()).toBe(2);
+    const d = await handle.describe();
+    expect(d.timers.map((t) => [t.stepId, t.generation, t.status])).toEqual([
+      ['tempolite.sleep#0', 0, 'fired'],
+      ['tempolite.sleep#0', 1, 'fired'],
+      ['tempolite.sleep#0', 2, 'fired'],
+    ]);
+    const tree = formatRunTree(d);
+    expect(tree).toMatch(/Sleep tempolite\.sleep#0 · fired · woke at/);
+    expect(tree).toMatch(/Sleep tempolite\.sleep#0 · generation 2 · fired · woke at/);
     expect(await checkConsistency(file)).toEqual([]);
   });
 });

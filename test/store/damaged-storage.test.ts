@@ -16,8 +16,10 @@ const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 
 interface ProbeLine {
-  readonly step: 'start' | 'fill' | 'grow' | 'grown' | 'close';
+  readonly step: 'start' | 'fill' | 'grow' | 'grown' | 'share' | 'close';
   readonly pid?: number;
+  readonly small?: readonly string[];
+  readonly big?: string;
   readonly ok: boolean;
   readonly at?: number;
   readonly outcome?: string;
@@ -41,7 +43,7 @@ const hasPrlimit = ((): boolean => {
  */
 async function probe(
   database: string,
-  action: 'start' | 'fill' | 'grow',
+  action: 'start' | 'fill' | 'grow' | 'share',
   how: { asNobody?: boolean; fileSizeLimitKiB?: number; onLine?: (line: ProbeLine) => void } = {},
 ): Promise<ProbeLine[]> {
   const node = [process.execPath, PROBE, database, action];
@@ -211,6 +213,16 @@ describe.skipIf(onPostgres)('damaged storage: the engine refuses it with a Stora
       db.close();
     }
     await expectIntact(file, 2);
+  }, 30_000);
+
+  it('a write that does not fit fails alone: the workflows whose writes shared its commit go on and complete', async () => {
+    const { dir, file } = await seededDatabase(2);
+    dirs.push(dir);
+    const lines = await probe(file, 'share', { fileSizeLimitKiB: Math.ceil(statSync(file).size / 1024) + 200 });
+    const share = lines.find((line) => line.step === 'share');
+    expect(share, JSON.stringify(lines)).toMatchObject({ ok: true, outcome: 'completed', small: Array.from({ length: 8 }, () => 'completed') });
+    expect(share!.big).not.toBe('completed');
+    expect(consistencyProblems(file)).toEqual([]);
   }, 30_000);
 
   it('a fresh database under a file size limit too small for its schema: start() fails with a StorageError, nothing half-created', async () => {

@@ -62,6 +62,14 @@ describe('engine.startWorkflow(Class, method, args)', () => {
     // @ts-expect-error: `count` takes no arguments
     void engine.startWorkflow(Orders, 'count', [1]);
   });
+
+  it('takes a readonly arguments tuple (`as const`) as well', () => {
+    const args = [order, true] as const;
+    void engine.startWorkflow(Orders, 'place', args);
+    void engine.startWorkflow(greet, ['ana', 2] as const);
+    // @ts-expect-error: still checked: express must be a boolean
+    void engine.startWorkflow(Orders, 'place', [order, 'yes'] as const);
+  });
 });
 
 describe('engine.startWorkflow(registeredFunction, args)', () => {

@@ -13,6 +13,9 @@ describe('nested engine options', () => {
     ['a rate limit that is not an object', { queues: { a: { rateLimit: [1, 10] } } }, 'queues.a.rateLimit'],
     ['a number in register', { register: [flow, 42] }, 'register[1]'],
     ['null in register', { register: [null] }, 'register[0]'],
+    ['a null durability', { durability: null }, 'durability'],
+    ['a null poll interval', { pollIntervalMs: null }, 'pollIntervalMs'],
+    ['a null logger', { logger: null }, 'logger'],
   ])('%s is an InvalidOptionsError naming it', (_, options, path) => {
     let error: unknown;
     try {
@@ -22,6 +25,10 @@ describe('nested engine options', () => {
     }
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect(error).toMatchObject({ code: 'TEMPOLITE_INVALID_OPTIONS', path });
+  });
+
+  it('an option given as undefined takes its default', () => {
+    expect(() => new Tempolite({ database: ':memory:', register: [flow], durability: undefined, pollIntervalMs: undefined, logger: undefined })).not.toThrow();
   });
 
   it('every documented queue key is accepted', () => {

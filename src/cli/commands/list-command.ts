@@ -51,10 +51,13 @@ export function listCommand(program: Command, io: CliIo): void {
   });
 }
 
-/** Rows as aligned text columns. */
+/** Rows as aligned text columns; a DEADLINE column when a row has one. */
 export function formatTable(rows: readonly WorkflowSummary[]): string {
-  const header = ['WORKFLOW ID', 'NAME', 'STATUS', 'QUEUE', 'CREATED', 'UPDATED'];
-  const cells = rows.map((row) => [row.workflowId, row.name, row.status, row.queue, row.createdAt.toISOString(), row.updatedAt.toISOString()].map(printableLine));
+  const deadlines = rows.some((row) => row.deadline !== undefined);
+  const header = ['WORKFLOW ID', 'NAME', 'STATUS', 'QUEUE', 'CREATED', 'UPDATED', ...(deadlines ? ['DEADLINE'] : [])];
+  const cells = rows.map((row) =>
+    [row.workflowId, row.name, row.status, row.queue, row.createdAt.toISOString(), row.updatedAt.toISOString(), ...(deadlines ? [row.deadline?.toISOString() ?? '-'] : [])].map(printableLine),
+  );
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]?.length ?? 0)));
   const line = (values: readonly string[]): string => values.map((value, column) => value.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
   return [line(header), ...cells.map(line)].join('\n') + '\n';

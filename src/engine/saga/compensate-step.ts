@@ -75,7 +75,7 @@ async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: nu
     const where = { description: `payload of saga step "${step.stepId}" in workflow "${workflowId}"`, workflowId, stepId: step.stepId };
     const args = payloads.decode(step.input ?? '[]', where) as unknown[];
     const result = step.output === null ? undefined : payloads.decode(step.output, where);
-    await observed.run(() => ambient.run({ kind: 'step', activity: context }, () => target.invoke([...args, result])));
+    await observed.run(() => ambient.run({ kind: 'step', activity: context }, () => target.invoke(args, result)));
     outcome = { ok: true };
   } catch (error) {
     const permanent = target.unavailable !== undefined || error instanceof SerializationError || error instanceof PayloadTooLargeError;

@@ -8,8 +8,12 @@ import type { EngineDeps } from '../engine-deps.js';
 export interface CompensationTarget {
   /** The saga's `compensationRetry` policy. */
   readonly policy: RetryPolicy;
-  /** Calls the compensation with the transaction's arguments followed by its result. */
-  readonly invoke: (argsAndResult: readonly unknown[]) => unknown;
+  /**
+   * Calls the compensation with the transaction's arguments followed by its result, the arguments padded
+   * with `undefined` to the transaction's declared parameters: the result's place does not move with an
+   * optional argument the call left out (`book(trip, opts?)` gives `undo(trip, opts, result)`).
+   */
+  readonly invoke: (args: readonly unknown[], result: unknown) => unknown;
   /** Set when the compensation cannot run at all: every attempt fails with it, never retried. */
   readonly unavailable?: Error;
 }
@@ -37,18 +41,21 @@ export function resolveCompensation(deps: EngineDeps, workflowId: string, workfl
     return { policy: SINGLE_ATTEMPT, invoke: () => Promise.reject(unavailable), unavailable };
   }
   const policy = definition.compensationRetry ?? SINGLE_ATTEMPT;
+  // `length` counts the parameters before the first one with a default value (or a rest parameter).
+  const arity = definition.registration.original.length;
+  const argsAndResult = (args: readonly unknown[], result: unknown): unknown[] => [...args, ...new Array<undefined>(Math.max(0, arity - args.length)), result];
   if ('fn' in compensation) {
     const fn = compensation.fn as (...args: unknown[]) => unknown;
-    return { policy, invoke: (argsAndResult) => fn(...argsAndResult) };
+    return { policy, invoke: (args, result) => fn(...argsAndResult(args, result)) };
   }
   const target = instanceClass(deps, workflowName, definition);
   return {
     policy,
-    invoke: (argsAndResult) => {
+    invoke: (args, result) => {
       const instance = deps.container.resolve(target) as Record<string, unknown>;
       const method = instance[compensation.method];
       if (typeof method !== 'function') throw new EngineStateError(`${target.name} has no method "${compensation.method}" to compensate saga step "${sagaName}".`);
-      return (method as (...args: unknown[]) => unknown).apply(instance, [...argsAndResult]);
+      return (method as (...args: unknown[]) => unknown).apply(instance, argsAndResult(args, result));
     },
   };
 }

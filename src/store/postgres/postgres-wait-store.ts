@@ -6,7 +6,7 @@ import type { PgSql } from './pg-sql.js';
 import type { PgWriter } from './pg-writer.js';
 import { bumpWakeups, wake } from './pg-workflow-ops.js';
 
-const TIMER_COLUMNS = `id, step_id AS "stepId", wake_at AS "wakeAt", status`;
+const TIMER_COLUMNS = `id, step_id AS "stepId", generation, wake_at AS "wakeAt", status`;
 const SIGNAL_COLUMNS = `id, workflow_id AS "workflowId", name, payload, created_at AS "createdAt", consumed_at AS "consumedAt",
   consumed_generation AS "consumedGeneration", consumed_step_id AS "consumedStepId"`;
 

@@ -4,7 +4,7 @@ import type { NewSignal, SignalRow, SignalTake, SignalTakeResult, TimerRow, Wait
 import type { Sql } from './sql.js';
 import type { WriteBatcher } from './write-batcher.js';
 
-const TIMER_COLUMNS = `id, step_id AS stepId, wake_at AS wakeAt, status`;
+const TIMER_COLUMNS = `id, step_id AS stepId, generation, wake_at AS wakeAt, status`;
 const SIGNAL_COLUMNS = `id, workflow_id AS workflowId, name, payload, created_at AS createdAt, consumed_at AS consumedAt,
   consumed_generation AS consumedGeneration, consumed_step_id AS consumedStepId`;
 

@@ -14,7 +14,8 @@ type Result = { readonly ok: true; readonly value: unknown } | { readonly ok: fa
  * transaction, so concurrent workflows share one commit (and one fsync under
  * `synchronous=FULL`). Every promise resolves only after the commit. A write
  * that throws rolls back alone: the batch is then replayed with a savepoint
- * per write (writes are plain statements, so replaying them is safe).
+ * per write (writes are plain statements, so replaying them is safe), and when
+ * the commit itself fails, each write is tried again in a commit of its own.
  */
 export class WriteBatcher {
   private queue: Pending[] = [];
@@ -23,8 +24,11 @@ export class WriteBatcher {
   private readonly runFast: BetterSqlite3.Transaction<(batch: Pending[]) => unknown[]>;
   private readonly runIsolated: BetterSqlite3.Transaction<(batch: Pending[]) => Result[]>;
 
+  private readonly runOne: BetterSqlite3.Transaction<(op: () => unknown) => unknown>;
+
   constructor(private readonly db: BetterSqlite3.Database) {
     const one = db.transaction((op: () => unknown) => op());
+    this.runOne = one;
     this.runFast = db.transaction((batch: Pending[]) => batch.map((pending) => pending.op()));
     this.runIsolated = db.transaction((batch: Pending[]) =>
       batch.map((pending): Result => {
@@ -83,9 +87,26 @@ export class WriteBatcher {
       try {
         results = this.runIsolated.immediate(batch);
       } catch (error) {
-        // The commit itself failed (disk full, I/O error): nothing of the batch is durable.
-        for (const pending of batch) pending.reject(asStorageError(error, this.db.name));
-        return;
+        // The commit itself failed (a full disk, a file size limit, an I/O error): nothing of the batch is durable.
+        if (isBusy(error)) {
+          for (const pending of batch) pending.reject(asStorageError(error, this.db.name));
+          return;
+        }
+        // The log may be what cannot grow: a checkpoint lets the next commit write it from its start again.
+        this.checkpoint();
+        // The pages of one big write may be what did not fit, so each write is tried in a commit of its own: the
+        // others need not fail with it (nor their workflows run their steps again after a pause, in its company).
+        let busy: unknown;
+        results = batch.map((pending): Result => {
+          // Each try waits out the busy timeout: once one did in vain, the others are not made to wait as long again.
+          if (busy !== undefined) return { ok: false, error: busy };
+          try {
+            return { ok: true, value: this.runOne.immediate(pending.op) };
+          } catch (own) {
+            if (isBusy(own)) busy = own;
+            return { ok: false, error: own };
+          }
+        });
       }
     }
     batch.forEach((pending, index) => {
@@ -94,6 +115,15 @@ export class WriteBatcher {
       // A full disk or a damaged file fails the call that wrote with a StorageError (issue 8); other errors pass as they are.
       else pending.reject(asStorageError(result.error, this.db.name));
     });
+  }
+
+  /** Copies the write-ahead log into the database file, without waiting for readers; a failure is left to the next commit. */
+  private checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // The database file cannot grow either: the commits that follow fail with the reason.
+    }
   }
 
   /** Commits everything queued, including writes queued by callbacks of this flush. */
