@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { fillHistory } from './history.js';
 import { rawReadMillis, rawStepMicros, rawTransactionMicros, type Durability } from './raw-sqlite.js';
 import { pgThroughput } from './pg-throughput.js';
+import { formatResult, type BenchResult } from './print-result.js';
 import { profileThroughput } from './profile.js';
 import { sleepingMemory } from './sleeping-memory.js';
 import type { Tempolite } from '../src/index.js';
@@ -16,7 +17,7 @@ import { BenchFlows, benchEngine, threeStepBurst } from './workloads.js';
  * in the same run on the same file system with the same pragmas.
  *
  *   npm run bench                       readable table, durability full
- *   npm run bench -- --json             one JSON line on stdout
+ *   npm run -s bench -- --json          one JSON line on stdout (-s: without npm's own header)
  *   npm run bench -- --quick            a smaller run (under a minute)
  *   npm run bench -- --durability normal
  *   npm run bench -- --pg postgres://user:password@host:5432/db
@@ -26,17 +27,35 @@ import { BenchFlows, benchEngine, threeStepBurst } from './workloads.js';
  *                                       only a CPU profile of the throughput run: written to the file, its
  *                                       ten biggest self-time costs printed
  */
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    quick: { type: 'boolean', default: false },
-    durability: { type: 'string', default: 'full' },
-    pg: { type: 'string' },
-    profile: { type: 'string' },
-  },
-});
+/** A usage error: the message on stderr, exit code 2, no stack. */
+function usage(message: string): never {
+  console.error(`bench: ${message}\nusage: npm run bench -- [--json] [--quick] [--durability full|normal] [--pg <postgres-url>] [--profile <file>]`);
+  process.exit(2);
+}
+
+function parseOptions(): ReturnType<typeof parse> {
+  try {
+    return parse();
+  } catch (error) {
+    return usage(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function parse() {
+  return parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      durability: { type: 'string', default: 'full' },
+      pg: { type: 'string' },
+      profile: { type: 'string' },
+    },
+  });
+}
+
+const { values } = parseOptions();
 const durability = values.durability as Durability;
-if (durability !== 'full' && durability !== 'normal') throw new Error(`--durability must be full or normal, got ${values.durability}`);
+if (durability !== 'full' && durability !== 'normal') usage(`--durability must be full or normal, got ${values.durability}`);
 const quick = values.quick === true;
 const sizes = quick
   ? { raw: 500, steps: 300, seq: 50, burst: 1000, resume: 2000, curve: [10, 100, 1000], history: [1000, 10_000], sleepers: 10_000 }
@@ -158,7 +177,7 @@ async function main(): Promise<void> {
     log(`PostgreSQL, three-step workflows/s by worker processes: ${Object.entries(pg_throughput_wf_s).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   }
 
-  const result = {
+  const result: BenchResult = {
     durability,
     quick,
     raw_txn_us: round(raw_txn_us),
@@ -171,15 +190,18 @@ async function main(): Promise<void> {
     seq_wf_ms_p99: round(seq_wf_ms_p99),
     throughput_wf_s: Math.round(throughput_wf_s),
     throughput_steps_s: Math.round(throughput_wf_s * 3),
-    [`resume_ms_${sizes.resume >= 10_000 ? '10k' : sizes.resume}`]: round(resume_ms),
+    // Stable names: under --quick they measure the smaller sizes beside them.
+    resume_steps: sizes.resume,
+    resume_ms_10k: round(resume_ms),
     resume_ratio: round(resume_ms / raw_read_ms),
     step_us_by_workflow_length: curve,
     seq_wf_ms_by_history: byHistory,
-    [`sleeping_${sizes.sleepers >= 100_000 ? '100k' : sizes.sleepers}_rss_mb`]: round(sleeping.rssMb),
+    sleeping_workflows: sizes.sleepers,
+    sleeping_100k_rss_mb: round(sleeping.rssMb),
     ...(values.pg !== undefined ? { pg_throughput_wf_s } : {}),
   };
   if (values.json) console.log(JSON.stringify(result));
-  else console.table(result);
+  else console.log(`\n${formatResult(result)}`);
 }
 
 /** Median milliseconds of a sequential three-step workflow on a database that already holds `rows` finished workflows. */

@@ -321,10 +321,20 @@ export class SchemaNotMigratedError extends TempoliteError {
 /** Another live engine already works on this SQLite file. */
 export class DatabaseInUseError extends TempoliteError {
   readonly code = ErrorCode.DatabaseInUse;
-  constructor(readonly database: string) {
+  /**
+   * @param workerId on PostgreSQL: the `workerId` a live engine on the database already has (fencing a stalled
+   *   worker tells workers apart by it, so two live ones must not share it)
+   */
+  constructor(
+    readonly database: string,
+    readonly workerId?: string,
+  ) {
     super(
-      `Another Tempolite engine is running on ${database}. One SQLite file is worked by one process; ` +
-        `use PostgreSQL to run several worker processes, or stop the other engine first.`,
+      workerId === undefined
+        ? `Another Tempolite engine is running on ${database}. One SQLite file is worked by one process; ` +
+            `use PostgreSQL to run several worker processes, or stop the other engine first.`
+        : `Another Tempolite engine with workerId "${workerId}" is running on ${database}. Give every live worker process ` +
+            `a workerId of its own; reuse one (a restarted pod) only once the process that had it is gone.`,
     );
   }
 }

@@ -188,7 +188,7 @@ export class Tempolite {
       defaultQueue: 'default',
     });
     // Client mode (issue 9): no process lock, so an engine with workers may run on the file meanwhile.
-    const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs, lock: options.workers, migrate: options.migrate, ...(options.dataSource !== undefined ? { dataSource: options.dataSource } : {}) });
+    const opened = await openStore({ database: options.database, synchronous: options.durability, busyTimeoutMs: options.busyTimeoutMs, lock: options.workers, ...(this.options.workerId !== undefined ? { workerId: this.options.workerId } : {}), migrate: options.migrate, ...(options.dataSource !== undefined ? { dataSource: options.dataSource } : {}) });
     const logger = guardLogger(this.options.logger ?? consoleLogger);
     this.events.logger = logger;
     const clock = this.options.clock ?? new SystemClock();

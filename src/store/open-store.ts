@@ -6,6 +6,7 @@ import { openPostgresStore } from './postgres/open-postgres-store.js';
 import { ProcessLock } from './sqlite/process-lock.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { WorkflowStore } from './workflow-store.js';
+import type { PostgresStore } from './postgres/postgres-store.js';
 import { asStorageError } from './storage-errors.js';
 
 /** How the engine opens its store. */
@@ -21,6 +22,11 @@ export interface StoreOpenOptions {
    * @default true
    */
   readonly lock?: boolean;
+  /**
+   * With `lock`, on PostgreSQL: the worker id this engine holds alone while it runs (`DatabaseInUseError` while
+   * another live engine holds it).
+   */
+  readonly workerId?: string;
   /** An application's TypeORM DataSource to take the connection settings from; wins over `database`. */
   readonly dataSource?: DataSource;
   /** `false`: open only a database this version has migrated, changing nothing otherwise. @default true */
@@ -46,16 +52,28 @@ export async function openStore(options: StoreOpenOptions): Promise<OpenedStore>
   const source = options.dataSource;
   if (source !== undefined) {
     const type = source.options.type;
-    if (type === 'postgres') return shared(await openPostgresStore({ source, synchronous: options.synchronous, ...migrateOf(options) }));
+    if (type === 'postgres') return shared(await withWorkerId(await openPostgresStore({ source, synchronous: options.synchronous, ...migrateOf(options) }), options));
     if (type === 'better-sqlite3' && typeof source.options.database === 'string') return openSqliteStore({ ...options, database: source.options.database });
     throw new InvalidOptionsError('the Tempolite engine', 'dataSource', `must be a "postgres" or "better-sqlite3" DataSource, got "${type}"`);
   }
-  if (isPostgresUrl(options.database)) return shared(await openPostgresStore({ source: options.database, synchronous: options.synchronous, ...migrateOf(options) }));
+  if (isPostgresUrl(options.database)) return shared(await withWorkerId(await openPostgresStore({ source: options.database, synchronous: options.synchronous, ...migrateOf(options) }), options));
   return openSqliteStore(options);
 }
 
 function migrateOf(options: StoreOpenOptions): { migrate?: boolean } {
   return options.migrate !== undefined ? { migrate: options.migrate } : {};
+}
+
+/** A PostgreSQL store of an engine with workers, holding its worker id (closed again when another engine holds it). */
+async function withWorkerId(store: PostgresStore, options: StoreOpenOptions): Promise<PostgresStore> {
+  if (options.lock === false || options.workerId === undefined) return store;
+  try {
+    await store.holdWorkerId(options.workerId);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
 }
 
 function shared(store: WorkflowStore): OpenedStore {

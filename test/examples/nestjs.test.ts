@@ -35,8 +35,12 @@ describe('examples/nestjs', () => {
     CALLS.length = 0;
 
     const placed = await post(`${url}/orders?wait=true`, { id: 'order-1', item: 'book', quantity: 2, amount: 24 });
-    expect(placed.status).toBe(202);
+    expect(placed.status).toBe(200);
     expect(placed.json).toEqual({ workflowId: 'order-1', receipt: { reservation: 'RSV-book-2', chargeId: 'CH-1', trackingNo: 'TRK-BOOK' } });
+    // Not an order: refused before anything starts.
+    const refused = await post(`${url}/orders`, { id: 'order-bad', item: 'book' });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ message: 'quantity must be a whole number from 1' });
     expect(CALLS).toEqual(['reserve book', 'charge 24', 'ship book']);
 
     const status = await fetch(`${url}/orders/order-1`);

@@ -90,6 +90,32 @@ describe('client mode (workers: false) beside a worker engine in another process
     expect(await stopWorker()).toBe(0);
   });
 
+  it.runIf(onPostgres)('on PostgreSQL a second live worker engine with the same workerId is refused; once the first closes, it starts', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    const first = new Tempolite({ database: temp.file, logger: silentLogger, workerId: 'pod-0', register: [OperatorFlow] });
+    await first.start();
+    cleanups.push(() => first.close());
+    const twin = new Tempolite({ database: temp.file, logger: silentLogger, workerId: 'pod-0', register: [OperatorFlow] });
+    const refused = await twin.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(DatabaseInUseError);
+    expect(refused).toMatchObject({ code: 'TEMPOLITE_DATABASE_IN_USE', workerId: 'pod-0' });
+    expect(twin.isRunning).toBe(false);
+    // Other ids, and client-mode engines (which hold no leases), start beside it.
+    const other = new Tempolite({ database: temp.file, logger: silentLogger, workerId: 'pod-1', register: [OperatorFlow] });
+    await other.start();
+    const client = new Tempolite({ database: temp.file, logger: silentLogger, workerId: 'pod-0', workers: false, register: [OperatorFlow] });
+    await client.start();
+    await other.close();
+    await client.close();
+    await first.close();
+    await twin.start();
+    await twin.close();
+  });
+
   it('workers must be a boolean', () => {
     expect(() => new Tempolite({ workers: 'no' as unknown as boolean })).toThrow(InvalidOptionsError);
   });

@@ -13,9 +13,9 @@ export interface PostgresStoreOptions {
 }
 
 /** The NOTIFY channel and advisory-lock prefix of a schema: several Tempolite schemas in one database never hear or block each other. */
-function namesOf(target: PgTarget): { channel: string; lockPrefix: string } {
+function namesOf(target: PgTarget): { channel: string; lockPrefix: string; workerLockSpace: string } {
   const schema = target.schema ?? 'public';
-  return { channel: `tempolite_${schema}`.slice(0, 63), lockPrefix: `tempolite.queue:${schema}:` };
+  return { channel: `tempolite_${schema}`.slice(0, 63), lockPrefix: `tempolite.queue:${schema}:`, workerLockSpace: `tempolite.worker:${schema}` };
 }
 
 /**
@@ -25,6 +25,6 @@ function namesOf(target: PgTarget): { channel: string; lockPrefix: string } {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const target = typeof options.source === 'string' ? targetOfUrl(options.source) : targetOfDataSource(options.source);
   const { dataSource, pool } = await openPgDatabase({ target, synchronous: options.synchronous, ...(options.migrate !== undefined ? { migrate: options.migrate } : {}) });
-  const { channel, lockPrefix } = namesOf(target);
-  return new PostgresStore(pool, dataSource, target.label, channel, lockPrefix);
+  const { channel, lockPrefix, workerLockSpace } = namesOf(target);
+  return new PostgresStore(pool, dataSource, target.label, channel, lockPrefix, workerLockSpace);
 }

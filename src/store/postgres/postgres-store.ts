@@ -1,5 +1,6 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { DatabaseInUseError } from '../../errors.js';
 import type { AttemptRow, ChildRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from '../rows.js';
 import type { CompensationAttemptEnd, CompensationAttemptStart, CompensationStart, SagaStepRow } from '../saga-store.js';
 import type { StepKind } from '../statuses.js';
@@ -43,12 +44,15 @@ export class PostgresStore implements WorkflowStore {
   private readonly writer: PgWriter;
   private readonly reads: PgSql;
   private listener: PgListener | undefined;
+  /** The connection whose session holds this engine's worker id (`holdWorkerId`). */
+  private workerLock: PoolClient | undefined;
   readonly waits: PostgresWaitStore;
   readonly control: PostgresControlStore;
 
   /**
    * @param channel NOTIFY channel of this database (one per schema)
    * @param lockPrefix prefix of the per-queue advisory lock keys (one per schema)
+   * @param workerLockSpace first key of the workers' session advisory locks (one per schema; the second is the worker id)
    */
   constructor(
     private readonly pool: Pool,
@@ -56,11 +60,32 @@ export class PostgresStore implements WorkflowStore {
     readonly label: string,
     private readonly channel: string,
     private readonly lockPrefix: string,
+    private readonly workerLockSpace: string,
   ) {
     this.writer = new PgWriter(pool, channel);
     this.reads = new PgSql(pool);
     this.waits = new PostgresWaitStore(this.reads, this.writer);
     this.control = new PostgresControlStore(this.reads, this.writer);
+  }
+
+  /**
+   * Holds `workerId` for this engine until `close()`: a session advisory lock on a connection of its own, which
+   * PostgreSQL frees when that connection ends, also when the process dies. The two-key form, whose key space
+   * the queues' one-key locks do not share.
+   * @throws DatabaseInUseError when a live engine holds it
+   */
+  async holdWorkerId(workerId: string): Promise<void> {
+    const client = await this.pool.connect();
+    // A lost connection loses the lock with it; the engine's writes fail meanwhile, and this must not crash it.
+    client.on('error', () => undefined);
+    try {
+      const { rows } = await client.query<{ held: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS held`, [this.workerLockSpace, workerId]);
+      if (rows[0]?.held !== true) throw new DatabaseInUseError(this.label, workerId);
+    } catch (error) {
+      client.release(true);
+      throw error;
+    }
+    this.workerLock = client;
   }
 
   listen(listener: StoreListener): void {
@@ -323,6 +348,9 @@ export class PostgresStore implements WorkflowStore {
       await this.writer.drain();
       await this.listener?.close();
     } finally {
+      // Ending the connection ends its session, and the lock with it.
+      this.workerLock?.release(true);
+      this.workerLock = undefined;
       if (this.dataSource.isInitialized) await this.dataSource.destroy();
     }
   }
