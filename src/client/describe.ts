@@ -41,10 +41,20 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
     ...(requested !== undefined ? { requested } : {}),
     executions: (await store.executionsOf(workflow.id)).map((row) => execution(payloads, row)),
     steps: steps.map((row) => step(payloads, row, attempts.get(row.id) ?? [])),
-    children: await Promise.all(runRows.filter((row) => row.parentId === workflow.id).map((child) => build(store, payloads, child, runRows))),
+    children: await Promise.all(childrenOf(workflow.id, runRows).map((child) => build(store, payloads, child, runRows))),
     timers: (await store.waits.timersOf(workflow.id)).map(timer),
     signals: (await store.waits.signalsOf(workflow.id)).map((row) => signal(payloads, row)),
   };
+}
+
+/**
+ * A workflow's children in the order they were started: by creation time, then, for those of one millisecond
+ * (a fan-out), by id with its numbers compared as numbers (`#2` before `#10`, as their step ids were given).
+ */
+function childrenOf(parentId: string, runRows: readonly WorkflowRow[]): WorkflowRow[] {
+  return runRows
+    .filter((row) => row.parentId === parentId)
+    .sort((a, b) => Number(a.createdAt) - Number(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true }));
 }
 
 function timer(row: TimerRow): TimerDescription {

@@ -48,7 +48,7 @@ export function validatePluggableOptions(options: object): void {
     const expected = `an object with the methods ${methods.join(', ')}`;
     if (value === null || (typeof value !== 'object' && typeof value !== 'function')) throw new InvalidOptionsError(SUBJECT, key, `must be ${expected}, got ${describeOptionValue(value)}`);
     const missing = methods.filter((method) => typeof read(value, method) !== 'function');
-    if (missing.length > 0) throw new InvalidOptionsError(SUBJECT, key, `must be ${expected}; missing: ${missing.join(', ')}`);
+    if (missing.length > 0) throw new InvalidOptionsError(SUBJECT, key, `must be ${expected}; these are not functions: ${missing.join(', ')}`);
   }
   const clock = read(options, 'clock');
   if (clock != null && read(clock, 'onAdvance') !== undefined && typeof read(clock, 'onAdvance') !== 'function') {

@@ -5,6 +5,7 @@ import type { ExecutionRow } from '../store/rows.js';
 import { isTerminal, type ExecutionReason } from '../store/statuses.js';
 import type { EngineDeps } from './engine-deps.js';
 import { newId } from './ids.js';
+import { asSetupFailure, isSetupFailure } from './setup-failure.js';
 import { retryDelayMs, shouldRetry } from './retry-policy.js';
 import { Checkpoints } from './steps/checkpoints.js';
 import { compensateWorkflow } from './saga/compensate-workflow.js';
@@ -14,6 +15,15 @@ import type { ControlAction } from '../store/control-store.js';
 import { WorkflowRuntime, type Suspension } from './workflow-runtime.js';
 
 type BodyOutcome = { readonly kind: 'completed'; readonly value: unknown } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'suspended'; readonly suspension: Suspension };
+
+/** The workflow's instance from the container; a container that cannot create it is a deployment problem. */
+function resolveInstance(container: EngineDeps['container'], target: NonNullable<WorkflowDefinition['target']>): unknown {
+  try {
+    return container.resolve(target);
+  } catch (error) {
+    throw asSetupFailure(error);
+  }
+}
 
 /** Decides why a body is entered from how the previous execution ended. */
 function reasonFor(last: ExecutionRow | undefined): Exclude<ExecutionReason, 'compensate'> {
@@ -155,7 +165,7 @@ export class WorkflowRunner {
     let body: Promise<unknown>;
     try {
       const args = payloads.decode(input ?? '', where) as unknown[];
-      const instance = definition.target === undefined ? undefined : container.resolve(definition.target);
+      const instance = definition.target === undefined ? undefined : resolveInstance(container, definition.target);
       body = Promise.resolve(ambient.run({ kind: 'workflow', runtime }, () => definition.registration.original.apply(instance, args as never[])));
     } catch (error) {
       body = Promise.reject(error);
@@ -179,16 +189,19 @@ export class WorkflowRunner {
    * The code no longer matches what the workflow recorded: a deployment's mistake, not the workflow's outcome.
    * Failing it would compensate its sagas and end it for good; paused, it waits for the fixed code and a resume.
    */
-  private async pauseForFix(runtime: WorkflowRuntime, error: NonDeterminismError, encoded: string): Promise<void> {
+  private async pauseForFix(runtime: WorkflowRuntime, error: Error, encoded: string): Promise<void> {
     const { workflowId, executionId } = runtime.info;
     const paused = await this.deps.store.control.pauseForFix({ workflowId, executionId, error: encoded, now: this.deps.clock.now() });
     if (!paused) {
       await this.endForRequest(runtime, 'cancel');
       return;
     }
+    const stepId = (error as { stepId?: unknown }).stepId;
     this.deps.logger.error(
-      { err: error, workflowId, workflowName: runtime.info.workflowName, stepId: error.stepId },
-      'workflow paused: its code no longer matches the steps it recorded; deploy a fix (or give the new step an explicit id), then resume() it',
+      { err: error, workflowId, workflowName: runtime.info.workflowName, ...(typeof stepId === 'string' ? { stepId } : {}) },
+      error instanceof NonDeterminismError
+        ? 'workflow paused: its code no longer matches the steps it recorded; deploy a fix (or give the new step an explicit id), then resume() it'
+        : 'workflow paused: this engine cannot run it as deployed (the container cannot create its class, or the codec cannot decode what it stored); fix the set-up, then resume() it',
     );
     await this.deps.observer?.workflowPaused(workflowId, runtime, error);
     this.deps.observer?.executionEnded(runtime, error);
@@ -246,8 +259,8 @@ export class WorkflowRunner {
       return;
     }
     const encoded = payloads.encodeError(error, { description: `error of workflow "${workflowId}"`, workflowId });
-    if (error instanceof NonDeterminismError) {
-      await this.pauseForFix(runtime, error, encoded);
+    if (error instanceof NonDeterminismError || isSetupFailure(error)) {
+      await this.pauseForFix(runtime, error as Error, encoded);
       return;
     }
     const failed = runtime.workflow.attempts + 1;

@@ -15,6 +15,7 @@ import { assertOptionsApply } from './steps/step-call-options.js';
 import { compensateInBody } from './saga/body-compensation.js';
 import type { ControlAction } from '../store/control-store.js';
 import { runSignalStep, SIGNAL_STEP } from './waits/signal-step.js';
+import { isSetupFailure } from './setup-failure.js';
 import type { SignalResult } from './waits/signal-types.js';
 import { runSleepStep, SLEEP_STEP } from './waits/sleep-step.js';
 import { sharedAbortController } from './shared-abort.js';
@@ -125,7 +126,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   /** After a non-determinism error the body's path is no longer trustworthy: it fails the execution even if caught. */
   private failFatally<T>(step: Promise<T>): Promise<T> {
     return step.catch((error: unknown) => {
-      if (error instanceof NonDeterminismError) this.fatal ??= error;
+      if (error instanceof NonDeterminismError || isSetupFailure(error)) this.fatal ??= error as Error;
       throw error;
     });
   }

@@ -88,10 +88,12 @@ export type WorkflowCancelledEvent = WorkflowEventBase;
 export interface WorkflowPausedEvent extends WorkflowEventBase {
   /**
    * `requested`: a `pause()`; `non_determinism`: the engine paused it because its code no longer
-   * matches its recorded steps (`error` is the NonDeterminismError): deploy a fix, then resume it.
+   * matches its recorded steps (`error` is the NonDeterminismError); `setup`: the engine cannot run it as
+   * deployed, because its container cannot create the workflow's (or a saga step's) class, or its codec cannot
+   * decode a stored payload (`error` says which). Fix the deployment, then resume it.
    */
-  readonly reason: 'requested' | 'non_determinism';
-  /** The NonDeterminismError of a `non_determinism` pause. */
+  readonly reason: 'requested' | 'non_determinism' | 'setup';
+  /** What made the engine pause it (`non_determinism`, `setup`). */
   readonly error?: Error;
 }
 

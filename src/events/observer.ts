@@ -1,6 +1,6 @@
 import type { Span, Tracer } from '@opentelemetry/api';
 import type { Clock } from '../engine/clock.js';
-import { WorkflowCancelledFailure } from '../errors.js';
+import { NonDeterminismError, WorkflowCancelledFailure } from '../errors.js';
 import { consoleLogger, silentLogger, type Logger } from '../engine/logger.js';
 import type { WorkflowRow } from '../store/rows.js';
 import type { ExecutionReason, StepKind } from '../store/statuses.js';
@@ -164,7 +164,7 @@ export class Observer {
     const record = host === undefined ? undefined : this.hosts.get(host);
     const base = record?.base ?? (await this.lookup(workflowId).then((row) => (row === undefined ? undefined : baseOf(row))));
     if (base === undefined) return;
-    const reason = error === undefined ? 'requested' : 'non_determinism';
+    const reason = error === undefined ? 'requested' : error instanceof NonDeterminismError ? 'non_determinism' : 'setup';
     this.workflowEvent('workflow.paused', { ...base, at: this.now(), reason, ...(error !== undefined ? { error } : {}) }, 'workflow paused');
   }
 

@@ -10,6 +10,7 @@
 import { SuperJSON } from 'superjson';
 import { InvalidOptionsError, PayloadTooLargeError, SerializationError, describeCause } from '../errors.js';
 import { findUnserializable } from './codec-check.js';
+import { asSetupFailure } from '../engine/setup-failure.js';
 import { plainJsonText } from './json-fast-path.js';
 import {
   BUILTIN_ERRORS,
@@ -210,7 +211,7 @@ export class PayloadEncoder {
       return this.codec.decode(text);
     } catch (cause) {
       // A function: the hot path need not build the description of a payload that decodes.
-      throw serializationError(typeof where === 'function' ? where() : where, '$', `the stored text cannot be decoded (corrupt row or different codec): ${describeCause(cause)}`, cause, true);
+      throw asSetupFailure(serializationError(typeof where === 'function' ? where() : where, '$', `the stored text cannot be decoded (corrupt row or different codec): ${describeCause(cause)}`, cause, true));
     }
   }
 
@@ -242,9 +243,10 @@ export class PayloadEncoder {
     try {
       // A few hundred bytes over the limit beat losing the failure altogether.
       return this.codec.encode(minimal);
-    } catch {
-      // The codec refuses even a plain Error; decodeError shows this text as the failure.
-      return minimal instanceof Error ? `${minimal.name}: ${minimal.message}` : String(minimal);
+    } catch (refusal) {
+      // The codec refuses even a plain Error (an encrypting one without its key): nothing of the error may be stored
+      // in clear, so only what happened is. decodeError shows this text as the failure.
+      return `The error could not be stored: the codec refused it (${refusal instanceof Error ? refusal.name : typeof refusal})`;
     }
   }
 

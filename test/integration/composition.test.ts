@@ -56,6 +56,17 @@ class Nest {
   }
 }
 
+class Many {
+  @Workflow({ name: 'many.child' }) async child(n: number): Promise<number> {
+    return n;
+  }
+  /** Twelve children started at once: most share a millisecond. */
+  @Workflow({ name: 'many.parent' }) async parent(): Promise<number> {
+    const results = await Promise.all(Array.from({ length: 12 }, (_, n) => this.child(n)));
+    return results.length;
+  }
+}
+
 class Twins {
   @Workflow({ name: 'twins.child' }) async child(n: number): Promise<number> {
     return n;
@@ -122,6 +133,14 @@ describe('composition and queues', () => {
     dispose = started.dispose;
     return started;
   }
+
+  it("describe() lists a fan-out's children in the order they were started (#2 before #10)", async () => {
+    const { engine, file } = await engineWith([Many]);
+    const handle = await engine.startWorkflow(Many, 'parent', [], { id: 'many-1' });
+    expect(await handle.result()).toBe(12);
+    expect((await handle.describe()).children.map((child) => child.workflowId)).toEqual(Array.from({ length: 12 }, (_, n) => `many-1/many.child#${n}`));
+    expect(await checkConsistency(file)).toEqual([]);
+  });
 
   it('parent → child → grandchild: results propagate and describe() shows one run with three entities', async () => {
     Family.grandchildFails = false;

@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { Inject, Injectable, Module, Scope, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, EngineStateError, InvalidOptionsError, Saga, Tempolite, Workflow, WorkflowFailure, rootCause, silentLogger, type TempoliteOptions } from '../../src/index.js';
+import { Activity, EngineStateError, InvalidOptionsError, Saga, Tempolite, Workflow, silentLogger, type TempoliteOptions } from '../../src/index.js';
 import { TEMPOLITE_MODULE_OPTIONS, TempoliteModule } from '../../src/nestjs/index.js';
 import { tempDatabase } from '../helpers/temp-db.js';
+import { eventually } from '../helpers/eventually.js';
 
 @Injectable()
 class Provided {
@@ -83,27 +84,31 @@ describe('TempoliteModule', () => {
     expect(context.get(ReadsOptions).options).toMatchObject({ database });
   });
 
-  it('runs workflows of providers; one that is not a provider, or not singleton-scoped, fails with an EngineStateError that says which', async () => {
+  /** The error a workflow the engine could not run as deployed was paused with. */
+  async function pausedWith(handle: { status(): Promise<string>; describe(): Promise<{ executions: readonly { error?: Error }[] }> }): Promise<Error | undefined> {
+    await eventually(async () => (await handle.status()) === 'paused', 'the pause');
+    return (await handle.describe()).executions.at(-1)?.error;
+  }
+
+  it('runs workflows of providers; one that is not a provider, or not singleton-scoped, is paused with an EngineStateError that says which', async () => {
     const { engine } = await app([Provided, Transient]);
     expect(await (await engine.startWorkflow(Provided, 'run', [1])).result()).toBe(2);
 
-    const missing = (await (await engine.startWorkflow(NotProvided, 'run', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
-    expect(missing).toBeInstanceOf(WorkflowFailure);
-    expect(rootCause(missing)).toBeInstanceOf(EngineStateError);
-    expect((rootCause(missing) as Error).message).toContain('NotProvided is not a provider of this Nest application');
+    const missing = await pausedWith(await engine.startWorkflow(NotProvided, 'run', []));
+    expect(missing).toBeInstanceOf(EngineStateError);
+    expect(missing?.message).toContain('NotProvided is not a provider of this Nest application');
 
-    const scoped = (await (await engine.startWorkflow(Transient, 'run', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
-    expect(rootCause(scoped)).toBeInstanceOf(EngineStateError);
-    expect((rootCause(scoped) as Error).message).toContain('Transient is a request- or transient-scoped provider');
+    const scoped = await pausedWith(await engine.startWorkflow(Transient, 'run', []));
+    expect(scoped).toBeInstanceOf(EngineStateError);
+    expect(scoped?.message).toContain('Transient is a request- or transient-scoped provider');
   });
 
-  it('refuses a saga step whose compensation Nest could not resolve later, before its transaction runs', async () => {
+  it('pauses a workflow at a saga step whose compensation Nest could not resolve later, before its transaction runs', async () => {
     const { engine } = await app([Booking, TransientSaga]);
     TransientSaga.booked = 0;
-    const failure = (await (await engine.startWorkflow(Booking, 'run', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
-    expect(failure).toBeInstanceOf(WorkflowFailure);
-    expect(rootCause(failure)).toBeInstanceOf(EngineStateError);
-    expect((rootCause(failure) as Error).message).toContain('TransientSaga is a request- or transient-scoped provider');
+    const error = await pausedWith(await engine.startWorkflow(Booking, 'run', []));
+    expect(error).toBeInstanceOf(EngineStateError);
+    expect(error?.message).toContain('TransientSaga is a request- or transient-scoped provider');
     expect(TransientSaga.booked).toBe(0);
   });
 

@@ -26,6 +26,7 @@ import {
 import { checkConsistency, countRows } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { tempDatabase } from '../helpers/temp-db.js';
+import { eventually } from '../helpers/eventually.js';
 
 class DupA {
   @Activity({ name: 'dup.x' }) async x(): Promise<void> {}
@@ -312,13 +313,14 @@ describe('registry validation at engine start', () => {
     expect(await checkConsistency(file)).toEqual([]);
   });
 
-  it('a workflow class tsyringe cannot create fails its execution with an EngineStateError that says what to add', async () => {
+  it('a workflow class tsyringe cannot create pauses the workflow with an EngineStateError that says what to add', async () => {
     const { engine, file, dispose } = await startEngine({ register: [NotInjectable] });
     cleanups.push(dispose);
-    const failure = (await (await engine.startWorkflow(NotInjectable, 'run', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
-    expect(failure).toBeInstanceOf(WorkflowFailure);
-    expect(rootCause(failure)).toBeInstanceOf(EngineStateError);
-    expect((rootCause(failure) as Error).message).toMatch(/tsyringe cannot create NotInjectable, .*needs @injectable\(\)/);
+    const handle = await engine.startWorkflow(NotInjectable, 'run', []);
+    await eventually(async () => (await handle.status()) === 'paused', 'the pause');
+    const reason = (await handle.describe()).executions.at(-1)?.error;
+    expect(reason).toBeInstanceOf(EngineStateError);
+    expect(reason?.message).toMatch(/tsyringe cannot create NotInjectable, .*needs @injectable\(\)/);
     expect(await checkConsistency(file)).toEqual([]);
   });
 

@@ -465,6 +465,8 @@ describe('custom codecs', () => {
     const error = serializationErrorOf(() => enc.encode({ a: 1 }, where));
     expect(error.path).toBe('$');
     expect(error.cause).toBe(failure);
-    expect(typeof enc.encodeError(new Error('still recorded'), where)).toBe('string');
+    // Stored all the same, but not in clear: a codec that refuses (an encrypting one without its key) must not leak it.
+    const stored = enc.encodeError(new Error('secret message'), where);
+    expect(stored).toBe('The error could not be stored: the codec refused it (Error)');
   });
 });

@@ -3,6 +3,7 @@ import type { StepDefinition } from '../../registry/definitions.js';
 import type { Constructor } from '../../registry/registration.js';
 import { DEFAULT_ACTIVITY_RETRY, type RetryPolicy } from '../retry-policy.js';
 import type { EngineDeps } from '../engine-deps.js';
+import { asSetupFailure } from '../setup-failure.js';
 
 /** How to run one saga step's compensation. */
 export interface CompensationTarget {
@@ -68,7 +69,11 @@ export function resolveCompensation(deps: EngineDeps, workflowId: string, workfl
 export function assertCompensationResolvable(deps: EngineDeps, workflowName: string, definition: StepDefinition): void {
   const compensation = definition.compensation;
   if (compensation === undefined || 'fn' in compensation || deps.container.assertResolvable === undefined) return;
-  deps.container.assertResolvable(instanceClass(deps, workflowName, definition));
+  try {
+    deps.container.assertResolvable(instanceClass(deps, workflowName, definition));
+  } catch (error) {
+    throw asSetupFailure(error);
+  }
 }
 
 function instanceClass(deps: EngineDeps, workflowName: string, definition: StepDefinition): Constructor {

@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Activity, Tempolite, Workflow, silentLogger, type TempoliteEvents } from '../../src/index.js';
+import { codec as base64Codec } from '../fixtures/base64-codec.js';
+import { checkConsistency } from '../helpers/consistency.js';
+import { eventually } from '../helpers/eventually.js';
+import { tempDatabase } from '../helpers/temp-db.js';
+
+class Setup {
+  @Activity({ name: 'setup.double' }) async double(n: number): Promise<number> {
+    return n * 2;
+  }
+  @Workflow({ name: 'setup.run' }) async run(n: number): Promise<number> {
+    return this.double(n);
+  }
+}
+
+// As Temporal holds a workflow whose task cannot run on this deployment: a deployment's mistake is not the
+// workflow's outcome, so it is paused for the fix and a resume(), not failed for good (and not compensated).
+describe('a workflow the engine cannot run as deployed is paused, not failed', () => {
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('a container that cannot create the workflow class: paused with reason setup; once fixed, resume() completes it', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    let ready = false;
+    const container = {
+      resolve: <T>(target: new () => T): T => {
+        if (!ready) throw new Error(`${target.name} needs @injectable()`);
+        return new target();
+      },
+    };
+    const engine = new Tempolite({ database: temp.file, logger: silentLogger, pollIntervalMs: 50, register: [Setup], container });
+    const paused: TempoliteEvents['workflow.paused'][] = [];
+    engine.on('workflow.paused', (event) => void paused.push(event));
+    await engine.start();
+    cleanups.push(() => engine.close());
+    const handle = await engine.startWorkflow(Setup, 'run', [21], { id: 'setup-1' });
+    await eventually(async () => (await handle.status()) === 'paused', 'the pause');
+    const d = await handle.describe();
+    expect(d.executions.map((x) => x.status)).toEqual(['paused']);
+    expect(d.executions[0]!.error?.message).toBe('Setup needs @injectable()');
+    await eventually(() => paused.length === 1, 'the event');
+    expect(paused[0]).toMatchObject({ workflowId: 'setup-1', reason: 'setup' });
+
+    ready = true;
+    await handle.resume();
+    expect(await handle.result()).toBe(42);
+    expect(await checkConsistency(temp.file)).toEqual([]);
+  });
+
+  it('an engine whose codec cannot decode the stored input pauses the workflow; an engine with the right codec resumes it', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    // Started by a client with the application's codec, claimed by a worker deployed without it.
+    const client = new Tempolite({ database: temp.file, logger: silentLogger, workers: false, register: [Setup], codec: base64Codec });
+    await client.start();
+    cleanups.push(() => client.close());
+    await client.startWorkflow(Setup, 'run', [5], { id: 'codec-1' });
+    const wrong = new Tempolite({ database: temp.file, logger: silentLogger, pollIntervalMs: 50, register: [Setup] });
+    await wrong.start();
+    await eventually(async () => (await (await wrong.getHandle('codec-1')).status()) === 'paused', 'the pause');
+    await wrong.close();
+
+    const right = new Tempolite({ database: temp.file, logger: silentLogger, pollIntervalMs: 50, register: [Setup], codec: base64Codec });
+    await right.start();
+    cleanups.push(() => right.close());
+    const handle = await right.getHandle<number>('codec-1');
+    const d = await handle.describe();
+    expect(d.status).toBe('paused');
+    // The engine without the codec recorded why, in its own codec: this one shows that text, undecoded.
+    expect(d.executions[0]!.error?.message).toMatch(/^The stored error could not be decoded: .*Cannot decode input of workflow/);
+    await handle.resume();
+    expect(await handle.result()).toBe(10);
+    expect(await checkConsistency(temp.file)).toEqual([]);
+  });
+});
