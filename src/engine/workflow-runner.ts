@@ -186,8 +186,9 @@ export class WorkflowRunner {
   }
 
   /**
-   * The code no longer matches what the workflow recorded: a deployment's mistake, not the workflow's outcome.
-   * Failing it would compensate its sagas and end it for good; paused, it waits for the fixed code and a resume.
+   * The code no longer matches what the workflow recorded, or this engine cannot run it as deployed (see
+   * `setup-failure.ts`): a deployment's mistake, not the workflow's outcome. Failing it would compensate its
+   * sagas and end it for good; paused, it waits for the fix and a resume.
    */
   private async pauseForFix(runtime: WorkflowRuntime, error: Error, encoded: string): Promise<void> {
     const { workflowId, executionId } = runtime.info;

@@ -123,7 +123,10 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     return this.failFatally(runActivityStep(this, definition, stepId, replay.recorded, thisArg, args, options));
   }
 
-  /** After a non-determinism error the body's path is no longer trustworthy: it fails the execution even if caught. */
+  /**
+   * After a non-determinism error the body's path is no longer trustworthy, and after a set-up failure the
+   * engine cannot run it: either fails (pauses) the execution even if the body catches it.
+   */
   private failFatally<T>(step: Promise<T>): Promise<T> {
     return step.catch((error: unknown) => {
       if (error instanceof NonDeterminismError || isSetupFailure(error)) this.fatal ??= error as Error;
