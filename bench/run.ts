@@ -33,27 +33,21 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-function parseOptions(): ReturnType<typeof parse> {
+const { values } = (() => {
   try {
-    return parse();
+    return parseArgs({
+      options: {
+        json: { type: 'boolean', default: false },
+        quick: { type: 'boolean', default: false },
+        durability: { type: 'string', default: 'full' },
+        pg: { type: 'string' },
+        profile: { type: 'string' },
+      },
+    });
   } catch (error) {
     return usage(error instanceof Error ? error.message : String(error));
   }
-}
-
-function parse() {
-  return parseArgs({
-    options: {
-      json: { type: 'boolean', default: false },
-      quick: { type: 'boolean', default: false },
-      durability: { type: 'string', default: 'full' },
-      pg: { type: 'string' },
-      profile: { type: 'string' },
-    },
-  });
-}
-
-const { values } = parseOptions();
+})();
 const durability = values.durability as Durability;
 if (durability !== 'full' && durability !== 'normal') usage(`--durability must be full or normal, got ${values.durability}`);
 const quick = values.quick === true;

@@ -1,13 +1,10 @@
-import type { WorkflowStatus } from '../store/statuses.js';
+import type { WorkflowDescription } from './description.js';
 
 /** The control calls an operator makes on one workflow. */
 export type ControlAction = 'retry' | 'cancel' | 'pause' | 'resume';
 
-/** A workflow as a control call finds it: its status and the cancel or pause already asked of it. */
-export interface ControlTarget {
-  readonly status: WorkflowStatus;
-  readonly requested?: 'cancel' | 'pause';
-}
+/** A workflow as a control call finds it (its description will do): its status and the cancel or pause already asked of it. */
+export type ControlTarget = Pick<WorkflowDescription, 'status' | 'requested'>;
 
 /**
  * Whether `action` changes a workflow found as `before`. False where the

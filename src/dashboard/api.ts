@@ -68,9 +68,9 @@ export async function handleApi(engine: Tempolite, method: string, url: URL, rea
     const handle = await engine.getHandle(id);
     let changed = true;
     if ((ACTIONS as readonly string[]).includes(action)) {
-      const { status, requested } = await handle.describe();
+      const before = await handle.describe();
       await run(engine, action as ControlAction, id);
-      changed = controlChanges(action as ControlAction, { status, ...(requested !== undefined ? { requested } : {}) });
+      changed = controlChanges(action as ControlAction, before);
     } else if (action === 'signal') await signal(engine, id, await readBody());
     else return { status: 404, body: errorBody('NotFound', DashboardErrorCode.NotFound, `Unknown action "${action}".`) };
     return { status: 200, body: { ok: true, workflowId: id, action, changed, status: await handle.status() } };

@@ -116,7 +116,7 @@ export function describeValue(value: unknown, maxLength = 500): string {
   } catch {
     text = Object.prototype.toString.call(value);
   }
-  return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+  return truncated(text, maxLength);
 }
 
 /** What `reduceError` keeps besides name, message and cause. */

@@ -38,9 +38,9 @@ export function controlCommands(program: Command, io: CliIo): void {
     databaseOptions(program.command(operation.name).description(operation.description).argument('<id>', 'workflow id')).action(async (id: string, options: DatabaseOptions) => {
       const { before, status } = await withClient(options, async (engine) => {
         const handle = await engine.getHandle(id);
-        const { status: previous, requested } = await handle.describe();
+        const before = await handle.describe();
         await operation.run(engine, id);
-        return { before: { status: previous, ...(requested !== undefined ? { requested } : {}) }, status: await handle.status() };
+        return { before, status: await handle.status() };
       });
       const changed = controlChanges(operation.name, before);
       report(io, options, { workflowId: id, action: operation.name, changed, status }, changed ? doneText(operation, id, before, status) : idleText(operation.name, id, before));

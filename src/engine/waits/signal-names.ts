@@ -1,5 +1,6 @@
 import { InvalidOptionsError, describeCause } from '../../errors.js';
 import { NOT_STORABLE, isStorableText } from '../../store/storable-text.js';
+import { truncated } from '../../store/codec-errors.js';
 
 /**
  * Checks one signal name.
@@ -7,7 +8,7 @@ import { NOT_STORABLE, isStorableText } from '../../store/storable-text.js';
  */
 export function assertSignalName(name: unknown, subject: string): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length > 255) {
-    throw new InvalidOptionsError(subject, 'name', `a signal name must be a string of 1 to 255 characters, got ${typeof name === 'string' ? (name.length > 255 ? `${name.length} characters ("${name.slice(0, 40)}…")` : `""`) : describeCause(name)}`);
+    throw new InvalidOptionsError(subject, 'name', `a signal name must be a string of 1 to 255 characters, got ${typeof name === 'string' ? (name.length > 255 ? `${name.length} characters ("${truncated(name, 40)}")` : `""`) : describeCause(name)}`);
   }
   if (!isStorableText(name)) throw new InvalidOptionsError(subject, 'name', `a signal name ${NOT_STORABLE}`);
 }
