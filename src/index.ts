@@ -38,6 +38,7 @@ export type { RegisteredFunction } from './decorators/register-function.js';
 
 export { Tempolite, TEMPOLITE_OPTIONS, type ListOptions } from './engine/tempolite.js';
 export type { TempoliteOptions, QueueOptions } from './engine/engine-options.js';
+export type { CloseOptions } from './engine/close-options.js';
 export type { RetryPolicyOptions } from './engine/retry-policy.js';
 export type { ScheduleOptions } from './engine/schedule/cron-schedule.js';
 export { SystemClock, type Clock } from './engine/clock.js';

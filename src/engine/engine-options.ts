@@ -91,6 +91,12 @@ export interface TempoliteOptions {
   pollIntervalMs?: number;
   /** Waits longer than this release the workflow from memory and its queue slot, in ms. @default 5000 */
   suspendAfterMs?: number;
+  /**
+   * How long `close()` waits for running workflows to stop, in ms, when its own `timeout` is not given
+   * (see `CloseOptions.timeout`); for `TempoliteModule`, whose shutdown calls `close()` without options.
+   * @default none: `close()` waits for every running activity
+   */
+  closeTimeoutMs?: number;
   /** Source of time. @default the system clock */
   clock?: Clock;
   /** Where the engine logs; a pino logger fits. @default warnings and errors to the console */
@@ -131,6 +137,8 @@ export interface ResolvedOptions {
   readonly leaseMs: number;
   readonly pollIntervalMs: number;
   readonly suspendAfterMs: number;
+  /** `close()`'s timeout when it is given none. */
+  readonly closeTimeoutMs?: number;
   /** False in client mode (no workers, no process lock). */
   readonly workers: boolean;
   /** False: open only a database this version has migrated. */
@@ -141,7 +149,7 @@ const SUBJECT = 'the Tempolite engine';
 
 const KNOWN = new Set([
   'database', 'durability', 'busyTimeoutMs', 'queues', 'register', 'container', 'codec',
-  'maxPayloadBytes', 'leaseMs', 'pollIntervalMs', 'suspendAfterMs', 'clock', 'logger', 'workerId', 'workers',
+  'maxPayloadBytes', 'leaseMs', 'pollIntervalMs', 'suspendAfterMs', 'closeTimeoutMs', 'clock', 'logger', 'workerId', 'workers',
   'dataSource', 'migrate',
 ]);
 
@@ -209,6 +217,7 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
     leaseMs: positiveInteger(options.leaseMs ?? 30_000, 'leaseMs'),
     pollIntervalMs: positiveInteger(options.pollIntervalMs ?? 1000, 'pollIntervalMs'),
     suspendAfterMs: nonNegativeInteger(options.suspendAfterMs ?? 5000, 'suspendAfterMs'),
+    ...(options.closeTimeoutMs !== undefined ? { closeTimeoutMs: positiveInteger(options.closeTimeoutMs, 'closeTimeoutMs') } : {}),
     workers: booleanOption(options.workers ?? true, 'workers'),
     migrate: booleanOption(options.migrate ?? true, 'migrate'),
   };

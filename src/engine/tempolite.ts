@@ -34,7 +34,9 @@ import { isTerminal, type WorkflowStatus } from '../store/statuses.js';
 import type { ListFilter } from '../store/workflow-store.js';
 import { SystemClock } from './clock.js';
 import { CompletionHub } from './completion-hub.js';
+import { closeTimeoutMs, type CloseOptions } from './close-options.js';
 import type { EngineDeps } from './engine-deps.js';
+import { settledWithin } from './settled-within.js';
 import { resolveOptions, type ResolvedOptions, type TempoliteOptions } from './engine-options.js';
 import { guardLogger } from './guarded-logger.js';
 import { newId } from './ids.js';
@@ -258,15 +260,23 @@ export class Tempolite {
    * Stops gracefully: no new claims, running bodies stop at their next step
    * boundary (running activities see their AbortSignal and are awaited), leases
    * are released so the next engine resumes at once. Nothing recorded is lost.
+   * A call while one is under way joins it (its options are those of the first).
+   * @throws InvalidOptionsError for malformed options (the engine goes on running)
    */
-  close(): Promise<void> {
-    this.closing ??= this.doClose().finally(() => {
+  close(options?: CloseOptions): Promise<void> {
+    let timeoutMs: number | undefined;
+    try {
+      timeoutMs = closeTimeoutMs(options) ?? this.resolved.closeTimeoutMs;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.closing ??= this.doClose(timeoutMs).finally(() => {
       this.closing = undefined;
     });
     return this.closing;
   }
 
-  private async doClose(): Promise<void> {
+  private async doClose(timeoutMs: number | undefined): Promise<void> {
     await this.starting?.catch(() => undefined);
     this.starting = undefined;
     const started = this.started;
@@ -279,14 +289,21 @@ export class Tempolite {
     started.unfollowClock();
     await started.deadlineWatch?.stop();
     started.runner.stopAll();
-    await Promise.all([...started.workers.values()].map((worker) => worker.stop()));
+    const left = await settledWithin(Promise.all([...started.workers.values()].map((worker) => worker.stop())), timeoutMs, () => started.runner.runningWorkflowIds());
+    if (left.length > 0) {
+      for (const worker of started.workers.values()) worker.abandon();
+      started.deps.logger.warn(
+        { workflowIds: left, timeoutMs },
+        `close(): ${left.length} workflow(s) did not stop within ${timeoutMs} ms (an activity not returning on its AbortSignal): closing without them; they keep their leases and are recovered as after a crash (${started.exclusive ? 'by the next engine on this file, at its start' : 'by other workers once the leases expire'}), and the activities run again there`,
+      );
+    }
     clearInterval(started.heartbeat);
     await started.controlWatch?.stop();
     try {
       if (started.deps.options.workers) {
         // Releasing only spares the next engine the wait for these leases to expire: a lock held elsewhere
         // must not keep this engine's connections open.
-        await started.deps.store.releaseLeases(started.deps.workerId).catch((error: unknown) => {
+        await started.deps.store.releaseLeases(started.deps.workerId, left).catch((error: unknown) => {
           const next = started.exclusive ? 'the next engine on this file takes these workflows over at its start' : 'other workers take these workflows over when the leases expire';
           started.deps.logger.warn({ err: error }, `releasing leases at close failed: ${next}`);
         });

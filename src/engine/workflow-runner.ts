@@ -154,6 +154,11 @@ export class WorkflowRunner {
   }
 
   /** Stops the running bodies at their next step boundary, and keeps bodies not yet entered from entering. */
+  /** The workflows whose bodies (or compensation phases) this engine holds now. */
+  runningWorkflowIds(): string[] {
+    return [...new Set([...this.active].map((runtime) => runtime.info.workflowId))];
+  }
+
   stopAll(): void {
     this.stopping = true;
     for (const runtime of this.active) runtime.stop();

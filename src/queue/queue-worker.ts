@@ -33,6 +33,8 @@ const RERUN_MAX_MS = 30_000;
 export class QueueWorker {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
+  /** Set by `abandon()`: close() no longer waits for the runs still under way. */
+  private abandoned = false;
   /** Ends the pauses of workflows waiting to run again. */
   private readonly stopped = sharedAbortController();
   private claiming = false;
@@ -140,6 +142,11 @@ export class QueueWorker {
           this.deps.logger.warn({ err: error, workflowId }, 'a workflow was taken over by another worker; its body here stopped');
           return;
         }
+        if (this.abandoned) {
+          // The database was closed under a body that close() stopped waiting for.
+          this.deps.logger.warn({ err: error, workflowId }, 'a workflow left running by close() ended; what it did after the close is not recorded, and the next engine recovers it');
+          return;
+        }
         const pauseMs = Math.min(RERUN_MAX_MS, RERUN_FIRST_MS * 2 ** failures);
         this.deps.logger.error({ err: error, workflowId, retryInMs: pauseMs }, 'running a workflow failed; it runs again after a pause');
         try {
@@ -164,6 +171,11 @@ export class QueueWorker {
     const next = Math.min(due ?? Infinity, rateFreesAt ?? Infinity);
     const delay = Math.min(this.deps.pollIntervalMs, Math.max(0, next - now));
     this.timer = setTimeout(() => this.poke(), delay);
+  }
+
+  /** Marks the runs still under way as left behind by a close that stopped waiting for them. */
+  abandon(): void {
+    this.abandoned = true;
   }
 
   /** Stops claiming and waits for the running workflows (the engine has asked them to stop). */

@@ -181,8 +181,11 @@ export interface WorkflowStore extends SagaStore {
   renewLeases(owner: string, workflowIds: readonly string[], now: number, leaseMs: number): Promise<void>;
   /** Which of `workflowIds` another owner holds now: their lease ran out and another worker took them over. */
   takenOver(owner: string, workflowIds: readonly string[]): Promise<string[]>;
-  /** Frees the leases of one owner (graceful stop) or of everyone (a SQLite engine that holds the file lock). */
-  releaseLeases(owner: string | undefined): Promise<void>;
+  /**
+   * Frees the leases of one owner (graceful stop) or of everyone (a SQLite engine that holds the file lock).
+   * @param keep workflows whose leases stay: a close that stopped waiting for them leaves them as a crash would
+   */
+  releaseLeases(owner: string | undefined, keep?: readonly string[]): Promise<void>;
   /** Earliest `available_at` of a claimable task of `queue` in the future, if any. */
   nextWakeAt(queue: string, now: number): Promise<number | undefined>;
 

@@ -135,14 +135,17 @@ export class PostgresStore implements WorkflowStore {
     return rows.map((row) => row.id);
   }
 
-  async releaseLeases(owner: string | undefined): Promise<void> {
+  async releaseLeases(owner: string | undefined, keep: readonly string[] = []): Promise<void> {
     // After every write queued before it (an execution ending for the stop releases its own task first).
     await this.writer.drain();
     return this.writer.enqueue('', async (sql) => {
       const released =
         owner === undefined
           ? await sql.all<{ queue: string }>(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL RETURNING queue`)
-          : await sql.all<{ queue: string }>(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL AND owner = $1 RETURNING queue`, owner);
+          : await sql.all<{ queue: string }>(
+              `UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL AND owner = $1 AND NOT (workflow_id = ANY($2::text[])) RETURNING queue`,
+              owner, [...keep],
+            );
       // Another process's workers take over what this one let go, at once.
       for (const row of released) sql.notify(row.queue);
     });

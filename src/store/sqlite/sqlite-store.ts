@@ -154,10 +154,15 @@ export class SqliteStore implements WorkflowStore {
     ).map((row) => row.id);
   }
 
-  releaseLeases(owner: string | undefined): Promise<void> {
+  releaseLeases(owner: string | undefined, keep: readonly string[] = []): Promise<void> {
     return this.batcher.enqueue(() => {
       if (owner === undefined) this.run(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL`);
-      else this.run(`UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL AND owner = ?`, owner);
+      else {
+        this.run(
+          `UPDATE tempolite_task SET owner = NULL, lease_expires_at = NULL WHERE lease_expires_at IS NOT NULL AND owner = ? AND workflow_id NOT IN (SELECT value FROM json_each(?))`,
+          owner, JSON.stringify(keep),
+        );
+      }
     });
   }
 
