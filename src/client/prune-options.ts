@@ -11,7 +11,7 @@ export interface PruneOptions {
    * Only runs whose root workflow ended in this status (or one of these); finished statuses only.
    * @default every finished status: completed, failed, cancelled, compensated, compensation_failed
    */
-  status?: WorkflowStatus | readonly WorkflowStatus[];
+  status?: WorkflowStatus | readonly WorkflowStatus[] | undefined;
 }
 
 const SUBJECT = 'prune()';

@@ -15,26 +15,26 @@ import { currentScope, type DetachedStartOptions, type StepCallOptions, type Wor
 /** Options of a child workflow call. */
 export interface ChildOptions {
   /** Step id of the call (the child's workflow id derives from it). @default `name#occurrence` */
-  id?: string;
+  id?: string | undefined;
   /** Queue the child runs on, under that queue's limits. @default the child workflow's `queue` option, else 'default' */
-  queue?: string;
+  queue?: string | undefined;
 }
 
 /** Options of a detached start from inside a workflow. */
 export interface DetachedOptions {
   /** Workflow id of the new workflow. @default derived from the caller's id and the step id, so a retried caller starts it once */
-  id?: string;
+  id?: string | undefined;
   /** Queue to run on. @default the workflow's `queue` option, else 'default' */
-  queue?: string;
+  queue?: string | undefined;
   /** Higher runs first among waiting workflows of the queue. @default 0 */
-  priority?: number;
+  priority?: number | undefined;
   /**
    * Longest the workflow may take, from this start: once it passes, the workflow (with its children) is
    * cancelled as by `cancel()`, and `result()` throws a `WorkflowFailure` whose cause is a
    * `WorkflowCancelledFailure` with `timedOut: true`. At least 1 ms.
    * @default no deadline
    */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
 }
 
 /** What a detached start returns. */
@@ -59,11 +59,12 @@ export class StepOptionsBuilder {
 
   /**
    * Retries this call by `policy`, over the step's own policy (fields not given keep the step's values).
-   * Chained `withRetry` calls merge, the later one's fields winning.
+   * Chained `withRetry` calls merge, the later one's fields winning (a field given as `undefined` is left out:
+   * it keeps the earlier call's value).
    */
   withRetry(policy: RetryPolicyOptions): StepOptionsBuilder {
     const earlier = this.options.retry;
-    const merged = earlier !== null && typeof earlier === 'object' && policy !== null && typeof policy === 'object' ? { ...earlier, ...policy } : policy;
+    const merged = earlier !== null && typeof earlier === 'object' && policy !== null && typeof policy === 'object' ? mergeRetry(earlier, policy) : policy;
     return new StepOptionsBuilder({ ...this.options, retry: merged });
   }
 
@@ -81,6 +82,15 @@ export class StepOptionsBuilder {
   run<T>(call: () => Promise<T>): Promise<T> {
     return withPendingOptions(this.options, call);
   }
+}
+
+/** `later` over `earlier`, except that a field `later` gives as `undefined` keeps `earlier`'s value (a key only `later` has stays, so a misspelt one is still refused). */
+function mergeRetry(earlier: RetryPolicyOptions, later: RetryPolicyOptions): RetryPolicyOptions {
+  const merged: Record<string, unknown> = { ...earlier };
+  for (const [key, value] of Object.entries(later)) {
+    if (value !== undefined || merged[key] === undefined) merged[key] = value;
+  }
+  return merged;
 }
 
 /** What a workflow body can do beyond calling its steps. */

@@ -5,15 +5,15 @@ import { decorateMethod, type AsyncMethod } from './decorate-method.js';
 /** Options of `@Activity`. */
 export interface ActivityOptions {
   /** Durable name, part of every step id. Keep it stable across deployments. @default `ClassName.method` */
-  name?: string;
+  name?: string | undefined;
   /** Retry policy of each call. @default `{ maxAttempts: 3, initialIntervalMs: 1000, backoffCoefficient: 2 }` */
-  retry?: RetryPolicyOptions;
+  retry?: RetryPolicyOptions | undefined;
   /**
    * Longest one attempt may run (Temporal's start-to-close timeout). When it runs out, the attempt's
    * `AbortSignal` fires and the attempt fails with an `ActivityTimeoutFailure`, retried by `retry`.
    * @default no timeout
    */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
 }
 
 /**

@@ -13,11 +13,11 @@ export interface SagaFunctions<A extends unknown[], R> {
 /** Options of `registerSaga`. */
 export interface RegisterSagaOptions {
   /** Retry policy of the transaction. @default as `@Activity` */
-  retry?: RetryPolicyOptions;
+  retry?: RetryPolicyOptions | undefined;
   /** Longest one attempt of the transaction may run, as `@Activity`'s `timeout`. @default no timeout */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
   /** Retry policy of the compensation. @default `{ maxAttempts: 5 }` */
-  compensationRetry?: RetryPolicyOptions;
+  compensationRetry?: RetryPolicyOptions | undefined;
 }
 
 /** Decorator-free twin of `@Saga`: registers a transaction and its compensation under a durable name. */

@@ -10,13 +10,13 @@ export interface SagaOptions {
    */
   compensate: string;
   /** Durable name of the step. @default `ClassName.method` */
-  name?: string;
+  name?: string | undefined;
   /** Retry policy of the transaction. @default as `@Activity` */
-  retry?: RetryPolicyOptions;
+  retry?: RetryPolicyOptions | undefined;
   /** Longest one attempt of the transaction may run, as `@Activity`'s `timeout`. @default no timeout */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
   /** Retry policy of the compensation. @default `{ maxAttempts: 5 }` with the activity backoff */
-  compensationRetry?: RetryPolicyOptions;
+  compensationRetry?: RetryPolicyOptions | undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import { decorateMethod, type AsyncMethod } from './decorate-method.js';
 /** Options of `@SideEffect`. */
 export interface SideEffectOptions {
   /** Durable name, part of every step id. @default `ClassName.method` */
-  name?: string;
+  name?: string | undefined;
 }
 
 /**

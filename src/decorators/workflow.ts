@@ -5,18 +5,18 @@ import { decorateMethod, type AsyncMethod } from './decorate-method.js';
 /** Options of `@Workflow`. */
 export interface WorkflowOptions {
   /** Durable name, stored with every run. Keep it stable across deployments. @default `ClassName.method` */
-  name?: string;
+  name?: string | undefined;
   /** How the whole body is retried after it throws. @default `{ maxAttempts: 1 }` (no retry) */
-  retry?: RetryPolicyOptions;
+  retry?: RetryPolicyOptions | undefined;
   /** Queue the workflow runs on unless the start names another. @default 'default' */
-  queue?: string;
+  queue?: string | undefined;
   /**
    * Starts the workflow on its own at every tick of a cron pattern (read in UTC unless `timezone` says
    * otherwise), with the tick's time as its only argument. Each tick is one workflow, started once by
    * whichever engine with workers runs then, under the id `name@tick` (e.g. `reports.daily@2026-12-02T06:00:00.000Z`).
    * @default not scheduled
    */
-  schedule?: string | ScheduleOptions;
+  schedule?: string | ScheduleOptions | undefined;
 }
 
 /** A method a scheduled workflow may decorate: it gets the tick's time, and nothing else. */

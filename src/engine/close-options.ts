@@ -12,7 +12,7 @@ export interface CloseOptions {
    * and the workflow is recovered (`recovery`) by the next engine, which runs the activity again.
    * @default none: waits for every running activity, however long it takes
    */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
 }
 
 const SUBJECT = 'close()';

@@ -16,20 +16,20 @@ export interface QueueOptions {
    * the same value); on SQLite there is one engine.
    * @default 100
    */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * Workflows of this queue running at once in this engine (process), within
    * `concurrency`. `0`: this engine runs none of them (it can still start them,
    * e.g. children for a queue that dedicated processes serve).
    * @default concurrency
    */
-  workerConcurrency?: number;
+  workerConcurrency?: number | undefined;
   /**
    * At most `limit` workflow entries (starts, retries, wake-ups) per `intervalMs`,
    * over all workers of the queue (as `concurrency`).
    * @default no limit
    */
-  rateLimit?: { limit: number; intervalMs: number };
+  rateLimit?: { limit: number; intervalMs: number } | undefined;
 }
 
 /** A queue's limits with defaults applied. */
@@ -49,7 +49,7 @@ export interface TempoliteOptions {
    * `?schema=name` parameter keeps Tempolite's tables in that schema (created if missing; empty is refused).
    * @default './tempolite.db'
    */
-  database?: string;
+  database?: string | undefined;
   /**
    * A TypeORM DataSource the application already has, instead of `database`:
    * Tempolite takes its connection settings (and `schema`) and opens its own
@@ -57,52 +57,52 @@ export interface TempoliteOptions {
    * left as it is. `postgres` (or `better-sqlite3`: its file) DataSources only.
    * @default none: `database` is used
    */
-  dataSource?: DataSource;
+  dataSource?: DataSource | undefined;
   /**
    * `full`: a step reported done survives power loss. `normal`: survives a
    * process crash, may lose the last commits on power loss; much faster.
    * On PostgreSQL `normal` turns `synchronous_commit` off for Tempolite's connections.
    * @default 'full'
    */
-  durability?: 'full' | 'normal';
+  durability?: 'full' | 'normal' | undefined;
   /** How long SQLite waits for a lock held by another connection, in ms (not used on PostgreSQL). @default 5000 */
-  busyTimeoutMs?: number;
+  busyTimeoutMs?: number | undefined;
   /** Queues by name. A queue `default` always exists. @default { default: { concurrency: 100 } } */
-  queues?: Record<string, QueueOptions>;
+  queues?: Record<string, QueueOptions> | undefined;
   /**
    * Classes (and functions registered with the twins) this engine runs.
    * @default every decorated class and registered function of the process
    */
-  register?: readonly unknown[];
+  register?: readonly unknown[] | undefined;
   /** Resolves workflow and activity classes. @default the global tsyringe container */
-  container?: ServiceContainer;
+  container?: ServiceContainer | undefined;
   /** Turns payloads into text and back. @default SuperJsonCodec */
-  codec?: PayloadCodec;
+  codec?: PayloadCodec | undefined;
   /** Largest encoded payload (input, output, error), in bytes. @default 4_194_304 (4 MiB) */
-  maxPayloadBytes?: number;
+  maxPayloadBytes?: number | undefined;
   /**
    * How long a claimed workflow stays leased without a heartbeat, in ms (the
    * heartbeat renews every `leaseMs / 3`). On PostgreSQL it is also how long a
    * dead worker's workflows wait before another worker takes them over.
    * @default 30_000
    */
-  leaseMs?: number;
+  leaseMs?: number | undefined;
   /** How often idle workers look for work that became due, in ms. @default 1000 */
-  pollIntervalMs?: number;
+  pollIntervalMs?: number | undefined;
   /** Waits longer than this release the workflow from memory and its queue slot, in ms. @default 5000 */
-  suspendAfterMs?: number;
+  suspendAfterMs?: number | undefined;
   /**
    * How long `close()` waits for running workflows to stop, in ms, when its own `timeout` is not given
    * (see `CloseOptions.timeout`); for `TempoliteModule`, whose shutdown calls `close()` without options.
    * @default none: `close()` waits for every running activity
    */
-  closeTimeoutMs?: number;
+  closeTimeoutMs?: number | undefined;
   /** Source of time. @default the system clock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Where the engine logs; a pino logger fits. @default warnings and errors to the console */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Identifies this engine in leases and executions. @default a random id */
-  workerId?: string;
+  workerId?: string | undefined;
   /**
    * `false` runs the engine in client mode: it opens the database without
    * taking the SQLite process lock, runs no queue workers and releases no
@@ -112,7 +112,7 @@ export interface TempoliteOptions {
    * process) picks them up. For CLIs, dashboards and web front ends beside a worker.
    * @default true
    */
-  workers?: boolean;
+  workers?: boolean | undefined;
   /**
    * `true`: `start()` creates Tempolite's tables (and on PostgreSQL the `?schema=`)
    * and runs the migrations the database lacks. `false`: `start()` only opens a
@@ -123,7 +123,7 @@ export interface TempoliteOptions {
    * run so) and deployments that migrate in a separate step.
    * @default true
    */
-  migrate?: boolean;
+  migrate?: boolean | undefined;
 }
 
 /** Options with every default applied. */

@@ -4,15 +4,15 @@ import { MAX_WAIT_MS } from './duration.js';
 /** How a workflow, activity or saga step is retried after it throws. */
 export interface RetryPolicyOptions {
   /** Attempts in all, the first one included. `1` means no retry. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Wait before the second attempt, in milliseconds. @default 1000 */
-  initialIntervalMs?: number;
+  initialIntervalMs?: number | undefined;
   /** Each wait is the previous one times this. `1` keeps the wait constant. @default 2 */
-  backoffCoefficient?: number;
+  backoffCoefficient?: number | undefined;
   /** Upper bound of any wait, in milliseconds. @default 100 × initialIntervalMs */
-  maxIntervalMs?: number;
+  maxIntervalMs?: number | undefined;
   /** Error names (`error.name`) that are never retried. @default [] */
-  nonRetryableErrors?: readonly string[];
+  nonRetryableErrors?: readonly string[] | undefined;
 }
 
 /** A validated retry policy with every field set. */

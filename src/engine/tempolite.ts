@@ -65,15 +65,15 @@ const PRUNE_BATCH_RUNS = 200;
 /** Filters of `engine.list()`. */
 export interface ListOptions {
   /** Only workflows in this status (or any of these). */
-  status?: WorkflowStatus | readonly WorkflowStatus[];
+  status?: WorkflowStatus | readonly WorkflowStatus[] | undefined;
   /** Only workflows of this durable name. */
-  name?: string;
+  name?: string | undefined;
   /** Only workflows of this queue. */
-  queue?: string;
+  queue?: string | undefined;
   /** Page size. @default 100 */
-  limit?: number;
+  limit?: number | undefined;
   /** Rows to skip. @default 0 */
-  offset?: number;
+  offset?: number | undefined;
 }
 
 interface Started {

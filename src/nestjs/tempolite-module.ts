@@ -9,17 +9,19 @@ import { TempoliteLifecycle } from './tempolite-lifecycle.js';
 /** Engine options for the Nest module: every engine option but `container`, which is Nest's. */
 export type TempoliteModuleOptions = Omit<TempoliteOptions, 'container'> & {
   /** Register the module globally, so every module can inject `Tempolite`. @default true */
-  readonly isGlobal?: boolean;
+  readonly isGlobal?: boolean | undefined;
 };
 
 /** `TempoliteModule.forRootAsync`: options from a factory with injected dependencies (e.g. a config service). */
-export interface TempoliteModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+export interface TempoliteModuleAsyncOptions {
+  /** Modules whose providers `useFactory` injects (e.g. a config module). @default [] */
+  imports?: ModuleMetadata['imports'] | undefined;
   /** Builds the engine options. */
   readonly useFactory: (...args: never[]) => Omit<TempoliteOptions, 'container'> | Promise<Omit<TempoliteOptions, 'container'>>;
   /** Providers passed to `useFactory`. @default [] */
-  readonly inject?: FactoryProvider['inject'];
+  readonly inject?: FactoryProvider['inject'] | undefined;
   /** Register the module globally. @default true */
-  readonly isGlobal?: boolean;
+  readonly isGlobal?: boolean | undefined;
 }
 
 /** Injection token of the engine options; exported by the module, so other providers may inject them. */
@@ -77,9 +79,12 @@ export class TempoliteModule {
   }
 }
 
-/** A `container` given to the module would be replaced by Nest's without a word: refused instead. */
+/**
+ * A `container` given to the module would be replaced by Nest's without a word: refused instead.
+ * `container: undefined` is an option left out, as everywhere else (e.g. engine options spread in).
+ */
 function refuseContainer(options: object): void {
-  if ('container' in options) {
+  if ((options as { container?: unknown }).container !== undefined) {
     throw new InvalidOptionsError('TempoliteModule', 'container', "the module resolves workflow classes through Nest's container; leave the option out");
   }
 }

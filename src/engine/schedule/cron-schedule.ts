@@ -9,7 +9,7 @@ export interface ScheduleOptions {
    */
   cron: string;
   /** IANA time zone the pattern is read in, e.g. `'Europe/Paris'`. @default `'UTC'` */
-  timezone?: string;
+  timezone?: string | undefined;
 }
 
 /** A validated schedule: the next tick after a time. */

@@ -25,5 +25,5 @@ export interface WaitForSignalOptions {
    * honoured. `0` takes a signal already buffered or times out at once.
    * @default no timeout: waits until a signal comes
    */
-  timeout?: Duration;
+  timeout?: Duration | undefined;
 }
