@@ -232,12 +232,17 @@ export class NonDeterminismError extends TempoliteError {
     readonly recorded: StepShape,
   ) {
     super(
-      `Non-determinism in workflow "${workflowId}" at step "${stepId}": the code now calls ${expected.kind} "${expected.name}", ` +
-        `but the database recorded ${recorded.kind} "${recorded.name}". ` +
-        (expected.kind === 'signal' && recorded.kind === 'signal'
-          ? // Waits are numbered by position and take no explicit id: only the recorded wait fits there.
-            `A signal wait cannot be given an explicit id: deploy code that waits for "${recorded.name}" at this point again, then resume the workflow.`
-          : `Check that the workflow calls its steps the same way, or give the new step an explicit id.`),
+      expected.kind === 'end'
+        ? `Non-determinism in workflow "${workflowId}": the body ended without calling ${recorded.kind} "${recorded.name}", which the database recorded at step "${stepId}". ` +
+            `Either a deployment dropped or renamed that call (a renamed step keeps its durable name through the decorator's "name" option), ` +
+            `or a re-entry took another path than the first run: a step or wait the body did not await at once (such as a signal handler's flag) replays before the steps that came first. ` +
+            `Deploy code that calls it again, then resume the workflow.`
+        : `Non-determinism in workflow "${workflowId}" at step "${stepId}": the code now calls ${expected.kind} "${expected.name}", ` +
+            `but the database recorded ${recorded.kind} "${recorded.name}". ` +
+            (expected.kind === 'signal' && recorded.kind === 'signal'
+              ? // Waits are numbered by position and take no explicit id: only the recorded wait fits there.
+                `A signal wait cannot be given an explicit id: deploy code that waits for "${recorded.name}" at this point again, then resume the workflow.`
+              : `Check that the workflow calls its steps the same way (a renamed step keeps its durable name through the decorator's "name" option), or give a new step an explicit id.`),
     );
   }
 }
@@ -256,7 +261,7 @@ export class SerializationError extends TempoliteError {
     readonly reason: string,
     readonly workflowId?: string,
     readonly stepId?: string,
-    options?: { cause?: unknown; decoding?: boolean },
+    options?: { cause?: unknown; decoding?: boolean | undefined },
   ) {
     super(`Cannot ${options?.decoding === true ? 'decode' : 'serialize'} ${where}: ${reason} at ${path}`, options?.cause === undefined ? undefined : { cause: options.cause });
   }

@@ -55,7 +55,7 @@ export { activityContext, type ActivityContext } from './context/activity-contex
 export { WorkflowHandle } from './client/workflow-handle.js';
 export type { StartOptions } from './client/start-options.js';
 export type { PruneOptions } from './client/prune-options.js';
-export type { WorkflowDescription, ExecutionDescription, StepDescription, AttemptDescription, WorkflowSummary, TimerDescription, TimerStatus, SignalDescription } from './client/description.js';
+export type { WorkflowDescription, ExecutionDescription, StepDescription, AttemptDescription, WorkflowSummary, TimerDescription, TimerStatus, SignalDescription, UndecodablePayload } from './client/description.js';
 export { formatRunTree } from './client/format-tree.js';
 
 export type {

@@ -1,12 +1,32 @@
 import { WorkflowNotFoundError } from '../errors.js';
 import { reviveFailure } from '../engine/revive-failure.js';
 import { SIGNAL_STEP } from '../engine/waits/signal-step.js';
-import type { PayloadEncoder } from '../store/codec.js';
+import type { PayloadEncoder, PayloadLocation } from '../store/codec.js';
 import type { AttemptRow, ExecutionRow, StepRow, WorkflowRow } from '../store/rows.js';
 import type { StepKind } from '../store/statuses.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import type { SignalRow, TimerRow } from '../store/wait-store.js';
-import type { AttemptDescription, ExecutionDescription, SignalDescription, StepDescription, TimerDescription, WorkflowDescription, WorkflowSummary } from './description.js';
+import type { AttemptDescription, ExecutionDescription, SignalDescription, StepDescription, TimerDescription, UndecodablePayload, WorkflowDescription, WorkflowSummary } from './description.js';
+
+/**
+ * Decodes a description's payload fields; one the codec cannot read is left out and noted, so a workflow paused
+ * because its payloads cannot be decoded can still be described (and the CLI show it without `--codec`).
+ */
+class FieldDecoder {
+  readonly undecodable: UndecodablePayload[] = [];
+
+  constructor(private readonly payloads: PayloadEncoder) {}
+
+  field<K extends string>(key: K, text: string | null | undefined, where: PayloadLocation, path: string): { [P in K]?: unknown } {
+    if (text == null) return {};
+    try {
+      return { [key]: this.payloads.decode(text, where) } as { [P in K]?: unknown };
+    } catch (error) {
+      this.undecodable.push({ path, error: error instanceof Error ? error : new Error(String(error)) });
+      return {};
+    }
+  }
+}
 
 /** Reads a workflow, its executions, steps with attempts, and its children, and decodes their payloads. */
 export async function describeWorkflow(store: WorkflowStore, payloads: PayloadEncoder, workflowId: string): Promise<WorkflowDescription> {
@@ -24,6 +44,11 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
   const attempts = await loadAttempts(store, steps);
   // A compensating workflow keeps the cancel that started its compensations on its task: it is no request left.
   const requested = workflow.status === 'pending' || workflow.status === 'running' || workflow.status === 'waiting' ? await store.control.requestedControl(workflow.id) : undefined;
+  const fields = new FieldDecoder(payloads);
+  const input = fields.field('input', data?.input, where, 'input');
+  const output = fields.field('output', data?.output, where, 'output');
+  const stepDescriptions = steps.map((row) => step(payloads, fields, row, attempts.get(row.id) ?? []));
+  const signals = (await store.waits.signalsOf(workflow.id)).map((row) => signal(fields, row));
   return {
     run: { id: workflow.runId, status: run?.status ?? workflow.status, rootWorkflowId: run?.rootWorkflowId ?? workflow.id, createdAt: new Date(run?.createdAt ?? workflow.createdAt) },
     workflowId: workflow.id,
@@ -32,18 +57,19 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
     status: workflow.status,
     generation: workflow.generation,
     ...(workflow.parentId !== null ? { parentId: workflow.parentId } : {}),
-    ...(data?.input != null ? { input: payloads.decode(data.input, where) } : {}),
-    ...(data?.output != null ? { output: payloads.decode(data.output, where) } : {}),
+    ...input,
+    ...output,
     ...(data?.error != null ? { error: reviveFailure(payloads.decodeError(data.error)) } : {}),
     createdAt: new Date(workflow.createdAt),
     ...(workflow.completedAt !== null ? { completedAt: new Date(workflow.completedAt) } : {}),
     ...deadlineOf(workflow),
     ...(requested !== undefined ? { requested } : {}),
     executions: (await store.executionsOf(workflow.id)).map((row) => execution(payloads, row)),
-    steps: steps.map((row) => step(payloads, row, attempts.get(row.id) ?? [])),
+    steps: stepDescriptions,
     children: await Promise.all(childrenOf(workflow.id, runRows).map((child) => build(store, payloads, child, runRows))),
     timers: (await store.waits.timersOf(workflow.id)).map(timer),
-    signals: (await store.waits.signalsOf(workflow.id)).map((row) => signal(payloads, row)),
+    signals,
+    ...(fields.undecodable.length > 0 ? { undecodable: fields.undecodable } : {}),
   };
 }
 
@@ -61,12 +87,12 @@ function timer(row: TimerRow): TimerDescription {
   return { stepId: row.stepId, kind: row.stepId.startsWith(SIGNAL_STEP) ? 'signal' : 'sleep', generation: Number(row.generation), status: row.status, wakeAt: new Date(Number(row.wakeAt)) };
 }
 
-function signal(payloads: PayloadEncoder, row: SignalRow): SignalDescription {
+function signal(fields: FieldDecoder, row: SignalRow): SignalDescription {
   const where = { description: `payload of signal "${row.name}"`, workflowId: row.workflowId };
   return {
     id: row.id,
     name: row.name,
-    ...(row.payload !== null ? { payload: payloads.decode(row.payload, where) } : {}),
+    ...fields.field('payload', row.payload, where, `signals[${row.id}].payload`),
     sentAt: new Date(row.createdAt),
     ...(row.consumedAt !== null ? { consumedAt: new Date(row.consumedAt) } : {}),
     ...(row.consumedStepId !== null ? { consumedBy: row.consumedStepId } : {}),
@@ -105,7 +131,7 @@ function execution(payloads: PayloadEncoder, row: ExecutionRow): ExecutionDescri
   };
 }
 
-function step(payloads: PayloadEncoder, row: StepRow, attempts: readonly AttemptRow[]): StepDescription {
+function step(payloads: PayloadEncoder, fields: FieldDecoder, row: StepRow, attempts: readonly AttemptRow[]): StepDescription {
   const where = { description: `payload of step "${row.stepId}"`, stepId: row.stepId };
   const executions = attempts.map(
     (a): AttemptDescription => ({
@@ -126,8 +152,8 @@ function step(payloads: PayloadEncoder, row: StepRow, attempts: readonly Attempt
     status: row.status,
     generation: row.generation,
     attempts: executions.length,
-    ...(row.input !== null ? { input: payloads.decode(row.input, where) } : {}),
-    ...(row.output !== null ? { output: payloads.decode(row.output, where) } : {}),
+    ...fields.field('input', row.input, where, `steps[${row.stepId}].input`),
+    ...fields.field('output', row.output, where, `steps[${row.stepId}].output`),
     ...(row.error !== null ? { error: reviveFailure(payloads.decodeError(row.error)) } : {}),
     ...compensationError(row, executions),
     executions,

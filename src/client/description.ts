@@ -112,6 +112,19 @@ export interface WorkflowDescription {
   readonly timers: readonly TimerDescription[];
   /** Signals sent to it, in arrival order. */
   readonly signals: readonly SignalDescription[];
+  /**
+   * Stored payloads of this workflow that the engine's codec cannot decode (another codec wrote them, a wrong
+   * key): each field left out of the description, with the reason. Absent when every payload decoded.
+   */
+  readonly undecodable?: readonly UndecodablePayload[];
+}
+
+/** A stored payload `describe()` could not decode, and left out. */
+export interface UndecodablePayload {
+  /** Where it belongs: `input`, `output`, `steps[<stepId>].input`, `steps[<stepId>].output` or `signals[<id>].payload`. */
+  readonly path: string;
+  /** Why: the codec's `SerializationError`. */
+  readonly error: Error;
 }
 
 /** A line of `list()`. */

@@ -32,9 +32,10 @@ function workflowNode(w: WorkflowDescription): Node {
     return { text: join(parts), children: steps };
   });
   const waits = [...w.timers.map(timerNode), ...w.signals.map(signalNode)];
+  const undecodable = (w.undecodable ?? []).map((u): Node => ({ text: join([`Cannot decode ${u.path}`, errorText(u.error)]), children: [] }));
   const children = w.children.map(workflowNode);
   const header = join([`Workflow ${w.workflowId}`, w.name, w.status, w.generation > 0 ? `generation ${w.generation}` : undefined, w.queue !== 'default' ? `queue ${w.queue}` : undefined, w.deadline ? `deadline ${w.deadline.toISOString()}` : undefined, w.requested ? `${w.requested} asked` : undefined]);
-  return { text: header, children: [...executions, ...waits, ...children] };
+  return { text: header, children: [...executions, ...waits, ...undecodable, ...children] };
 }
 
 function timerNode(t: TimerDescription): Node {

@@ -20,6 +20,15 @@ export function decorateMethod(
   descriptor: PropertyDescriptor,
   options: unknown,
 ): PropertyDescriptor {
+  // TC39 standard decorators are called as (method, context): the compiler was not told to use the legacy ones.
+  if (typeof propertyKey === 'object' && propertyKey !== null && 'kind' in propertyKey) {
+    const name = (propertyKey as { name?: unknown }).name;
+    throw new InvalidOptionsError(
+      `@${decoratorName} on ${typeof name === 'string' ? name : 'a method'}`,
+      'decorators',
+      'Tempolite uses TypeScript\'s legacy decorators, but this code was compiled with the standard (TC39) ones: enable "experimentalDecorators" and "emitDecoratorMetadata" in tsconfig.json (or the legacy-decorator option of your compiler)',
+    );
+  }
   const method = String(propertyKey);
   const subject = `@${decoratorName} on ${typeof target === 'function' ? target.name : target.constructor.name}.${method}`;
   if (typeof target === 'function') throw new InvalidOptionsError(subject, 'target', 'static methods cannot be decorated; decorate an instance method');

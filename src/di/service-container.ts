@@ -25,6 +25,15 @@ export function tsyringeContainer(container: DependencyContainer = rootContainer
       } catch (error) {
         // tsyringe's own words ("TypeInfo not known for ...") do not say what to change.
         const reason = error instanceof Error ? error.message : String(error);
+        // @injectable() is there, but the compiler emitted no constructor types for it to read.
+        if (target.length > 0 && Reflect.getMetadata('design:paramtypes', target) === undefined && Reflect.getMetadata('injectionTokens', target) === undefined) {
+          throw new EngineStateError(
+            `tsyringe cannot create ${target.name}, whose workflows or steps the engine runs: its constructor takes parameters, but no ` +
+              `constructor types were recorded for it. A class with constructor parameters needs @injectable() (from tsyringe), and ` +
+              `"emitDecoratorMetadata" (with "experimentalDecorators") in tsconfig.json, compiled by a tool that emits decorator metadata ` +
+              `(tsc, SWC with decoratorMetadata; esbuild and tsx do not) (${reason}).`,
+          );
+        }
         throw new EngineStateError(
           `tsyringe cannot create ${target.name}, whose workflows or steps the engine runs: a class with constructor parameters ` +
             `needs @injectable() (from tsyringe), and each parameter a class type or an @inject(token) registered in the container ` +

@@ -36,6 +36,9 @@ export function reviveFailure(error: Error): Error {
     revived = new NonDeterminismError(fields.workflowId, fields.stepId, shape(fields.expected), shape(fields.recorded));
   }
   if (revived === undefined) return reviveTempoliteError(error, cause);
+  // Stored in its minimal form (too large with its chain), a failure lost its cause: its message, built from
+  // the cause's, would read "…: undefined". The stored one still has the start of it.
+  if (cause === undefined && !(revived instanceof WorkflowCancelledFailure) && !(revived instanceof NonDeterminismError)) revived.message = error.message;
   if (error.stack !== undefined) revived.stack = error.stack;
   return revived;
 }

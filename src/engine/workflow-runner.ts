@@ -1,5 +1,5 @@
 import { ambient } from '../context/ambient.js';
-import { NonDeterminismError, PayloadTooLargeError, SerializationError } from '../errors.js';
+import { ChildWorkflowFailure, NonDeterminismError, PayloadTooLargeError, SerializationError } from '../errors.js';
 import type { WorkflowDefinition } from '../registry/definitions.js';
 import type { ExecutionRow } from '../store/rows.js';
 import { isTerminal, type ExecutionReason } from '../store/statuses.js';
@@ -179,7 +179,11 @@ export class WorkflowRunner {
       (value): BodyOutcome => ({ kind: 'completed', value }),
       (error: unknown): BodyOutcome => ({ kind: 'failed', error }),
     );
-    const outcome = await Promise.race([settled, runtime.suspended.then((suspension): BodyOutcome => ({ kind: 'suspended', suspension }))]);
+    const suspended = runtime.suspended.then((suspension): BodyOutcome => ({ kind: 'suspended', suspension }));
+    const outcome = await Promise.race([settled, suspended]);
+    // A failed child fails its parent once its siblings still running are done (`Promise.all` of children):
+    // the wait for them outlasts the body's end. A child the body left behind does not hold a failure of its own.
+    if (outcome.kind === 'failed' && outcome.error instanceof ChildWorkflowFailure && runtime.awaitsChild) return suspended;
     if (outcome.kind !== 'suspended') await runtime.settle();
     return outcome;
   }
@@ -207,7 +211,7 @@ export class WorkflowRunner {
       { err: error, workflowId, workflowName: runtime.info.workflowName, ...(typeof stepId === 'string' ? { stepId } : {}) },
       error instanceof NonDeterminismError
         ? 'workflow paused: its code no longer matches the steps it recorded; deploy a fix (or give the new step an explicit id), then resume() it'
-        : 'workflow paused: this engine cannot run it as deployed (the container cannot create its class, or the codec cannot decode what it stored); fix the set-up, then resume() it',
+        : 'workflow paused: this engine cannot run it as deployed (the container cannot create its class, its register option leaves out a step or workflow it calls, or the codec cannot decode what it stored); fix the set-up, then resume() it',
     );
     await this.deps.observer?.workflowPaused(workflowId, runtime, error);
     this.deps.observer?.executionEnded(runtime, error);
@@ -242,7 +246,7 @@ export class WorkflowRunner {
       this.deps.observer?.executionEnded(runtime);
       return;
     }
-    let error: unknown = runtime.fatal;
+    let error: unknown = runtime.fatal ?? runtime.checkpoints.unreached(workflowId, runtime.info.workflowName);
     let output: string | undefined;
     if (error === undefined && outcome.kind === 'completed') {
       try {

@@ -15,7 +15,7 @@ import { assertOptionsApply } from './steps/step-call-options.js';
 import { compensateInBody } from './saga/body-compensation.js';
 import type { ControlAction } from '../store/control-store.js';
 import { runSignalStep, SIGNAL_STEP } from './waits/signal-step.js';
-import { isSetupFailure } from './setup-failure.js';
+import { asSetupFailure, isSetupFailure } from './setup-failure.js';
 import type { SignalResult } from './waits/signal-types.js';
 import { runSleepStep, SLEEP_STEP } from './waits/sleep-step.js';
 import { sharedAbortController } from './shared-abort.js';
@@ -82,6 +82,12 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   private readonly inMemoryWakeAts = new Map<object, number>();
   /** The last wait's lookup of its record (see `inCallOrder`). */
   private waitLookups: Promise<unknown> = PASSED;
+  /** Lookups of waits not settled yet: a wait's suspension waits for them (see `whenQuiet`). */
+  private readonly lookups = new Set<Promise<unknown>>();
+  /** Wake times of the waits that asked to suspend the body while it was not quiet yet (`null`: a signal). */
+  private readonly deferredWakeAts: (number | null)[] = [];
+  /** Set when a child workflow still running made the body suspend: that wait outlasts the body's end (see `awaitChild`). */
+  awaitsChild = false;
 
   constructor(
     readonly deps: EngineDeps,
@@ -100,8 +106,13 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     const definition = this.deps.registry.definitionOf(registration);
     if (definition === undefined) {
       // A child workflow left out of `register` is an unknown workflow, as it is for engine.startWorkflow().
-      if (registration.kind === 'workflow') return Promise.reject(new UnknownWorkflowError(registrationName(registration), undefined, 'workflow'));
-      return Promise.reject(new EngineStateError(`${describeRegistration(registration)} is not registered in this engine; add it to the engine's "register" option.`));
+      const error =
+        registration.kind === 'workflow'
+          ? new UnknownWorkflowError(registrationName(registration), undefined, 'workflow')
+          : new EngineStateError(`${describeRegistration(registration)} is not registered in this engine; add it to the engine's "register" option.`);
+      // The deployment left code out: paused for the fix, as a class the container cannot create, not failed
+      // (and compensated) for good.
+      return this.failFatally(Promise.reject(asSetupFailure(error)));
     }
     let stepId: string;
     try {
@@ -138,7 +149,9 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
     const definition = this.deps.registry.definitionOf(registration);
     if (definition?.kind !== 'workflow') {
-      return Promise.reject(new EngineStateError(`${describeRegistration(registration)} is not a workflow registered in this engine.`));
+      const error = new EngineStateError(`${describeRegistration(registration)} is not a workflow registered in this engine.`);
+      // A workflow left out of `register` is the deployment's mistake (see callStep); any other call is the body's.
+      return registration.kind === 'workflow' && definition === undefined ? this.failFatally(Promise.reject(asSetupFailure(error))) : Promise.reject(error);
     }
     if (this.suspension !== undefined) return never();
     return runDetachedStart(this, definition, args, options);
@@ -209,8 +222,51 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     while (this.busy.size > 0) await Promise.allSettled([...this.busy]);
   }
 
-  /** Abandons the body until `wakeAt` (or an event when `null`); the returned promise never settles. */
+  /**
+   * Abandons the body until `wakeAt` (or an event when `null`); the returned promise never settles.
+   * A wait's suspension is decided once the body is quiet (see `whenQuiet`); a stop, a request or a continuation at once.
+   */
   suspend(wakeAt: number | null, cause: SuspensionCause = 'wait', continueWith?: string): Promise<never> {
+    if (cause === 'wait' && this.suspension === undefined) {
+      this.deferredWakeAts.push(wakeAt);
+      if (this.deferredWakeAts.length === 1) {
+        void this.whenQuiet().then(() => {
+          const wakeAts = this.deferredWakeAts.splice(0);
+          const known = wakeAts.filter((at): at is number => at !== null);
+          return this.suspendNow(known.length > 0 ? Math.min(...known) : null, 'wait');
+        });
+      }
+      return never();
+    }
+    return this.suspendNow(wakeAt, cause, continueWith);
+  }
+
+  /**
+   * Suspends for a child workflow still running. A re-entered parent does not run past such a child: when the body
+   * fails meanwhile with a sibling's `ChildWorkflowFailure` (its `Promise.all` rejected), the workflow still waits.
+   */
+  awaitChild(): Promise<never> {
+    this.awaitsChild = true;
+    return this.suspend(null);
+  }
+
+  /**
+   * Resolves once no step is in flight and no wait is reading its record: every other branch of the body has
+   * reached a wait (or the body's end). A wait that suspended the body while another branch was still on its
+   * way to its own wait (a step in flight, a lookup) would abandon that branch before it recorded when to wake:
+   * beside a signal wait without a timeout, the workflow would then never wake by itself.
+   */
+  private async whenQuiet(): Promise<void> {
+    for (;;) {
+      // Continuations of what just settled run first: they may start a step or a lookup.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.busy.size > 0) await this.settle();
+      else if (this.lookups.size > 0) await Promise.allSettled([...this.lookups]);
+      else return;
+    }
+  }
+
+  private suspendNow(wakeAt: number | null, cause: SuspensionCause, continueWith?: string): Promise<never> {
     if (this.suspension === undefined) {
       this.suspension = { wakeAt, cause, ...(continueWith !== undefined ? { continueWith } : {}) };
       void this.settle().then(() => {
@@ -265,7 +321,10 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
    */
   inCallOrder<T>(read: Promise<T>): Promise<T> {
     const ordered = this.waitLookups.then(() => read);
-    this.waitLookups = ordered.catch(() => undefined);
+    const settled = ordered.catch(() => undefined);
+    this.waitLookups = settled;
+    this.lookups.add(settled);
+    void settled.then(() => this.lookups.delete(settled));
     return ordered;
   }
 

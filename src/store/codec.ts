@@ -39,7 +39,7 @@ export interface PayloadCodec {
    * validator accepts their instances and refuses other classes; a wrapping
    * codec should forward its inner codec's list.
    */
-  readonly classes?: ReadonlyArray<PayloadClass>;
+  readonly classes?: ReadonlyArray<PayloadClass> | undefined;
 }
 
 /** Options of {@link SuperJsonCodec}. */
@@ -49,7 +49,7 @@ export interface SuperJsonCodecOptions {
    * unique: they are what gets stored. Only own enumerable fields are stored
    * (not `#private` ones), and decoding does not run the constructor.
    */
-  readonly classes?: ReadonlyArray<PayloadClass>;
+  readonly classes?: ReadonlyArray<PayloadClass> | undefined;
 }
 
 /** Built-ins the codec already handles (or cannot): registering them would override their handling. */
@@ -152,6 +152,8 @@ export interface PayloadLocation {
 
 /** Kept short so a last-resort error record always fits. */
 const MINIMAL_MESSAGE_LENGTH = 1000;
+/** Each message of a chain cut to this before the chain goes: a small `maxPayloadBytes` still keeps the root cause. */
+const SHORT_MESSAGE_LENGTH = 200;
 
 /** Validates, encodes and size-checks payloads; decodes them back. */
 export class PayloadEncoder {
@@ -231,7 +233,7 @@ export class PayloadEncoder {
       reduceError(error as Error, keep, { fields, stacks, ...(messageLength === undefined ? {} : { messageLength }) });
     const candidates =
       error instanceof Error
-        ? [() => error, reduced(true, true), reduced(true, false), reduced(false, false), reduced(false, false, MINIMAL_MESSAGE_LENGTH), () => minimal]
+        ? [() => error, reduced(true, true), reduced(true, false), reduced(false, false), reduced(false, false, MINIMAL_MESSAGE_LENGTH), reduced(false, false, SHORT_MESSAGE_LENGTH), () => minimal]
         : [() => error, () => describeValue(error), () => minimal];
     for (const candidate of candidates) {
       try {

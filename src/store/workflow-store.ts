@@ -204,6 +204,8 @@ export interface WorkflowStore extends SagaStore {
   recordSideEffect(record: SideEffectRecord): Promise<void>;
   /** Marks attempts left running by a crash as interrupted. */
   interruptAttempts(kind: StepKind, stepEntityId: string, now: number): Promise<void>;
+  /** The encoded arguments recorded at an activity's or saga step's first attempt (`null`: none, or no such step). */
+  stepInput(kind: 'activity' | 'saga', stepEntityId: string): Promise<string | null>;
 
   /** Reads for clients. */
   getWorkflow(workflowId: string): Promise<WorkflowRow | undefined>;

@@ -37,10 +37,16 @@ describe('the CLI on a database written through a custom codec (--codec)', () =>
     await temp.cleanup();
   });
 
-  it('without --codec the payloads cannot be read: show fails with a SerializationError (exit 1)', async () => {
+  it('without --codec the payloads cannot be read: show leaves them out and says why (exit 0)', async () => {
     const shown = await cli('show', 'greeting-1', ...db(), '--json');
-    expect(shown.code).toBe(1);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ error: { name: 'SerializationError', code: 'TEMPOLITE_SERIALIZATION' } });
+    expect(shown.code).toBe(0);
+    const description = JSON.parse(shown.stdout) as { status: string; input?: unknown; undecodable: { path: string; error: { name: string; code: string } }[] };
+    expect(description.status).toBe('waiting');
+    expect(description.input).toBeUndefined();
+    expect(description.undecodable).toMatchObject([{ path: 'input', error: { name: 'SerializationError', code: 'TEMPOLITE_SERIALIZATION' } }]);
+    const tree = await cli('show', 'greeting-1', ...db());
+    expect(tree.code).toBe(0);
+    expect(tree.stdout).toContain('Cannot decode input');
   });
 
   it('with --codec: show decodes the input, a signal is encoded so the workflow reads it, and the output shows', async () => {
@@ -58,15 +64,17 @@ describe('the CLI on a database written through a custom codec (--codec)', () =>
     expect(done.stdout).toContain('Signal "approve" · received by tempolite.signal#0');
   });
 
-  it('the dashboard without --codec answers 500 with a SerializationError for payloads it cannot decode', async () => {
+  it('the dashboard without --codec serves the description with the payloads it cannot decode left out', async () => {
     const dashboard = spawn(process.execPath, [CLI, 'dashboard', ...db(), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let output = '';
       dashboard.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
       const url = await eventually(() => /Tempolite dashboard on (\S+)/.exec(output)?.[1], 'the dashboard to listen');
       const response = await fetch(new URL('/api/workflows/greeting-1', url));
-      expect(response.status).toBe(500);
-      expect(await response.json()).toMatchObject({ error: { name: 'SerializationError', code: 'TEMPOLITE_SERIALIZATION' } });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { description: { input?: unknown; undecodable: { path: string; error: { name: string; code: string } }[] } };
+      expect(body.description.input).toBeUndefined();
+      expect(body.description.undecodable.find((u) => u.path === 'input')).toMatchObject({ error: { name: 'SerializationError', code: 'TEMPOLITE_SERIALIZATION' } });
     } finally {
       dashboard.kill('SIGTERM');
     }

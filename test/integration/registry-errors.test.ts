@@ -5,8 +5,6 @@ import {
   DuplicateNameError,
   EngineStateError,
   UnknownWorkflowError,
-  WorkflowFailure,
-  rootCause,
   InvalidOptionsError,
   MissingCompensationError,
   RegistryFrozenError,
@@ -274,17 +272,38 @@ describe('registry validation at engine start', () => {
     expect(() => registerActivity('late.activity', async () => 1)).not.toThrow();
   });
 
-  it('a child workflow or a step left out of register fails the caller: UnknownWorkflowError, EngineStateError', async () => {
+  it('a child workflow or a step left out of register pauses the caller (reason setup): UnknownWorkflowError, EngineStateError; resume() on a deployment that registers them completes it', async () => {
     const { engine, file, dispose } = await startEngine({ register: [Caller] });
     cleanups.push(dispose);
-    const child = (await (await engine.startWorkflow(Caller, 'callsChild', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
-    expect(child).toBeInstanceOf(WorkflowFailure);
-    expect(rootCause(child)).toBeInstanceOf(UnknownWorkflowError);
-    expect(rootCause(child)).toMatchObject({ code: 'TEMPOLITE_UNKNOWN_WORKFLOW', workflowName: 'Elsewhere.child', recordedAs: 'workflow' });
-    expect((rootCause(child) as Error).message).toContain(`add its class (or its registerWorkflow() twin) to the engine's "register" option`);
-    const step = (await (await engine.startWorkflow(Caller, 'callsStep', [])).result().catch((e: unknown) => e)) as WorkflowFailure;
-    expect(rootCause(step)).toBeInstanceOf(EngineStateError);
-    expect((rootCause(step) as Error).message).toContain('@Activity on Elsewhere.step');
+    const paused: { workflowId: string; reason: string; error?: unknown }[] = [];
+    engine.on('workflow.paused', (event) => paused.push(event));
+    const childCaller = await engine.startWorkflow(Caller, 'callsChild', [], { id: 'calls-child' });
+    const stepCaller = await engine.startWorkflow(Caller, 'callsStep', [], { id: 'calls-step' });
+    await eventually(async () => (await childCaller.status()) === 'paused' && (await stepCaller.status()) === 'paused', 'both callers to pause');
+    expect(paused.map((p) => [p.workflowId, p.reason]).sort()).toEqual([
+      ['calls-child', 'setup'],
+      ['calls-step', 'setup'],
+    ]);
+    const child = paused.find((p) => p.workflowId === 'calls-child')?.error;
+    expect(child).toBeInstanceOf(UnknownWorkflowError);
+    expect(child).toMatchObject({ code: 'TEMPOLITE_UNKNOWN_WORKFLOW', workflowName: 'Elsewhere.child', recordedAs: 'workflow' });
+    expect((child as Error).message).toContain(`add its class (or its registerWorkflow() twin) to the engine's "register" option`);
+    const step = paused.find((p) => p.workflowId === 'calls-step')?.error;
+    expect(step).toBeInstanceOf(EngineStateError);
+    expect((step as Error).message).toContain('@Activity on Elsewhere.step');
+    const execution = (await stepCaller.describe()).executions.at(-1);
+    expect(execution?.status).toBe('paused');
+    expect(execution?.error).toBeInstanceOf(EngineStateError);
+    expect(await checkConsistency(file)).toEqual([]);
+
+    // The fixed deployment registers them: resume() runs both callers on.
+    await engine.close();
+    const fixed = await startEngine({ register: [Caller, Elsewhere] }, file);
+    cleanups.push(() => fixed.engine.close());
+    await fixed.engine.resume('calls-child');
+    await fixed.engine.resume('calls-step');
+    expect(await (await fixed.engine.getHandle('calls-child')).result()).toBe(1);
+    expect(await (await fixed.engine.getHandle('calls-step')).result()).toBe(1);
     expect(await checkConsistency(file)).toEqual([]);
   });
 
@@ -321,6 +340,7 @@ describe('registry validation at engine start', () => {
     const reason = (await handle.describe()).executions.at(-1)?.error;
     expect(reason).toBeInstanceOf(EngineStateError);
     expect(reason?.message).toMatch(/tsyringe cannot create NotInjectable, .*needs @injectable\(\)/);
+    expect(reason?.message).toContain('emitDecoratorMetadata');
     expect(await checkConsistency(file)).toEqual([]);
   });
 
@@ -331,6 +351,19 @@ describe('registry validation at engine start', () => {
       }
       return Static;
     }).toThrow(InvalidOptionsError);
+  });
+
+  it('code compiled with standard (TC39) decorators is refused at once, saying to enable experimentalDecorators', () => {
+    const standard = Activity() as unknown as (value: unknown, context: unknown) => void;
+    let error: unknown;
+    try {
+      standard(async () => 1, { kind: 'method', name: 'charge', static: false, private: false });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error).toMatchObject({ subject: '@Activity on charge', path: 'decorators' });
+    expect((error as Error).message).toContain('experimentalDecorators');
   });
 
   it('invalid engine options', () => {

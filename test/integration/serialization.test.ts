@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, PayloadTooLargeError, SerializationError, Workflow, WorkflowFailure } from '../../src/index.js';
+import { Activity, ActivityFailure, PayloadTooLargeError, SerializationError, Workflow, WorkflowFailure, rootCause } from '../../src/index.js';
 import { checkConsistency, countRows } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 
@@ -22,6 +22,15 @@ class Payloads {
   }
   @Workflow({ name: 'payloads.rich' }) async rich(input: { when: Date; big: bigint; tags: Set<string>; byKey: Map<string, number>; none: undefined }): Promise<unknown> {
     return this.echo(input);
+  }
+}
+
+class LongMessages {
+  @Activity({ name: 'longMessages.boom', retry: { maxAttempts: 1 } }) async boom(length: number): Promise<void> {
+    throw new Error('x'.repeat(length));
+  }
+  @Workflow({ name: 'longMessages.run' }) async run(length: number): Promise<void> {
+    await this.boom(length);
   }
 }
 
@@ -80,6 +89,34 @@ describe('payload serialization', () => {
     const step = (await handle.describe()).steps[0]!;
     expect(step.status).toBe('failed');
     expect(step.output).toBeUndefined();
+    expect(await checkConsistency(started.file)).toEqual([]);
+  });
+
+  it('under a small maxPayloadBytes a failure whose chain does not fit keeps its classes, ids and the start of each message', async () => {
+    const started = await startEngine({ register: [LongMessages], maxPayloadBytes: 2000 });
+    dispose = started.dispose;
+    for (const length of [500, 900, 3000]) {
+      const failure = (await (await started.engine.startWorkflow(LongMessages, 'run', [length])).result().catch((e: unknown) => e)) as WorkflowFailure;
+      expect(failure, `length ${length}`).toBeInstanceOf(WorkflowFailure);
+      const activity = failure.cause as ActivityFailure;
+      expect(activity).toBeInstanceOf(ActivityFailure);
+      expect(activity).toMatchObject({ stepId: 'longMessages.boom#0', activityName: 'longMessages.boom', attempts: 1 });
+      expect(activity.message).not.toContain('undefined');
+      const root = rootCause(failure) as Error;
+      expect(root, `length ${length}`).not.toBeInstanceOf(ActivityFailure);
+      expect(root.message.startsWith('x'.repeat(Math.min(length, 200)))).toBe(true);
+    }
+    // Not even one short message of the chain fits: the minimal form keeps the failure's own message, not "undefined".
+    const tiny = await startEngine({ register: [LongMessages], maxPayloadBytes: 300 });
+    try {
+      const failure = (await (await tiny.engine.startWorkflow(LongMessages, 'run', [3])).result().catch((e: unknown) => e)) as WorkflowFailure;
+      expect(failure.cause).toBeInstanceOf(ActivityFailure);
+      expect((failure.cause as Error).message).toContain('failed after 1 attempt(s)');
+      expect((failure.cause as Error).message).not.toContain('undefined');
+      expect(await checkConsistency(tiny.file)).toEqual([]);
+    } finally {
+      await tiny.dispose();
+    }
     expect(await checkConsistency(started.file)).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, Tempolite, Workflow, silentLogger, type TempoliteEvents } from '../../src/index.js';
+import { Activity, SerializationError, Tempolite, Workflow, formatRunTree, silentLogger, type TempoliteEvents } from '../../src/index.js';
 import { codec as base64Codec } from '../fixtures/base64-codec.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { eventually } from '../helpers/eventually.js';
@@ -63,6 +63,14 @@ describe('a workflow the engine cannot run as deployed is paused, not failed', (
     const wrong = new Tempolite({ database: temp.file, logger: silentLogger, pollIntervalMs: 50, register: [Setup] });
     await wrong.start();
     await eventually(async () => (await (await wrong.getHandle('codec-1')).status()) === 'paused', 'the pause');
+    // The engine that cannot decode the input still describes the workflow: the field is left out and says why.
+    const seen = await (await wrong.getHandle('codec-1')).describe();
+    expect(seen.status).toBe('paused');
+    expect('input' in seen).toBe(false);
+    expect(seen.undecodable?.map((u) => u.path)).toEqual(['input']);
+    expect(seen.undecodable?.[0]?.error).toBeInstanceOf(SerializationError);
+    expect(seen.executions.at(-1)?.error?.message).toMatch(/Cannot decode input of workflow/);
+    expect(formatRunTree(seen)).toContain('Cannot decode input');
     await wrong.close();
 
     const right = new Tempolite({ database: temp.file, logger: silentLogger, pollIntervalMs: 50, register: [Setup], codec: base64Codec });
@@ -71,6 +79,8 @@ describe('a workflow the engine cannot run as deployed is paused, not failed', (
     const handle = await right.getHandle<number>('codec-1');
     const d = await handle.describe();
     expect(d.status).toBe('paused');
+    expect(d.input).toEqual([5]);
+    expect(d.undecodable).toBeUndefined();
     // The engine without the codec recorded why, in its own codec: this one shows that text, undecoded.
     expect(d.executions[0]!.error?.message).toMatch(/^The stored error could not be decoded: .*Cannot decode input of workflow/);
     await handle.resume();

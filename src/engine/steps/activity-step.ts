@@ -48,7 +48,11 @@ export async function runActivityStep(
   const stepEntityId = recorded?.id ?? newId();
   // Each attempt gets its own decoded copy, as a compensation does: an activity that changed an argument in
   // place would otherwise change the body's object on the first run only, not on a re-entry that replays it.
-  const input = payloads.encode(args, { description: `input of ${label}`, workflowId, stepId });
+  // A step already under way goes on with the arguments of its first attempt, as its compensation gets them:
+  // code deployed since may pass others, and the step must not run (and be compensated) with two sets.
+  // (Not compared with the new ones: an encrypting codec encodes equal values differently.)
+  const stored = recorded === undefined ? null : await rt.track(store.stepInput(kind, recorded.id));
+  const input = stored ?? payloads.encode(args, { description: `input of ${label}`, workflowId, stepId });
   let create: AttemptStart['create'] = recorded
     ? undefined
     : {

@@ -50,5 +50,5 @@ function outcome(rt: WorkflowRuntime, child: ChildRow, stepId: string): Promise<
     // with the original failure), not only the failure that started the compensations.
     return compensationOutcomeOf(rt.deps.store, payloads, child.id, failure).then(fail);
   }
-  return rt.suspend(null);
+  return rt.awaitChild();
 }

@@ -223,6 +223,11 @@ export class PostgresStore implements WorkflowStore {
     return this.writer.enqueue(stepEntityId, (sql) => interruptAttempts(sql, kind, stepEntityId, now));
   }
 
+  async stepInput(kind: 'activity' | 'saga', stepEntityId: string): Promise<string | null> {
+    const t = STEP_TABLES[kind];
+    return (await this.reads.get<{ input: string | null }>(`SELECT input FROM ${t.data} WHERE ${t.fk} = $1`, stepEntityId))?.input ?? null;
+  }
+
   getWorkflow(workflowId: string): Promise<WorkflowRow | undefined> {
     return workflowRow(this.reads, workflowId);
   }

@@ -412,6 +412,11 @@ export class SqliteStore implements WorkflowStore {
     });
   }
 
+  stepInput(kind: 'activity' | 'saga', stepEntityId: string): Promise<string | null> {
+    const t = STEP_TABLES[kind];
+    return Promise.resolve(this.get<{ input: string | null }>(`SELECT input FROM ${t.data} WHERE ${t.fk} = ?`, stepEntityId)?.input ?? null);
+  }
+
   getWorkflow(workflowId: string): Promise<WorkflowRow | undefined> {
     return Promise.resolve(this.getWorkflowNow(workflowId));
   }
