@@ -131,7 +131,7 @@ export class RegistryFrozenError extends TempoliteError {
     /** What was registered, as written in code (`registerActivity("late.activity")`, `@Activity on Late.x`). */
     subject: string = durableName,
   ) {
-    super(`Cannot register ${subject}: the registry is frozen once an engine has started. Register everything before engine.start().`);
+    super(`Cannot register ${subject}${subject.includes(`"${durableName}"`) || subject.endsWith(durableName) ? '' : ` (durable name "${durableName}")`}: the registry is frozen once an engine has started. Register everything before engine.start().`);
   }
 }
 
@@ -486,6 +486,8 @@ export class WorkflowCancelledFailure extends TempoliteError {
  */
 export class CompensationFailure extends TempoliteError {
   readonly code = ErrorCode.CompensationFailed;
+  /** Why the workflow was compensating; absent (not `undefined`) for `workflowContext().compensate()`. */
+  declare readonly originalFailure?: unknown;
   /**
    * @param workflowId the workflow whose saga step could not be compensated
    * @param stepId the saga step, e.g. `TripBooking.bookHotel#0`
@@ -500,13 +502,14 @@ export class CompensationFailure extends TempoliteError {
     readonly sagaName: string,
     readonly attempts: number,
     cause: unknown,
-    readonly originalFailure?: unknown,
+    originalFailure?: unknown,
   ) {
     super(
       `Compensation of saga step "${stepId}" (${sagaName}) of workflow "${workflowId}" failed after ${attempts} attempt(s): ${describeCause(cause)}` +
         (originalFailure === undefined ? '' : `; it was compensating after: ${describeCause(originalFailure)}`),
       { cause },
     );
+    if (originalFailure !== undefined) Object.defineProperty(this, 'originalFailure', { value: originalFailure, enumerable: true, writable: false, configurable: true });
   }
 }
 

@@ -1,6 +1,6 @@
 import { ambient, currentScope, outsideStarter, type StepCallOptions } from '../context/ambient.js';
 import { EngineStateError, InvalidOptionsError } from '../errors.js';
-import type { Registration } from '../registry/registration.js';
+import { registrationName, type Registration } from '../registry/registration.js';
 
 /**
  * Routes a call to a registered method or function by where it is made:
@@ -23,7 +23,8 @@ export function dispatch(registration: Registration, thisArg: unknown, args: unk
   if (scope === undefined && registration.kind === 'workflow') {
     const start = outsideStarter();
     if (start === undefined) {
-      return Promise.reject(new EngineStateError('A @Workflow method was called outside any workflow, but no Tempolite engine is started. Call engine.start() first.'));
+      const what = registration.source === 'method' ? 'A @Workflow method' : `The registered workflow function "${registrationName(registration)}"`;
+      return Promise.reject(new EngineStateError(`${what} was called outside any workflow, but no Tempolite engine is started. Call engine.start() first.`));
     }
     return start(registration, args);
   }

@@ -268,6 +268,7 @@ describe('registry validation at engine start', () => {
       return LateNamed;
     });
     expect(named.durableName).toBe('late.named');
+    expect(named.message).toContain('@Activity on LateNamed.y (durable name "late.named")');
     await engine.close();
     expect(() => registerActivity('late.activity', async () => 1)).not.toThrow();
   });
@@ -351,6 +352,17 @@ describe('registry validation at engine start', () => {
       }
       return Static;
     }).toThrow(InvalidOptionsError);
+  });
+
+  it('a workflow called outside any workflow with no engine started says what it is', async () => {
+    const twin = registerWorkflow('outside.twin', async () => 1);
+    await expect(twin()).rejects.toThrow('The registered workflow function "outside.twin" was called outside any workflow, but no Tempolite engine is started');
+    class Outside {
+      @Workflow({ name: 'outside.method' }) async run(): Promise<number> {
+        return 1;
+      }
+    }
+    await expect(new Outside().run()).rejects.toThrow(/^A @Workflow method was called outside any workflow/);
   });
 
   it('code compiled with standard (TC39) decorators is refused at once, saying to enable experimentalDecorators', () => {
