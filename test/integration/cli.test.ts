@@ -226,6 +226,17 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect(code).toBe(0);
   });
 
+  it('prune says which runs it deleted: older than the age, or every finished one for an age of 0', async () => {
+    const aged = await cli('prune', '--older-than', '3650d', ...db());
+    expect(aged.code).toBe(0);
+    expect(aged.stdout).toMatch(/^Deleted \d+ finished workflows? \(runs that ended more than 3650d ago\)\.\n$/);
+    for (const zero of ['0', '0s']) {
+      const all = await cli('prune', '--older-than', zero, ...db());
+      expect(all.code).toBe(0);
+      expect(all.stdout).toMatch(/^Deleted \d+ finished workflows? \(every finished run\)\.\n$/);
+    }
+  });
+
   it('usage errors exit 2; --help exits 0', async () => {
     expect((await cli()).code).toBe(2);
     expect((await cli('frobnicate')).code).toBe(2);
