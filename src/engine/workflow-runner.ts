@@ -246,7 +246,9 @@ export class WorkflowRunner {
       this.deps.observer?.executionEnded(runtime);
       return;
     }
-    let error: unknown = runtime.fatal ?? runtime.checkpoints.unreached(workflowId, runtime.info.workflowName);
+    // A body that could not run at all (its input undecodable) reached no step: that is no dropped call.
+    const cannotRun = outcome.kind === 'failed' && (isSetupFailure(outcome.error) || outcome.error instanceof NonDeterminismError);
+    let error: unknown = runtime.fatal ?? (cannotRun ? undefined : runtime.checkpoints.unreached(workflowId, runtime.info.workflowName));
     let output: string | undefined;
     if (error === undefined && outcome.kind === 'completed') {
       try {

@@ -149,9 +149,11 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
     const definition = this.deps.registry.definitionOf(registration);
     if (definition?.kind !== 'workflow') {
-      const error = new EngineStateError(`${describeRegistration(registration)} is not a workflow registered in this engine.`);
       // A workflow left out of `register` is the deployment's mistake (see callStep); any other call is the body's.
-      return registration.kind === 'workflow' && definition === undefined ? this.failFatally(Promise.reject(asSetupFailure(error))) : Promise.reject(error);
+      if (registration.kind === 'workflow' && definition === undefined) {
+        return this.failFatally(Promise.reject(asSetupFailure(new UnknownWorkflowError(registrationName(registration), undefined, 'workflow'))));
+      }
+      return Promise.reject(new EngineStateError(`${describeRegistration(registration)} is not a workflow registered in this engine.`));
     }
     if (this.suspension !== undefined) return never();
     return runDetachedStart(this, definition, args, options);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, SerializationError, Tempolite, Workflow, formatRunTree, silentLogger, type TempoliteEvents } from '../../src/index.js';
+import { Activity, SerializationError, Tempolite, UnknownWorkflowError, Workflow, formatRunTree, silentLogger, workflowContext, type TempoliteEvents } from '../../src/index.js';
 import { codec as base64Codec } from '../fixtures/base64-codec.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { eventually } from '../helpers/eventually.js';
@@ -12,6 +12,20 @@ class Setup {
   }
   @Workflow({ name: 'setup.run' }) async run(n: number): Promise<number> {
     return this.double(n);
+  }
+  @Workflow({ name: 'setup.stepThenWait' }) async stepThenWait(n: number): Promise<number> {
+    const doubled = await this.double(n);
+    await workflowContext().sleep('200ms');
+    return doubled;
+  }
+  @Workflow({ name: 'setup.detaches' }) async detaches(): Promise<string> {
+    return (await workflowContext().startWorkflow(Elsewhere, 'detached', [])).workflowId;
+  }
+}
+
+class Elsewhere {
+  @Workflow({ name: 'setup.detached' }) async detached(): Promise<string> {
+    return 'detached';
   }
 }
 
@@ -85,6 +99,56 @@ describe('a workflow the engine cannot run as deployed is paused, not failed', (
     expect(d.executions[0]!.error?.message).toMatch(/^The stored error could not be decoded: .*Cannot decode input of workflow/);
     await handle.resume();
     expect(await handle.result()).toBe(10);
+    expect(await checkConsistency(temp.file)).toEqual([]);
+  });
+  it('an input a new codec cannot decode, after the workflow recorded steps, pauses with the SerializationError (setup), not as a dropped step', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    // Suspended in its sleep, so the engine deployed next wakes it from the database.
+    const first = new Tempolite({ database: temp.file, logger: silentLogger, pollIntervalMs: 50, register: [Setup], codec: base64Codec, suspendAfterMs: 0 });
+    await first.start();
+    const handle = await first.startWorkflow(Setup, 'stepThenWait', [4], { id: 'codec-2' });
+    await eventually(async () => (await handle.status()) === 'waiting', 'the sleep');
+    await first.close();
+
+    const wrong = new Tempolite({ database: temp.file, logger: silentLogger, pollIntervalMs: 50, register: [Setup], suspendAfterMs: 0 });
+    const paused: TempoliteEvents['workflow.paused'][] = [];
+    wrong.on('workflow.paused', (event) => paused.push(event));
+    await wrong.start();
+    cleanups.push(() => wrong.close());
+    await eventually(() => paused.length === 1, 'the pause');
+    expect(paused[0]?.reason).toBe('setup');
+    expect(paused[0]?.error).toBeInstanceOf(SerializationError);
+    await wrong.close();
+
+    const right = new Tempolite({ database: temp.file, logger: silentLogger, pollIntervalMs: 50, register: [Setup], codec: base64Codec });
+    await right.start();
+    cleanups.push(() => right.close());
+    await right.resume('codec-2');
+    expect(await (await right.getHandle<number>('codec-2')).result()).toBe(8);
+    expect(await checkConsistency(temp.file)).toEqual([]);
+  });
+
+  it('a detached start of a workflow left out of register pauses with an UnknownWorkflowError (setup); registered, resume() starts it', async () => {
+    const temp = tempDatabase();
+    cleanups.push(temp.cleanup);
+    const without = new Tempolite({ database: temp.file, logger: silentLogger, pollIntervalMs: 50, register: [Setup] });
+    await without.start();
+    const paused: TempoliteEvents['workflow.paused'][] = [];
+    without.on('workflow.paused', (event) => paused.push(event));
+    await without.startWorkflow(Setup, 'detaches', [], { id: 'detaches-1' });
+    await eventually(() => paused.length === 1, 'the pause');
+    expect(paused[0]?.reason).toBe('setup');
+    expect(paused[0]?.error).toBeInstanceOf(UnknownWorkflowError);
+    expect((paused[0]?.error as Error).message).toContain('"register" option');
+    await without.close();
+
+    const fixed = new Tempolite({ database: temp.file, logger: silentLogger, pollIntervalMs: 50, register: [Setup, Elsewhere] });
+    await fixed.start();
+    cleanups.push(() => fixed.close());
+    await fixed.resume('detaches-1');
+    const detachedId = await (await fixed.getHandle<string>('detaches-1')).result();
+    expect(await (await fixed.getHandle<string>(detachedId)).result()).toBe('detached');
     expect(await checkConsistency(temp.file)).toEqual([]);
   });
 });
