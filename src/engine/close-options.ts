@@ -24,7 +24,7 @@ const SUBJECT = 'close()';
  */
 export function closeTimeoutMs(options: unknown): number | undefined {
   if (options === undefined) return undefined;
-  if (options === null || typeof options !== 'object') throw new InvalidOptionsError(SUBJECT, 'options', 'must be an object such as { timeout: "10s" }');
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidOptionsError(SUBJECT, 'options', 'must be an object such as { timeout: "10s" }');
   const given = options as Record<string, unknown>;
   refuseUnknownKeys(SUBJECT, given, ['timeout']);
   return given.timeout === undefined ? undefined : positiveDurationMs(given.timeout, SUBJECT, 'timeout');

@@ -270,15 +270,19 @@ export class Tempolite {
     } catch (error) {
       return Promise.reject(error);
     }
-    this.closing ??= this.doClose(timeoutMs).finally(() => {
-      this.closing = undefined;
-    });
+    if (this.closing === undefined) {
+      // Taken now, so a start() called while this close runs starts the engine again after it, not joins the old start.
+      const starting = this.starting;
+      this.starting = undefined;
+      this.closing = this.doClose(timeoutMs, starting).finally(() => {
+        this.closing = undefined;
+      });
+    }
     return this.closing;
   }
 
-  private async doClose(timeoutMs: number | undefined): Promise<void> {
-    await this.starting?.catch(() => undefined);
-    this.starting = undefined;
+  private async doClose(timeoutMs: number | undefined, starting: Promise<void> | undefined): Promise<void> {
+    await starting?.catch(() => undefined);
     const started = this.started;
     if (!started) return;
     // Before the engine stops taking calls: a tick that has come is still started.

@@ -1,4 +1,4 @@
-import { StorageError, TempoliteError, type StorageProblem } from '../errors.js';
+import { EngineStateError, StorageError, TempoliteError, type StorageProblem } from '../errors.js';
 
 /** SQLite result codes (primary or extended) and what they mean for the file. */
 const BY_CODE: ReadonlyArray<readonly [RegExp, StorageProblem]> = [
@@ -38,4 +38,14 @@ export function asStorageError(error: unknown, database: string): unknown {
   // better-sqlite3 checks the folder itself before SQLite sees the path.
   if (error instanceof TypeError && /directory does not exist/i.test(error.message)) return new StorageError(database, 'cannot-open', undefined, error);
   return error;
+}
+
+/** What a store call gets once its engine closed: a body `close({ timeout })` left behind, still running. */
+export function closedEngineError(): EngineStateError {
+  return new EngineStateError('The engine was closed: nothing this workflow does now is recorded, and the next engine recovers it.');
+}
+
+/** `error`, or `closedEngineError()` when it is pg's refusal of a pool that the engine's close() ended. */
+export function unlessPoolEnded(error: unknown): unknown {
+  return error instanceof Error && error.message === 'Cannot use a pool after calling end on the pool' ? closedEngineError() : error;
 }

@@ -30,7 +30,10 @@ const quickFlow = registerWorkflow('closeTimeout.quickFlow', async (n: number) =
 
 function recordingLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const keep = (level: string) => (_fields: object, message?: string) => lines.push(`${level}: ${message ?? ''}`);
+  const keep = (level: string) => (fields: object, message?: string) => {
+    const err = (fields as { err?: unknown }).err;
+    lines.push(`${level}: ${message ?? ''}${err instanceof Error ? ` [${err.name}]` : ''}`);
+  };
   return { lines, logger: { debug: () => undefined, info: () => undefined, warn: keep('warn'), error: keep('error') } };
 }
 
@@ -65,6 +68,8 @@ describe('engine.close({ timeout })', () => {
       // What the abandoned run returns now reaches a closed database: nothing is recorded, a warning says so.
       deaf.release.open();
       await eventually(async () => lines.some((l) => l.includes('left running by close() ended')), 'the abandoned run to end');
+      // The closed database answers the left-behind body with Tempolite's own error, not the driver's.
+      expect(lines.find((l) => l.includes('left running by close() ended'))).toContain('[EngineStateError]');
       expect(lines.filter((l) => l.startsWith('error'))).toEqual([]);
       if (!onPostgres) expect(consistencyProblems(temp.file)).toEqual([]);
 
@@ -108,6 +113,29 @@ describe('engine.close({ timeout })', () => {
     }
   });
 
+  it('a start() called while close() runs starts the engine again once the close is done', async () => {
+    const temp = tempDatabase();
+    resetDeaf();
+    const engine = new Tempolite({ database: temp.file, register: [deafActivity, deafFlow, quick, quickFlow], pollIntervalMs: 50, logger: recordingLogger().logger, ...(onPostgres ? { leaseMs: 600 } : {}) });
+    try {
+      await engine.start();
+      await engine.startWorkflow(deafFlow, [2], { id: 'deaf-restart' });
+      await deaf.entered.wait();
+      const closing = engine.close({ timeout: '100ms' });
+      const starting = engine.start();
+      await closing;
+      await starting;
+      expect(engine.isRunning).toBe(true);
+      expect(await (await engine.startWorkflow(quickFlow, [3])).result()).toBe(6);
+      deaf.release.open();
+      expect(await (await engine.getHandle<number>('deaf-restart')).result()).toBe(21);
+    } finally {
+      deaf.release.open();
+      await engine.close();
+      await temp.cleanup();
+    }
+  });
+
   it('takes its default from the engine option closeTimeoutMs', async () => {
     const temp = tempDatabase();
     resetDeaf();
@@ -131,7 +159,7 @@ describe('engine.close({ timeout })', () => {
     const engine = new Tempolite({ database: temp.file, register: [quick, quickFlow], pollIntervalMs: 50, logger: recordingLogger().logger });
     try {
       await engine.start();
-      const bad: unknown[] = [{ timeout: 'soon' }, { timeout: 0 }, { timeout: -5 }, { timout: '1s' }, null, 'fast'];
+      const bad: unknown[] = [{ timeout: 'soon' }, { timeout: 0 }, { timeout: -5 }, { timout: '1s' }, null, 'fast', [], [{ timeout: '1s' }]];
       for (const options of bad) {
         const error: unknown = await engine.close(options as never).catch((e: unknown) => e);
         expect(error, JSON.stringify(options)).toBeInstanceOf(InvalidOptionsError);

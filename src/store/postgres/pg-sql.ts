@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { QueryResultRow } from 'pg';
+import { unlessPoolEnded } from '../storage-errors.js';
 
 /** What `PgSql` runs statements on: a pool (one statement, autocommit) or a client inside a transaction. */
 export interface PgQueryable {
@@ -53,20 +54,29 @@ export class PgSql {
 
   /** Runs a statement; resolves to the number of rows it changed. */
   async run(text: string, ...values: unknown[]): Promise<number> {
-    const result = await this.db.query({ name: statementName(text), text, values });
+    const result = await this.query(text, values);
     return result.rowCount ?? 0;
   }
 
   /** The first row of a query, if any. */
   async get<T>(text: string, ...values: unknown[]): Promise<T | undefined> {
-    const result = await this.db.query<QueryResultRow>({ name: statementName(text), text, values });
+    const result = await this.query(text, values);
     return result.rows[0] as T | undefined;
   }
 
   /** Every row of a query. */
   async all<T>(text: string, ...values: unknown[]): Promise<T[]> {
-    const result = await this.db.query<QueryResultRow>({ name: statementName(text), text, values });
+    const result = await this.query(text, values);
     return result.rows as T[];
+  }
+
+  private async query(text: string, values: unknown[]): Promise<{ rowCount: number | null; rows: QueryResultRow[] }> {
+    try {
+      return await this.db.query<QueryResultRow>({ name: statementName(text), text, values });
+    } catch (error) {
+      // A body that close({ timeout }) left behind reads and writes on the ended pool.
+      throw unlessPoolEnded(error);
+    }
   }
 
   /**

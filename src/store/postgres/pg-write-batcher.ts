@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { LeaseLostError } from '../../errors.js';
 import { taskLockOrder } from './pg-columns.js';
 import { PgSql } from './pg-sql.js';
+import { unlessPoolEnded } from '../storage-errors.js';
 
 /** A write of a running body needs its workflow still leased by its worker. */
 export interface Fence {
@@ -86,7 +87,7 @@ export class PgWriteBatcher {
     try {
       client = await this.pool.connect();
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      for (const pending of batch) pending.reject(unlessPoolEnded(error));
       return;
     }
     let broken: Error | undefined;

@@ -32,7 +32,8 @@ export class ProcessLock {
 
   /** Takes the lock of `databaseFile`, or throws DatabaseInUseError. */
   static acquire(databaseFile: string): ProcessLock {
-    const handle = new Database(lockFileOf(databaseFile), { timeout: 0 });
+    // A short wait, not none: a client's `isHeld` probe holds a read lock on the file for an instant.
+    const handle = new Database(lockFileOf(databaseFile), { timeout: 250 });
     try {
       handle.pragma('locking_mode = EXCLUSIVE');
       handle.exec('BEGIN EXCLUSIVE');
@@ -44,6 +45,29 @@ export class ProcessLock {
       throw error;
     }
     return new ProcessLock(handle);
+  }
+
+  /**
+   * Whether a live engine holds the lock of `databaseFile` (this process's included). A lease that ran out
+   * does not make its engine dead on SQLite: a stalled process (a debugger, SIGSTOP, a long synchronous
+   * stretch) keeps the lock, and would go on writing as owner.
+   */
+  static isHeld(databaseFile: string): boolean {
+    let handle: Database.Database;
+    try {
+      handle = new Database(lockFileOf(databaseFile), { readonly: true, fileMustExist: true, timeout: 0 });
+    } catch {
+      // No lock file: no engine ever took it.
+      return false;
+    }
+    try {
+      handle.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
+      return false;
+    } catch (error) {
+      return error instanceof Error && /SQLITE_BUSY|database is locked/i.test(`${(error as { code?: string }).code ?? ''} ${error.message}`);
+    } finally {
+      handle.close();
+    }
   }
 
   /** Releases the lock. */

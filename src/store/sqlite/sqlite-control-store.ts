@@ -12,7 +12,15 @@ export class SqliteControlStore implements ControlStore {
   constructor(
     private readonly sql: Sql,
     private readonly batcher: WriteBatcher,
+    /** Whether an engine holds the file's process lock: its leases hold even once they ran out (see `ProcessLock.isHeld`). */
+    private readonly liveEngine: () => boolean = () => false,
   ) {}
+
+  /** Whether a body may be running `task`'s workflow: its owner is the asking engine, or alive. */
+  private held(task: TaskState, r: { owner: string; now: number }): boolean {
+    if (task.owner === null) return false;
+    return task.owner === r.owner || (task.leaseExpiresAt ?? 0) >= r.now || this.liveEngine();
+  }
 
   async requestedControl(workflowId: string): Promise<ControlAction | undefined> {
     return this.sql.get<{ control: ControlAction | null }>(`SELECT control FROM tempolite_task WHERE workflow_id = ?`, workflowId)?.control ?? undefined;
@@ -66,7 +74,7 @@ export class SqliteControlStore implements ControlStore {
     // Compensating is already the way a cancel ends; its runner finishes it.
     if (workflow.status === 'compensating') return 'unchanged';
     const task = this.task(workflow.id);
-    const held = task !== undefined && task.owner !== null && (task.owner === r.owner || (task.leaseExpiresAt ?? 0) >= r.now);
+    const held = task !== undefined && this.held(task, r);
     if (!held && !this.hasCompensations(workflow)) {
       const parentQueue = this.finishCancel(workflow, undefined, r.encodeCancelled(workflow), r.now);
       if (parentQueue !== undefined) queues.add(parentQueue);
@@ -104,7 +112,7 @@ export class SqliteControlStore implements ControlStore {
       if (workflow.status === 'paused') return 'unchanged';
       const task = this.task(workflow.id);
       if (!task || task.control !== null) return 'unchanged';
-      const held = task.owner !== null && (task.owner === r.owner || (task.leaseExpiresAt ?? 0) >= r.now);
+      const held = this.held(task, r);
       if (held) {
         this.sql.run(`UPDATE tempolite_task SET control = 'pause', wakeups = wakeups + 1 WHERE workflow_id = ?`, workflow.id);
         return 'requested';

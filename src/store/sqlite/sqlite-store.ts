@@ -20,6 +20,7 @@ import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, checkpointUnion, inte
 const INTERRUPT_RUNNING_STEPS = interruptRunningStepsSql(() => '?');
 import { WriteBatcher } from './write-batcher.js';
 import { Sql } from './sql.js';
+import { closedEngineError } from '../storage-errors.js';
 import { claimDueTasks } from './sqlite-claims.js';
 import { pruneRunsNow } from './sqlite-prune.js';
 import { SqliteControlStore } from './sqlite-control-store.js';
@@ -56,6 +57,8 @@ export class SqliteStore implements WorkflowStore {
     private readonly db: BetterSqlite3.Database,
     private readonly dataSource: DataSource,
     readonly label: string,
+    /** Whether an engine (this one or another process's) holds the file's process lock now. */
+    liveEngine: () => boolean = () => false,
   ) {
     this.batcher = new WriteBatcher(db);
     const reading = db.transaction((read: () => unknown) => read());
@@ -63,7 +66,7 @@ export class SqliteStore implements WorkflowStore {
     // Issue 5: same statement cache and batcher, so their writes share the group commit and their SQL the query-plan check.
     const sql = (this.sql = new Sql((text) => this.stmt(text)));
     this.waits = new SqliteWaitStore(sql, this.batcher);
-    this.control = new SqliteControlStore(sql, this.batcher);
+    this.control = new SqliteControlStore(sql, this.batcher, liveEngine);
   }
 
   /** The SQL of every statement prepared so far: the hot path, for query-plan checks. */
@@ -74,6 +77,7 @@ export class SqliteStore implements WorkflowStore {
   private stmt(sql: string): BetterSqlite3.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
+      if (!this.db.open) throw closedEngineError();
       statement = this.db.prepare(sql);
       this.statements.set(sql, statement);
     }
@@ -623,6 +627,7 @@ export class SqliteStore implements WorkflowStore {
 
   async close(): Promise<void> {
     await this.batcher.drain();
+    this.batcher.close();
     this.statements.clear();
     this.rawStatements.clear();
     this.claimedSnapshots.clear();

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { asStorageError, isBusy } from '../storage-errors.js';
+import { asStorageError, closedEngineError, isBusy } from '../storage-errors.js';
 
 interface Pending {
   readonly op: () => unknown;
@@ -18,6 +18,7 @@ type Result = { readonly ok: true; readonly value: unknown } | { readonly ok: fa
  * the commit itself fails, each write is tried again in a commit of its own.
  */
 export class WriteBatcher {
+  private closed = false;
   private queue: Pending[] = [];
   private tail: Pending[] = [];
   private scheduled = false;
@@ -55,7 +56,13 @@ export class WriteBatcher {
     return this.add(this.tail, op);
   }
 
+  /** Refuses every later write (the store closed); writes already queued are drained first. */
+  close(): void {
+    this.closed = true;
+  }
+
   private add<T>(list: Pending[], op: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(closedEngineError());
     return new Promise<T>((resolve, reject) => {
       list.push({ op, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
