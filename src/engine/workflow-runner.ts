@@ -184,7 +184,10 @@ export class WorkflowRunner {
     // A failed child fails its parent once its siblings still running are done (`Promise.all` of children):
     // the wait for them outlasts the body's end. A child the body left behind does not hold a failure of its own.
     if (outcome.kind === 'failed' && outcome.error instanceof ChildWorkflowFailure && runtime.awaitsChild) return suspended;
-    if (outcome.kind !== 'suspended') await runtime.settle();
+    if (outcome.kind !== 'suspended') {
+      runtime.bodyReturned();
+      await runtime.settle();
+    }
     return outcome;
   }
 

@@ -60,6 +60,11 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   broken: Error | undefined;
   /** Set once the body settled or was abandoned: only the execution's end is left to write. */
   bodyEnded = false;
+  /**
+   * Set when the body's promise settled (returned or threw), before the steps still in flight finish: code a
+   * wait the body left behind resumes later must take no step then (it would run after the workflow's end).
+   */
+  private returned = false;
 
   private readonly counters = new Map<string, number>();
   private readonly explicitIds = new Set<string>();
@@ -103,6 +108,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   callStep(registration: Registration, thisArg: unknown, args: readonly unknown[], options: StepCallOptions | undefined): Promise<unknown> {
     // After a non-determinism error the body's path is no longer trustworthy: no further step may run.
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
+    if (this.returned) return never();
     const definition = this.deps.registry.definitionOf(registration);
     if (definition === undefined) {
       // A child workflow left out of `register` is an unknown workflow, as it is for engine.startWorkflow().
@@ -147,6 +153,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
 
   startDetached(registration: Registration, args: readonly unknown[], options: DetachedStartOptions): Promise<DetachedWorkflow> {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
+    if (this.returned) return never();
     const definition = this.deps.registry.definitionOf(registration);
     if (definition?.kind !== 'workflow') {
       // A workflow left out of `register` is the deployment's mistake (see callStep); any other call is the body's.
@@ -293,7 +300,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   boundary(): Promise<void> {
     // An abandoned body goes no further, also inside a step: a retry whose backoff ran out in memory after the
     // body suspended would otherwise run its attempt outside any execution.
-    if (this.suspension !== undefined) return never();
+    if (this.suspension !== undefined || this.returned) return never();
     // The common case, nothing asked: no promise of its own per step.
     if (!this.halted) return PASSED;
     return this.suspend(this.deps.clock.now(), this.requested ?? 'stop');
@@ -409,8 +416,17 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   private runWait<T>(name: string, run: (stepId: string) => Promise<T>): Promise<T> {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
     const stepId = this.stepIdFor(name, undefined);
-    if (this.suspension !== undefined) return never();
+    if (this.suspension !== undefined || this.returned) return never();
     return this.failFatally(run(stepId));
+  }
+
+  /**
+   * The body's promise settled: no later step or wait may start, and the in-memory waits it left behind end
+   * now (their continuations stop at their boundary) instead of waking up after the workflow's end.
+   */
+  bodyReturned(): void {
+    this.returned = true;
+    this.haltNow();
   }
 
   /** `workflowContext().compensate()`; the logic lives in src/engine/saga/ (sagas, issue 3). */

@@ -88,7 +88,8 @@ async function openSqliteStore(options: StoreOpenOptions): Promise<OpenedStore> 
     assertSqliteSchema(options.database, options.migrate === false);
     lock = memory || options.lock === false ? undefined : ProcessLock.acquire(options.database);
     const { dataSource, db } = await openSqliteDatabase({ ...options, checked: true });
-    const liveEngine = memory ? () => false : () => lock !== undefined || ProcessLock.isHeld(options.database);
+    // The engine holding the lock is the only live one: a task another owner holds is then a dead process's.
+    const liveEngine = memory || lock !== undefined ? () => false : () => ProcessLock.isHeld(options.database);
     const store = new SqliteStore(db, dataSource, memory ? 'SQLite :memory:' : `SQLite ${options.database}`, liveEngine);
     return { store, exclusive: options.lock !== false, release: () => lock?.release() };
   } catch (error) {

@@ -57,7 +57,7 @@ export class SqliteStore implements WorkflowStore {
     private readonly db: BetterSqlite3.Database,
     private readonly dataSource: DataSource,
     readonly label: string,
-    /** Whether an engine (this one or another process's) holds the file's process lock now. */
+    /** Whether another engine (not this store's) holds the file's process lock now. */
     liveEngine: () => boolean = () => false,
   ) {
     this.batcher = new WriteBatcher(db);
