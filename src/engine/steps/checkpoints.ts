@@ -4,13 +4,21 @@ import type { StepKind } from '../../store/statuses.js';
 
 /** The recorded steps of one generation, by step id. */
 export class Checkpoints {
-  private readonly byId = new Map<string, CheckpointRow>();
+  private readonly rows: CheckpointRow[];
+  /** Step id → index in `rows`. */
+  private readonly index = new Map<string, number>();
+  /** How many of `rows` were recorded before this execution: those the body must reach again. */
+  private readonly recorded: number;
+  /** Which of the recorded rows the body has called in this execution (a flag per row: a re-entry of 10,000 steps pays no set). */
+  private readonly reachedRows: Uint8Array;
   private readonly children = new Map<string, ChildRow>();
-  /** Step ids the body has called in this execution. */
-  private readonly reached = new Set<string>();
+  private readonly reachedChildren = new Set<string>();
 
   constructor(rows: readonly CheckpointRow[], children: readonly ChildRow[] = []) {
-    for (const row of rows) this.byId.set(row.stepId, row);
+    this.rows = [...rows];
+    this.rows.forEach((row, i) => this.index.set(row.stepId, i));
+    this.recorded = this.rows.length;
+    this.reachedRows = new Uint8Array(this.recorded);
     for (const child of children) this.children.set(child.parentStepId, child);
   }
 
@@ -19,8 +27,8 @@ export class Checkpoints {
    * @throws NonDeterminismError when a step or another workflow was recorded at that id
    */
   childAt(workflowId: string, stepId: string, name: string): ChildRow | undefined {
-    this.reached.add(stepId);
-    const step = this.byId.get(stepId);
+    this.reachedChildren.add(stepId);
+    const step = this.rowAt(stepId);
     if (step) throw new NonDeterminismError(workflowId, stepId, { kind: 'workflow', name }, { kind: step.kind, name: step.name });
     const child = this.children.get(stepId);
     if (child && child.name !== name) throw new NonDeterminismError(workflowId, stepId, { kind: 'workflow', name }, { kind: 'workflow', name: child.name });
@@ -30,6 +38,7 @@ export class Checkpoints {
   /** Records a child started during this execution. */
   setChild(child: ChildRow): void {
     this.children.set(child.parentStepId, child);
+    this.reachedChildren.add(child.parentStepId);
   }
 
   /**
@@ -37,10 +46,12 @@ export class Checkpoints {
    * @throws NonDeterminismError when the recorded kind or name differs
    */
   at(workflowId: string, stepId: string, kind: StepKind, name: string): CheckpointRow | undefined {
-    this.reached.add(stepId);
     const child = this.children.get(stepId);
-    if (child) throw new NonDeterminismError(workflowId, stepId, { kind, name }, { kind: 'workflow', name: child.name });
-    const row = this.byId.get(stepId);
+    if (child) {
+      this.reachedChildren.add(stepId);
+      throw new NonDeterminismError(workflowId, stepId, { kind, name }, { kind: 'workflow', name: child.name });
+    }
+    const row = this.rowAt(stepId);
     if (row && (row.kind !== kind || row.name !== name)) {
       throw new NonDeterminismError(workflowId, stepId, { kind, name }, { kind: row.kind, name: row.name });
     }
@@ -49,7 +60,21 @@ export class Checkpoints {
 
   /** Records what a step became during this execution. */
   set(row: CheckpointRow): void {
-    this.byId.set(row.stepId, row);
+    const i = this.index.get(row.stepId);
+    if (i === undefined) {
+      this.index.set(row.stepId, this.rows.length);
+      this.rows.push(row);
+    } else {
+      this.rows[i] = row;
+    }
+  }
+
+  /** The row at `stepId`, marked as reached. */
+  private rowAt(stepId: string): CheckpointRow | undefined {
+    const i = this.index.get(stepId);
+    if (i === undefined) return undefined;
+    if (i < this.recorded) this.reachedRows[i] = 1;
+    return this.rows[i];
   }
 
   /**
@@ -59,9 +84,13 @@ export class Checkpoints {
    */
   unreached(workflowId: string, workflowName: string): NonDeterminismError | undefined {
     const end = { kind: 'end', name: workflowName };
-    for (const row of this.byId.values()) if (!this.reached.has(row.stepId)) return new NonDeterminismError(workflowId, row.stepId, end, { kind: row.kind, name: row.name });
+    const i = this.reachedRows.indexOf(0);
+    if (i >= 0) {
+      const row = this.rows[i]!;
+      return new NonDeterminismError(workflowId, row.stepId, end, { kind: row.kind, name: row.name });
+    }
     for (const child of this.children.values()) {
-      if (!this.reached.has(child.parentStepId)) return new NonDeterminismError(workflowId, child.parentStepId, end, { kind: 'workflow', name: child.name });
+      if (!this.reachedChildren.has(child.parentStepId)) return new NonDeterminismError(workflowId, child.parentStepId, end, { kind: 'workflow', name: child.name });
     }
     return undefined;
   }
