@@ -153,12 +153,12 @@ export class WorkflowRunner {
     }
   }
 
-  /** Stops the running bodies at their next step boundary, and keeps bodies not yet entered from entering. */
   /** The workflows whose bodies (or compensation phases) this engine holds now. */
   runningWorkflowIds(): string[] {
     return [...new Set([...this.active].map((runtime) => runtime.info.workflowId))];
   }
 
+  /** Stops the running bodies at their next step boundary, and keeps bodies not yet entered from entering. */
   stopAll(): void {
     this.stopping = true;
     for (const runtime of this.active) runtime.stop();
