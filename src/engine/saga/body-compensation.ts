@@ -1,5 +1,11 @@
+import { RESERVED_PREFIX } from '../../registry/definitions.js';
+import { recordOnce } from '../steps/side-effect-step.js';
+import type { WorkflowRuntime } from '../workflow-runtime.js';
 import type { CompensationHost } from './compensation-host.js';
 import { runCompensations } from './run-compensations.js';
+
+/** Durable name of the step that records which saga steps a `compensate()` call covers: `tempolite.compensate#n`. */
+export const COMPENSATE_STEP = `${RESERVED_PREFIX}compensate`;
 
 /**
  * Saga steps each body execution has seen complete, in the order it saw
@@ -23,17 +29,18 @@ export function noteSagaCompleted(host: CompensationHost, stepId: string): void 
  * saga steps whose calls had completed in this body when it was called, then
  * returns so the body can go on.
  *
- * Which steps it covers comes from the body's own path, not from the
- * database: on re-entry (crash recovery, retry, wake) the body replays its
- * steps from their checkpoints and calls `compensate()` at the same point, so
- * it covers the same steps, and saga steps completed after that point in an
- * earlier execution are left alone. Compensations that finished are skipped
- * (never run twice); one cut short continues its round.
+ * Which steps it covers comes from the body's own path when it is first called, and is recorded (a side effect
+ * `tempolite.compensate#n`): a re-entry replays the steps before the call from their checkpoints, and a saga step
+ * that was still running beside it in the first run (a `Promise.all`) now returns at once, before the call, so
+ * the body's path alone would cover it too. Compensations that finished are skipped (never run twice); one cut
+ * short continues its round.
  * @throws CompensationFailure when a compensation gives up (also when it gave up in an earlier execution)
  */
-export async function compensateInBody(host: CompensationHost & { readonly info: { readonly generation: number } }): Promise<void> {
+export async function compensateInBody(host: WorkflowRuntime): Promise<void> {
   // Taken before the first await: a saga call still in flight when compensate() is called is not covered.
-  const covered = new Set(seenByBody.get(host) ?? []);
+  const seen = [...(seenByBody.get(host) ?? [])];
+  const stepId = host.stepIdFor(COMPENSATE_STEP, undefined);
+  const covered = new Set((await recordOnce(host, stepId, COMPENSATE_STEP, () => seen)) as string[]);
   if (covered.size === 0) return;
   const previous = inFlight.get(host);
   const run = (async (): Promise<void> => {
