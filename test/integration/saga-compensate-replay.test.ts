@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { Tempolite, registerSaga, registerWorkflow, silentLogger, workflowContext } from '../../src/index.js';
+import { CompensationFailure, Tempolite, WorkflowFailure, registerSaga, registerWorkflow, silentLogger, workflowContext } from '../../src/index.js';
 import { consistencyProblems } from '../helpers/consistency.js';
 import { Latch } from '../helpers/latch.js';
 import { onPostgres, tempDatabase } from '../helpers/test-store.js';
@@ -67,6 +67,45 @@ describe('workflowContext().compensate() on a re-entry', () => {
       if (!onPostgres) expect(consistencyProblems(temp.file)).toEqual([]);
     } finally {
       gate.compensated.open();
+      await engine.close();
+      await temp.cleanup();
+    }
+  });
+});
+
+const stuck = registerSaga(
+  'compReplay.stuck',
+  {
+    run: async () => 'booked',
+    compensate: async () => {
+      throw new Error('cannot undo');
+    },
+  },
+  { compensationRetry: { maxAttempts: 1 } },
+);
+const rethrows = registerWorkflow('compReplay.rethrows', async () => {
+  await stuck();
+  await workflowContext().compensate();
+  return 'unreachable';
+});
+
+describe('a body that lets compensate()\'s CompensationFailure through', () => {
+  it('ends compensation_failed with that failure once, not wrapped in itself', async () => {
+    const temp = tempDatabase();
+    const engine = new Tempolite({ database: temp.file, register: [stuck, rethrows], pollIntervalMs: 20, logger: silentLogger });
+    try {
+      await engine.start();
+      const handle = await engine.startWorkflow(rethrows, []);
+      const error = (await handle.result().catch((e: unknown) => e)) as WorkflowFailure;
+      expect(error).toBeInstanceOf(WorkflowFailure);
+      const failure = error.cause as CompensationFailure;
+      expect(failure).toBeInstanceOf(CompensationFailure);
+      expect(failure.stepId).toBe('compReplay.stuck#0');
+      expect(failure.originalFailure).toBeUndefined();
+      expect(failure.message).not.toContain('it was compensating after');
+      expect(await handle.status()).toBe('compensation_failed');
+      if (!onPostgres) expect(consistencyProblems(temp.file)).toEqual([]);
+    } finally {
       await engine.close();
       await temp.cleanup();
     }

@@ -18,6 +18,8 @@ export async function compensationOutcomeOf(store: WorkflowStore, payloads: Payl
   if (phase?.error == null) return original;
   const recorded = reviveFailure(payloads.decodeError(phase.error));
   if (!(recorded instanceof CompensationFailure)) return original;
+  // The body let compensate()'s own failure through: it is not the failure the compensations started from.
+  if (original instanceof CompensationFailure && original.stepId === recorded.stepId) return recorded;
   return recorded.originalFailure === undefined
     ? new CompensationFailure(recorded.workflowId, recorded.stepId, recorded.sagaName, recorded.attempts, recorded.cause, original)
     : recorded;
