@@ -21,7 +21,7 @@ type AttemptOutcome = { readonly ok: true } | { readonly ok: false; readonly err
  * @throws CompensationFailure when the compensation gives up; the step is then `compensation_failed`
  */
 export async function compensateStep(host: CompensationHost, step: SagaStepRow, originalFailure?: unknown): Promise<void> {
-  originalFailure = withoutItself(step, originalFailure);
+  originalFailure = originalFailureOf(host.info.workflowId, step.stepId, originalFailure);
   const { store, clock } = host.deps;
   const target = resolveCompensation(host.deps, host.info.workflowId, host.info.workflowName, step.name);
   let failed = step.status === 'compensating' ? step.compensationAttempts : 0;
@@ -44,17 +44,19 @@ export async function compensateStep(host: CompensationHost, step: SagaStepRow, 
 
 /** The failure a step's compensation recorded when it gave up, as thrown again later. */
 export function recordedCompensationFailure(host: CompensationHost, step: SagaStepRow, originalFailure?: unknown): CompensationFailure {
-  originalFailure = withoutItself(step, originalFailure);
+  originalFailure = originalFailureOf(host.info.workflowId, step.stepId, originalFailure);
   const cause = step.compensationError === null ? new Error('the compensation failed') : reviveFailure(host.deps.payloads.decodeError(step.compensationError));
   return new CompensationFailure(host.info.workflowId, step.stepId, step.name, step.compensationAttempts, cause, originalFailure);
 }
 
 /**
- * The failure the compensation phase started from, unless it is this step's own failure to compensate: a body
- * that let `compensate()`'s `CompensationFailure` through would otherwise wrap it in itself.
+ * The failure the compensation phase of step `stepId` of `workflowId` started from, unless it is that step's own failure to
+ * compensate: a body that let `compensate()`'s `CompensationFailure` through would otherwise wrap it in itself.
  */
-function withoutItself(step: SagaStepRow, originalFailure: unknown): unknown {
-  return originalFailure instanceof CompensationFailure && originalFailure.stepId === step.stepId ? originalFailure.originalFailure : originalFailure;
+export function originalFailureOf(workflowId: string, stepId: string, originalFailure: unknown): unknown {
+  return originalFailure instanceof CompensationFailure && originalFailure.workflowId === workflowId && originalFailure.stepId === stepId
+    ? originalFailure.originalFailure
+    : originalFailure;
 }
 
 async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: number, target: CompensationTarget): Promise<AttemptOutcome> {

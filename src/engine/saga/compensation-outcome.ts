@@ -2,6 +2,7 @@ import { CompensationFailure } from '../../errors.js';
 import type { PayloadEncoder } from '../../store/codec.js';
 import type { WorkflowStore } from '../../store/workflow-store.js';
 import { reviveFailure } from '../revive-failure.js';
+import { originalFailureOf } from './compensate-step.js';
 
 /**
  * What `handle.result()` puts under its WorkflowFailure for a workflow that
@@ -18,9 +19,8 @@ export async function compensationOutcomeOf(store: WorkflowStore, payloads: Payl
   if (phase?.error == null) return original;
   const recorded = reviveFailure(payloads.decodeError(phase.error));
   if (!(recorded instanceof CompensationFailure)) return original;
-  // The body let compensate()'s own failure through: it is not the failure the compensations started from.
-  if (original instanceof CompensationFailure && original.stepId === recorded.stepId) return recorded;
-  return recorded.originalFailure === undefined
-    ? new CompensationFailure(recorded.workflowId, recorded.stepId, recorded.sagaName, recorded.attempts, recorded.cause, original)
-    : recorded;
+  const startedFrom = recorded.originalFailure ?? originalFailureOf(recorded.workflowId, recorded.stepId, original);
+  return startedFrom === recorded.originalFailure
+    ? recorded
+    : new CompensationFailure(recorded.workflowId, recorded.stepId, recorded.sagaName, recorded.attempts, recorded.cause, startedFrom);
 }

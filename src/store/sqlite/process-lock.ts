@@ -39,7 +39,7 @@ export class ProcessLock {
       handle.exec('BEGIN EXCLUSIVE');
     } catch (error) {
       handle.close();
-      if (error instanceof Error && /SQLITE_BUSY|database is locked/i.test(`${(error as { code?: string }).code ?? ''} ${error.message}`)) {
+      if (heldElsewhere(error)) {
         throw new DatabaseInUseError(databaseFile);
       }
       throw error;
@@ -64,7 +64,7 @@ export class ProcessLock {
       handle.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
       return false;
     } catch (error) {
-      return error instanceof Error && /SQLITE_BUSY|database is locked/i.test(`${(error as { code?: string }).code ?? ''} ${error.message}`);
+      return heldElsewhere(error);
     } finally {
       handle.close();
     }
@@ -79,4 +79,9 @@ export class ProcessLock {
       this.handle.close();
     }
   }
+}
+
+/** Whether opening or reading the lock file failed because another connection holds the lock. */
+function heldElsewhere(error: unknown): boolean {
+  return error instanceof Error && /SQLITE_BUSY|database is locked/i.test(`${(error as { code?: string }).code ?? ''} ${error.message}`);
 }
