@@ -445,6 +445,11 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     this.abort.abort(error);
   }
 
+  /** Whether this body was told that another worker took its workflow over. */
+  get leaseLost(): boolean {
+    return this.broken instanceof LeaseLostError;
+  }
+
   /** Asks the body to stop at its next step boundary (engine closing). */
   stop(): void {
     this.abort.abort(new EngineStateError('The engine is closing.'));

@@ -19,7 +19,8 @@ export function startHeartbeat(deps: EngineDeps, active: ReadonlySet<WorkflowRun
     if (held.length === 0) return;
     const lost = new Set(await store.takenOver(workerId, held.map((runtime) => runtime.info.workflowId)));
     for (const runtime of held) {
-      if (!lost.has(runtime.info.workflowId) || runtime.bodyEnded) continue;
+      // A body told once (its activity may ignore its AbortSignal and run on) is not reported at every beat.
+      if (!lost.has(runtime.info.workflowId) || runtime.bodyEnded || runtime.leaseLost) continue;
       const error = new LeaseLostError(runtime.info.workflowId, workerId);
       logger.warn({ err: error, workflowId: runtime.info.workflowId }, 'a workflow was taken over by another worker; its body here stops');
       runtime.loseLease(error);

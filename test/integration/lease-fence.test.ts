@@ -41,6 +41,20 @@ class Held {
   }
 }
 
+class Stubborn {
+  static runs = new Map<string, number>();
+  static gate = new Latch();
+  @Activity({ name: 'stubborn.step' }) async step(key: string): Promise<string> {
+    Stubborn.runs.set(key, (Stubborn.runs.get(key) ?? 0) + 1);
+    // Ignores its AbortSignal: the body that lost its lease runs on until the gate opens.
+    await Stubborn.gate.wait();
+    return key;
+  }
+  @Workflow({ name: 'stubborn.job' }) async job(key: string): Promise<string> {
+    return this.step(key);
+  }
+}
+
 /**
  * A worker that stalls past its lease while another worker takes its workflow over must not
  * record anything more for it (PostgreSQL: several workers share the database).
@@ -112,6 +126,42 @@ describe.runIf(onPostgres)('lease fencing of a stalled worker', () => {
     await execute(file, `UPDATE tempolite_task SET lease_expires_at = ? WHERE workflow_id = 'held'`, Date.now() - 1);
     expect(await handle.result()).toBe('held');
     expect(Held.runs).toBe(2);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('a body that ignores its AbortSignal after a takeover is reported once, not at every heartbeat', async () => {
+    Stubborn.runs = new Map();
+    Stubborn.gate = new Latch();
+    const warnings: { err?: unknown }[] = [];
+    const logger: Logger = { ...silentLogger, warn: (fields: { err?: unknown }) => void warnings.push(fields) };
+    const started = await startEngine({ register: [Stubborn], logger, workerId: 'stalled', leaseMs: 300 });
+    dispose = started.dispose;
+    const { engine, file } = started;
+    const lost = await engine.startWorkflow(Stubborn, 'job', ['lost'], { id: 'stubborn-lost' });
+    const kept = await engine.startWorkflow(Stubborn, 'job', ['kept'], { id: 'stubborn-kept' });
+    await eventually(() => Stubborn.runs.size === 2, 'both steps to be running');
+
+    await execute(file, `UPDATE tempolite_task SET owner = 'usurper', lease_expires_at = ? WHERE workflow_id = 'stubborn-lost'`, Date.now() + 60_000);
+    await eventually(() => warnings.some((w) => w.err instanceof LeaseLostError), 'the heartbeat to see the takeover');
+    // Each heartbeat renews the lease of the workflow this engine kept: five renewals are five beats seen.
+    const leaseOfKept = async (): Promise<number> =>
+      Number((await queryRows<{ lease_expires_at: number }>(file, `SELECT lease_expires_at FROM tempolite_task WHERE workflow_id = 'stubborn-kept'`))[0]!.lease_expires_at);
+    for (let beats = 0, last = await leaseOfKept(); beats < 5; beats++) {
+      last = await eventually(async () => {
+        const now = await leaseOfKept();
+        return now > last ? now : undefined;
+      }, 'the next heartbeat');
+    }
+    const reports = warnings.filter((w) => w.err instanceof LeaseLostError).length;
+    // Else the stubborn bodies would hold close() up in the cleanup.
+    if (reports !== 1) Stubborn.gate.open();
+    expect(reports).toBe(1);
+
+    // The usurper dies; the gate opens: the kept workflow completes here and the lost one is recovered.
+    await execute(file, `UPDATE tempolite_task SET lease_expires_at = ? WHERE workflow_id = 'stubborn-lost'`, Date.now() - 1);
+    Stubborn.gate.open();
+    expect(await kept.result()).toBe('kept');
+    expect(await lost.result()).toBe('lost');
     expect(await checkConsistency(file)).toEqual([]);
   });
 });
