@@ -137,9 +137,9 @@ export class Tempolite {
     this.resolved = resolveOptions(this.options);
   }
 
-  /** Whether `start()` has completed and `close()` has not been called. */
+  /** Whether `start()` has completed and `close()` has not been called (false from the moment `close()` is called). */
   get isRunning(): boolean {
-    return this.started !== undefined;
+    return this.started !== undefined && this.closing === undefined;
   }
 
   /** What `console.log(engine)` shows: its options hold secrets (a PostgreSQL password), so only these. */
@@ -533,7 +533,7 @@ export class Tempolite {
     return { deps, active: runner.active, onFinished: (id) => this.hub.notify(id) };
   }
 
-  private describe(workflowId: string): Promise<WorkflowDescription> {
+  private async describe(workflowId: string): Promise<WorkflowDescription> {
     const { deps } = this.require();
     return describeWorkflow(deps.store, deps.payloads, workflowId);
   }
@@ -565,10 +565,13 @@ export class Tempolite {
     }
   }
 
+  /** The started engine, for a client call: refused from the moment `close()` is called, as documented. */
   private require(): Started {
-    if (this.started) return this.started;
+    if (this.started && this.closing === undefined) return this.started;
     throw new EngineStateError(
-      this.wasClosed
+      this.closing !== undefined
+        ? 'The engine is closing: nothing recorded is lost, and its workflows go on when an engine starts on this database again; call engine.start() to use this engine again once close() has resolved, or use a handle of a started engine.'
+        : this.wasClosed
         ? 'The engine was closed: nothing recorded is lost, and its workflows go on when an engine starts on this database again; call engine.start() to use this engine again, or wait for the result through a handle of a started engine.'
         : 'The engine is not started: call engine.start() first.',
     );

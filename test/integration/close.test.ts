@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { EngineStateError, Tempolite, activityContext, registerActivity, registerWorkflow, type Logger } from '../../src/index.js';
 import { eventually } from '../helpers/eventually.js';
+import { consistencyProblems } from '../helpers/consistency.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
 const echo = registerActivity('close.echo', async (n: number) => n);
@@ -81,12 +82,59 @@ describe('engine.close() while a caller awaits a result', () => {
       expect(held.reason).toBeInstanceOf(EngineStateError);
       expect(await waiting).toBeInstanceOf(EngineStateError);
       // It says the engine was closed and the workflow goes on, not to start an engine that never ran.
-      expect(((await waiting) as Error).message).toMatch(/^The engine was closed: nothing recorded is lost/);
+      expect(((await waiting) as Error).message).toMatch(/^The engine (is closing|was closed): nothing recorded is lost/);
       await expect(engine.startWorkflow(holdingFlow, [])).rejects.toThrow(/^The engine was closed/);
 
       await engine.start();
       try {
         expect(await (await engine.getHandle('held-1')).result()).toBe('held');
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      await temp.cleanup();
+    }
+  });
+});
+
+describe('client calls once close() has been called', () => {
+  it('are refused from its first moment (rejected promises, not thrown), isRunning is false, and nothing is written', async () => {
+    const temp = tempDatabase();
+    try {
+      const engine = new Tempolite({ database: temp.file, register: [holding, holdingFlow, echo, flow], pollIntervalMs: 50, logger: recordingLogger().logger });
+      await engine.start();
+      const handle = await engine.startWorkflow(holdingFlow, [], { id: 'held-2' });
+      await eventually(async () => (await handle.describe()).steps.length === 1, 'the activity to run');
+      const closing = engine.close();
+      expect(engine.isRunning).toBe(false);
+      const calls: Record<string, () => Promise<unknown>> = {
+        list: () => engine.list(),
+        getHandle: () => engine.getHandle('held-2'),
+        describe: () => handle.describe(),
+        status: () => handle.status(),
+        startWorkflow: () => engine.startWorkflow(flow, [1], { id: 'during-close' }),
+        signal: () => engine.signal('held-2', 'go'),
+        prune: () => engine.prune({ olderThan: '1d' }),
+      };
+      for (const [name, call] of Object.entries(calls)) {
+        let outcome: unknown;
+        try {
+          outcome = await call().then(() => 'resolved', (error: unknown) => error);
+        } catch (error) {
+          outcome = `threw ${String(error)}`;
+        }
+        expect(outcome, name).toBeInstanceOf(EngineStateError);
+        expect((outcome as Error).message, name).toMatch(/^The engine is closing/);
+      }
+      await closing;
+      expect(engine.isRunning).toBe(false);
+      expect(consistencyProblems(temp.file)).toEqual([]);
+
+      await engine.start();
+      try {
+        expect(engine.isRunning).toBe(true);
+        await expect(engine.getHandle('during-close')).rejects.toThrow(/during-close/);
+        expect(await (await engine.getHandle('held-2')).result()).toBe('held');
       } finally {
         await engine.close();
       }
