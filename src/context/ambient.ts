@@ -6,6 +6,14 @@ import type { Registration } from '../registry/registration.js';
 import type { ActivityContext } from './activity-context.js';
 
 /** Options that one step call takes from the context's builder. */
+/** A builder's options waiting for the step call its `run()` makes. */
+export interface PendingOptions {
+  readonly options: StepCallOptions;
+  taken: boolean;
+  /** The builder whose `run()` this one's runs in: the one step call takes both, and is that one's call too. */
+  readonly outer?: PendingOptions;
+}
+
 export interface StepCallOptions {
   /** Explicit step id, instead of `name#occurrence`. */
   readonly id?: string;
@@ -65,7 +73,7 @@ export interface WorkflowScope {
   readonly kind: 'workflow';
   readonly runtime: WorkflowRuntimeApi;
   /** Set by `withId(...).run(fn)`; taken by the first step call inside `fn`. */
-  readonly pending?: { options: StepCallOptions; taken: boolean };
+  readonly pending?: PendingOptions;
 }
 
 /** Ambient state while a step (activity, side effect, saga) runs: decorated calls inside it are plain calls. */

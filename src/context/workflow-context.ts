@@ -1,4 +1,4 @@
-import { refusedBuilderOptions, withPendingOptions } from '../decorators/dispatch.js';
+import { mergeRetry, refusedBuilderOptions, withPendingOptions } from '../decorators/dispatch.js';
 import type { AsyncMethod } from '../decorators/decorate-method.js';
 import { REGISTRATION, type RegisteredFunction } from '../decorators/register-function.js';
 import { waitDurationMs, type Duration } from '../engine/duration.js';
@@ -84,14 +84,6 @@ export class StepOptionsBuilder {
   }
 }
 
-/** `later` over `earlier`, except that a field `later` gives as `undefined` keeps `earlier`'s value (a key only `later` has stays, so a misspelt one is still refused). */
-function mergeRetry(earlier: RetryPolicyOptions, later: RetryPolicyOptions): RetryPolicyOptions {
-  const merged: Record<string, unknown> = { ...earlier };
-  for (const [key, value] of Object.entries(later)) {
-    if (value !== undefined || merged[key] === undefined) merged[key] = value;
-  }
-  return merged;
-}
 
 /** What a workflow body can do beyond calling its steps. */
 export class WorkflowContext implements WorkflowInfo {

@@ -1,5 +1,6 @@
-import { ambient, currentScope, outsideStarter, type StepCallOptions } from '../context/ambient.js';
+import { ambient, currentScope, outsideStarter, type PendingOptions, type StepCallOptions } from '../context/ambient.js';
 import { EngineStateError, InvalidOptionsError } from '../errors.js';
+import type { RetryPolicyOptions } from '../engine/retry-policy.js';
 import { registrationName, type Registration } from '../registry/registration.js';
 
 /**
@@ -13,7 +14,7 @@ export function dispatch(registration: Registration, thisArg: unknown, args: unk
   if (scope?.kind === 'workflow') {
     let options: StepCallOptions | undefined;
     if (scope.pending !== undefined && !scope.pending.taken) {
-      scope.pending.taken = true;
+      take(scope.pending);
       options = scope.pending.options;
     } else if (scope.pending?.taken === true) {
       return Promise.reject(new EngineStateError('A step options builder\'s run() must make exactly one step call; make further calls outside run().'));
@@ -32,11 +33,20 @@ export function dispatch(registration: Registration, thisArg: unknown, args: unk
   return registration.original.apply(thisArg, args as never[]);
 }
 
-/** Runs `fn` so that the first step call it makes takes `options`; `fn` must make one. */
+/** Marks a builder's options as taken by a call, with those of the builders whose `run()` it runs in. */
+function take(pending: PendingOptions): void {
+  for (let p: PendingOptions | undefined = pending; p !== undefined; p = p.outer) p.taken = true;
+}
+
+/**
+ * Runs `fn` so that the first step call it makes takes `options`; `fn` must make one. Inside another builder's
+ * `run()` (a helper that uses a builder of its own), the options add to that builder's: the one call takes both.
+ */
 export function withPendingOptions<T>(options: StepCallOptions, fn: () => T): T {
   const scope = currentScope();
   if (scope?.kind !== 'workflow') return fn();
-  const pending = { options, taken: false };
+  const outer = scope.pending !== undefined && !scope.pending.taken ? scope.pending : undefined;
+  const pending: PendingOptions = outer === undefined ? { options, taken: false } : { options: mergeOptions(outer.options, options), taken: false, outer };
   const result = ambient.run({ ...scope, pending }, fn);
   // A step call made after an await inside `fn` is still made before the promise `fn` returns settles.
   if (result instanceof Promise) return result.then((value: unknown) => (pending.taken ? value : Promise.reject(noStepCall()))) as T;
@@ -56,9 +66,25 @@ export function refusedBuilderOptions(api: string): InvalidOptionsError | undefi
   const pending = scope?.kind === 'workflow' ? scope.pending : undefined;
   if (pending === undefined || pending.taken) return undefined;
   // Taken, so run() reports this error and not that no step call was made.
-  pending.taken = true;
+  take(pending);
   const key = (Object.keys(BUILDER_METHODS) as (keyof typeof BUILDER_METHODS)[]).find((k) => pending.options[k] !== undefined) ?? 'id';
   return new InvalidOptionsError(`workflowContext().${BUILDER_METHODS[key]}()`, key, `does not apply to ${api}: a builder's run() takes one call of an activity, saga step, side effect or child workflow`);
+}
+
+/** `inner` over `outer`; two retry policies merge (see `mergeRetry`). */
+function mergeOptions(outer: StepCallOptions, inner: StepCallOptions): StepCallOptions {
+  const merged: StepCallOptions = { ...outer, ...inner };
+  const [a, b] = [outer.retry, inner.retry];
+  return a !== null && typeof a === 'object' && b !== null && typeof b === 'object' ? { ...merged, retry: mergeRetry(a, b) } : merged;
+}
+
+/** `later` over `earlier`, except that a field `later` gives as `undefined` keeps `earlier`'s value (a key only `later` has stays, so a misspelt one is still refused). */
+export function mergeRetry(earlier: RetryPolicyOptions, later: RetryPolicyOptions): RetryPolicyOptions {
+  const merged: Record<string, unknown> = { ...earlier };
+  for (const [key, value] of Object.entries(later)) {
+    if (value !== undefined || merged[key] === undefined) merged[key] = value;
+  }
+  return merged;
 }
 
 function noStepCall(): EngineStateError {

@@ -10,7 +10,7 @@ export interface CloseOptions {
    * warning naming the workflows still running, keeps their leases and closes the database, as a crash would
    * leave them. That activity goes on in this process until it returns; what it then returns is not recorded,
    * and the workflow is recovered (`recovery`) by the next engine, which runs the activity again.
-   * @default none: waits for every running activity, however long it takes
+   * @default the engine's `closeTimeoutMs`; without one, none: waits for every running activity, however long it takes
    */
   timeout?: Duration | undefined;
 }

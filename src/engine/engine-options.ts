@@ -1,3 +1,4 @@
+import { isPostgresUrl, targetOfUrl } from '../store/postgres/pg-connection.js';
 import type { DataSource } from 'typeorm';
 import type { PayloadCodec } from '../store/codec.js';
 import { refuseUnknownKeys } from './option-keys.js';
@@ -174,6 +175,8 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
   validatePluggableOptions(options);
   const database = options.database ?? './tempolite.db';
   if (typeof database !== 'string' || database.length === 0) throw new InvalidOptionsError(SUBJECT, 'database', 'must be a file path or ":memory:"');
+  // A malformed URL or schema is the constructor's error, as every other option's, not the first start()'s.
+  if (isPostgresUrl(database)) targetOfUrl(database);
   const dataSource = options.dataSource;
   if (dataSource !== undefined && (dataSource === null || typeof dataSource !== 'object' || typeof (dataSource as { options?: { type?: unknown } }).options?.type !== 'string')) {
     throw new InvalidOptionsError(SUBJECT, 'dataSource', 'must be a TypeORM DataSource');

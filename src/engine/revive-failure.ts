@@ -50,8 +50,8 @@ export function reviveFailure(error: Error): Error {
  */
 function reviveTempoliteError(error: Error, cause: unknown): Error {
   const errorClass = TEMPOLITE_ERROR_CLASSES.get(error.name);
-  if (errorClass === undefined || !isErrorCode((error as Error & { code?: unknown }).code)) return error;
-  Object.setPrototypeOf(error, errorClass.prototype as object);
+  if (errorClass !== undefined && isErrorCode((error as Error & { code?: unknown }).code)) Object.setPrototypeOf(error, errorClass.prototype as object);
+  // Also under an application's own error: a Tempolite failure it wraps (`new Error('…', { cause })`) comes back as its class.
   if (cause !== (error as Error & { cause?: unknown }).cause) Object.defineProperty(error, 'cause', { value: cause, writable: true, enumerable: false, configurable: true });
   return error;
 }

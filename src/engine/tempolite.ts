@@ -91,6 +91,8 @@ interface Started {
   readonly releaseLock: () => void;
   /** Whether this engine holds the database alone (SQLite): the next one frees every lease at its start. */
   readonly exclusive: boolean;
+  /** Whether this engine froze the process's registrations (it runs all of them: no `register` option). */
+  readonly frozen: boolean;
   readonly uninstallStarter: () => void;
   /** Stops following a test clock's jumps (issue 5). */
   readonly unfollowClock: () => void;
@@ -218,7 +220,9 @@ export class Tempolite {
     for (const unknown of options.workers ? await opened.store.unknownWorkflowNames(names) : []) {
       logger.warn({ workflowName: unknown.name, count: unknown.count }, `workflows of "${unknown.name}" are not registered in this engine; left untouched until that code is registered again`);
     }
-    freeze();
+    // Only an engine that runs every decorated class would see a later one; one with its own `register` list cannot.
+    const frozen = this.options.register === undefined;
+    if (frozen) freeze();
     const runner = new WorkflowRunner(deps, (id, output) => this.hub.notify(id, output));
     for (const [queue, limits] of options.workers ? options.queues : []) {
       if (limits.workerConcurrency === 0) continue;
@@ -239,13 +243,13 @@ export class Tempolite {
     const heartbeat = options.workers ? startHeartbeat(deps, runner.active, options.leaseMs) : undefined;
     // Client mode starts nothing on its own: the engines with workers follow the schedules.
     const scheduler = options.workers
-      ? startScheduler(registry.scheduledWorkflows(), clock, logger, (definition, scheduledAt, id) => this.startDefinition(definition, [scheduledAt], { id }), options.pollIntervalMs)
+      ? startScheduler(registry.scheduledWorkflows(), clock, logger, (definition, scheduledAt, id) => this.startDefinition(definition, [scheduledAt], { id }, this.started), options.pollIntervalMs)
       : undefined;
     const controlWatch = options.workers ? startControlWatch(deps, runner.active, options.pollIntervalMs) : undefined;
     const uninstallStarter = installOutsideStarter((registration, args) => this.startFromCall(registration, args));
     const unfollowClock = followClockJumps(deps);
     const deadlineWatch = options.workers ? startDeadlineWatch({ deps, active: runner.active, onFinished: (id) => this.hub.notify(id) }, options.pollIntervalMs) : undefined;
-    this.started = { deps, runner, workers, heartbeat, controlWatch, deadlineWatch, scheduler, releaseLock: opened.release, exclusive: opened.exclusive, uninstallStarter, unfollowClock };
+    this.started = { deps, runner, workers, heartbeat, controlWatch, deadlineWatch, scheduler, releaseLock: opened.release, exclusive: opened.exclusive, frozen, uninstallStarter, unfollowClock };
     for (const worker of workers.values()) worker.start();
     // Scale-out (issue 6): work made due, and outcomes reached, by other processes sharing the database (PostgreSQL).
     opened.store.listen?.({
@@ -315,7 +319,7 @@ export class Tempolite {
       await started.deps.store.close();
     } finally {
       started.releaseLock();
-      unfreeze();
+      if (started.frozen) unfreeze();
       this.hub.notifyAll();
     }
   }
@@ -323,7 +327,8 @@ export class Tempolite {
   /**
    * Starts a workflow method durably, or returns the handle of the workflow
    * already started under `options.id`.
-   * @throws UnknownWorkflowError, WorkflowIdConflictError, UnknownQueueError, SerializationError
+   * @throws UnknownWorkflowError, WorkflowIdConflictError, UnknownQueueError, InvalidOptionsError (malformed options),
+   *   SerializationError / PayloadTooLargeError (the arguments), EngineStateError (the engine is not started, or closing)
    */
   startWorkflow<C extends Constructor, K extends AsyncMethodNames<InstanceType<C>>>(
     workflowClass: C,
@@ -331,7 +336,7 @@ export class Tempolite {
     args: Readonly<MethodArgs<InstanceType<C>, K>>,
     options?: StartOptions,
   ): Promise<WorkflowHandle<MethodResult<InstanceType<C>, K>>>;
-  /** Starts a workflow registered with `registerWorkflow`. */
+  /** Starts a workflow registered with `registerWorkflow` (the same errors as above). */
   startWorkflow<A extends unknown[], R>(workflow: RegisteredFunction<A, R>, args: Readonly<A>, options?: StartOptions): Promise<WorkflowHandle<R>>;
   async startWorkflow(target: unknown, methodOrArgs: unknown, argsOrOptions?: unknown, maybeOptions?: unknown): Promise<WorkflowHandle<unknown>> {
     const { deps } = this.require();
@@ -356,8 +361,9 @@ export class Tempolite {
     return this.startDefinition(definition, args, options ?? {});
   }
 
-  private async startDefinition(definition: WorkflowDefinition, args: readonly unknown[], options: StartOptions): Promise<WorkflowHandle<unknown>> {
-    const { deps, workers } = this.require();
+  /** @param engine the started engine, for the scheduler: a tick that came before close() stopped it still starts */
+  private async startDefinition(definition: WorkflowDefinition, args: readonly unknown[], options: StartOptions, engine?: Started): Promise<WorkflowHandle<unknown>> {
+    const { deps, workers } = engine ?? this.require();
     const subject = `startWorkflow("${definition.name}")`;
     const checked = checkStartOptions(options, subject);
     const id = checked.id ?? newId();
@@ -450,6 +456,7 @@ export class Tempolite {
    * compensations. A
    * `compensation_failed` workflow resumes its compensations instead: the one
    * that gave up gets a fresh round, finished ones are not run again.
+   * @returns the workflow's handle
    * @throws WorkflowNotFoundError, InvalidStateError when the workflow is not `failed` or `compensation_failed`
    */
   async retry(workflowId: string): Promise<WorkflowHandle<unknown>> {

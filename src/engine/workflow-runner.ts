@@ -244,6 +244,8 @@ export class WorkflowRunner {
         workflowStatus: stopping ? 'pending' : 'waiting',
         nextRunAt: stopping ? now : outcome.suspension.wakeAt,
         seenWakeups: runtime.wakeupsAtEntry,
+        // Stopped by a closing engine: its takeover comes before the work that became due meanwhile.
+        ...(stopping ? { keepsItsPlace: true } : {}),
         now,
       });
       this.deps.observer?.executionEnded(runtime);

@@ -89,8 +89,9 @@ export interface WorkflowPausedEvent extends WorkflowEventBase {
   /**
    * `requested`: a `pause()`; `non_determinism`: the engine paused it because its code no longer
    * matches its recorded steps (`error` is the NonDeterminismError); `setup`: the engine cannot run it as
-   * deployed, because its container cannot create the workflow's (or a saga step's) class, or its codec cannot
-   * decode a stored payload (`error` says which). Fix the deployment, then resume it.
+   * deployed, because its container cannot create the workflow's (or a saga step's) class, its `register` leaves
+   * out a step or child workflow the body calls, or its codec cannot decode a stored payload (`error` says which).
+   * Fix the deployment, then resume it.
    */
   readonly reason: 'requested' | 'non_determinism' | 'setup';
   /** What made the engine pause it (`non_determinism`, `setup`). */
@@ -109,7 +110,7 @@ export interface StepEventBase extends WorkflowEventBase {
   readonly attempt: number;
 }
 
-/** `step.started`: an attempt of an activity or saga transaction is recorded as running (a side effect: its value is recorded). */
+/** `step.started`: an attempt of an activity or saga transaction is recorded as running (a side effect: its value, or the error it threw, is recorded). */
 export type StepStartedEvent = StepEventBase;
 
 /** `step.completed`: a step attempt's result is recorded. */

@@ -209,6 +209,11 @@ export class Observer {
     this.attempt(host, { kind: 'sideEffect', stepId, name, attempt: 1 }, undefined, startedAt).completed();
   }
 
+  /** A side effect threw, and its failure was recorded (it is not retried). */
+  sideEffectFailed(host: ObservedHost, stepId: string, name: string, startedAt: number, error: unknown): void {
+    this.attempt(host, { kind: 'sideEffect', stepId, name, attempt: 1 }, undefined, startedAt).failed(error, false);
+  }
+
   /** @internal Queues a step or compensation event and its log line, built only when someone wants it. */
   stepEvent<K extends TempoliteEventName>(workflowId: string, name: K, build: () => TempoliteEvents[K], message: string, error?: unknown): void {
     if (!this.hub.has(name) && !this.levelEnabled(error === undefined ? 'debug' : 'info')) return;

@@ -44,6 +44,8 @@ export class QueueWorker {
   private timer: NodeJS.Timeout | undefined;
   /** Times of recent entries, for the rate limit (oldest first). */
   private readonly entries: number[] = [];
+  /** The read of the recent entries an earlier engine made, before the first claim (rate-limited queues). */
+  private seeding: Promise<void> | undefined;
 
   constructor(
     readonly queue: string,
@@ -66,6 +68,13 @@ export class QueueWorker {
 
   /** Starts claiming. */
   start(): void {
+    const rate = this.limits.rateLimit;
+    if (rate !== undefined) {
+      // The claims an earlier engine made within the window still count: a restart grants no second batch.
+      this.seeding = this.deps.store.recentClaims(this.queue, this.deps.clock.now() - rate.intervalMs).then((times) => {
+        this.entries.unshift(...times);
+      });
+    }
     this.poke();
   }
 
@@ -85,6 +94,10 @@ export class QueueWorker {
   private async claimRound(): Promise<void> {
     const { store, clock, logger } = this.deps;
     try {
+      if (this.seeding !== undefined) {
+        await this.seeding;
+        this.seeding = undefined;
+      }
       do {
         this.again = false;
         const now = clock.now();

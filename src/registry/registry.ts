@@ -47,6 +47,18 @@ export class Registry {
   static build(registrations: readonly Registration[], scope: RegistryScope): Registry {
     const registry = new Registry();
     const included = registrations.filter((r) => isIncluded(r, scope.include));
+    scope.include?.forEach((item, index) => {
+      // A plain function (the original a twin wraps, an arrow) or a class with nothing decorated would include nothing:
+      // the workflows calling it would only pause later, for a step left out.
+      if (!registrations.some((r) => isIncluded(r, [item]))) {
+        const what = typeof item === 'function' && item.name !== '' ? `"${item.name}"` : 'this entry';
+        throw new InvalidOptionsError(
+          'Tempolite options',
+          `register[${index}]`,
+          `${what} is neither a class with @Workflow, @Activity, @SideEffect or @Saga methods nor a registered function: pass the function that registerWorkflow, registerActivity, registerSideEffect or registerSaga returned, not the one given to it`,
+        );
+      }
+    });
     const decoratedMethods = new Map<Constructor, Map<string, Registration>>();
     for (const registration of included) {
       if (registration.source !== 'method') continue;

@@ -73,7 +73,12 @@ export interface SideEffectRecord {
   readonly stepId: string;
   readonly name: string;
   readonly workflowExecutionId: string;
-  readonly output: string;
+  /** The encoded value; `null` when the side effect threw (`error` holds the failure). */
+  readonly output: string | null;
+  /** The encoded error the side effect threw: the step is recorded `failed`. */
+  readonly error?: string;
+  /** The step's row exists (a workflow retry gave its failure a fresh round): updated, not inserted. */
+  readonly existing?: boolean;
   readonly startedAt: number;
   readonly now: number;
 }
@@ -93,6 +98,11 @@ export interface ExecutionEnd {
   readonly nextRunAt?: number | null;
   /** With `nextRunAt`: the wake-up counter seen at entry. If it moved meanwhile, the task runs again at once. */
   readonly seenWakeups?: number;
+  /**
+   * With `nextRunAt`: the task keeps its due time when that is earlier, so a workflow a closing engine stopped
+   * goes back to its place in its queue, not behind the work that became due while it ran.
+   */
+  readonly keepsItsPlace?: boolean;
   /** Failed steps of this generation are reset so a retry runs them again. */
   readonly resetFailedSteps?: boolean;
   /** The workflow's parent (`null`: a root), when the caller knows it: a terminal end wakes it without looking it up. */
@@ -172,6 +182,11 @@ export interface WorkflowStore extends SagaStore {
    * worker already keeps them).
    */
   claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number, queueLimits?: QueueLimits): Promise<string[]>;
+  /**
+   * When the claims of `queue` since `since` were made (a rate-limited queue's claims are recorded): a worker
+   * starting on the database counts them against its rate limit, so a restart does not grant a second window.
+   */
+  recentClaims(queue: string, since: number): Promise<number[]>;
   /**
    * Extends the leases this owner holds on `workflowIds`, the workflows this process runs. Not every lease
    * under the owner's name: a process restarted under the same `workerId` must let its dead predecessor's

@@ -39,7 +39,12 @@ const ORPHANS: Record<string, string> = {
   'running execution of a finished workflow': `SELECT e.id FROM tempolite_workflow_execution e JOIN tempolite_workflow_entity w ON w.id = e.workflow_id WHERE e.status = 'running' AND w.status IN ${TERMINAL}`,
   // Issue 8 (reliability): these hold after every SIGKILL too, not only at rest.
   'saga step whose transaction completed without exactly one completed transaction attempt': `SELECT id FROM tempolite_saga_entity s WHERE s.status IN ('completed','compensating','compensated','compensation_failed') AND (SELECT COUNT(*) FROM tempolite_saga_execution x WHERE x.saga_id = s.id AND x.kind = 'transaction' AND x.status = 'completed') <> 1`,
-  'side effect without exactly one execution': `SELECT id FROM tempolite_side_effect_entity s WHERE (SELECT COUNT(*) FROM tempolite_side_effect_execution x WHERE x.side_effect_id = s.id) <> 1`,
+  // One run per round: a failed one (the workflow's retry gave it another) is followed by at most one that completed.
+  'side effect whose runs disagree with its status': `SELECT id FROM tempolite_side_effect_entity s
+     WHERE (SELECT COUNT(*) FROM tempolite_side_effect_execution x WHERE x.side_effect_id = s.id AND x.status = 'completed') <> (CASE WHEN s.status = 'completed' THEN 1 ELSE 0 END)
+        OR (s.status = 'failed' AND NOT EXISTS (SELECT 1 FROM tempolite_side_effect_execution x WHERE x.side_effect_id = s.id AND x.status = 'failed'))
+        OR EXISTS (SELECT 1 FROM tempolite_side_effect_execution x WHERE x.side_effect_id = s.id AND x.status NOT IN ('completed', 'failed'))
+        OR s.status NOT IN ('completed', 'failed', 'pending')`,
   'two running executions of one workflow': `SELECT workflow_id FROM tempolite_workflow_execution WHERE status = 'running' GROUP BY workflow_id HAVING COUNT(*) > 1`,
   'two running attempts of one activity': `SELECT activity_id FROM tempolite_activity_execution WHERE status = 'running' GROUP BY activity_id HAVING COUNT(*) > 1`,
   'two running attempts of one saga step': `SELECT saga_id FROM tempolite_saga_execution WHERE status = 'running' GROUP BY saga_id HAVING COUNT(*) > 1`,

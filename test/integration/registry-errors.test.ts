@@ -7,14 +7,12 @@ import {
   UnknownWorkflowError,
   InvalidOptionsError,
   MissingCompensationError,
-  RegistryFrozenError,
   ReservedNameError,
   Saga,
   SideEffect,
   Tempolite,
   UnknownQueueError,
   Workflow,
-  registerActivity,
   registerSaga,
   registerWorkflow,
   silentLogger,
@@ -230,47 +228,28 @@ describe('registry validation at engine start', () => {
     expect(twin.message).toBe('registerSaga("twin.noComp") takes { run, compensate }, but it is undefined, not a function.');
   });
 
+  it('a register entry that includes nothing: a plain function (not its twin), an undecorated class', async () => {
+    const original = async (n: number): Promise<number> => n;
+    class Undecorated {
+      async run(): Promise<void> {}
+    }
+    for (const [entry, named] of [
+      [original, '"original"'],
+      [Undecorated, '"Undecorated"'],
+      [async () => 1, 'this entry'],
+    ] as const) {
+      const error = (await refusedStart({ register: [Good, entry] })) as InvalidOptionsError;
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect(error).toMatchObject({ path: 'register[1]' });
+      expect(error.message).toContain(`${named} is neither a class with @Workflow`);
+      expect(error.message).toContain('registerActivity');
+    }
+  });
+
   it('an unknown queue', async () => {
     const error = (await refusedStart({ register: [UnknownQueueFlow] })) as UnknownQueueError;
     expect(error).toBeInstanceOf(UnknownQueueError);
     expect(error.queue).toBe('nowhere');
-  });
-
-  it('registering after start is an error, and works again once engines are closed', async () => {
-    const { engine, dispose } = await startEngine({ register: [Good] });
-    cleanups.push(dispose);
-    const late = (register: () => unknown): RegistryFrozenError => {
-      try {
-        register();
-      } catch (error) {
-        return error as RegistryFrozenError;
-      }
-      throw new Error('registering did not throw');
-    };
-    const twin = late(() => registerActivity('late.activity', async () => 1));
-    expect(twin).toBeInstanceOf(RegistryFrozenError);
-    expect(twin).toMatchObject({ code: 'TEMPOLITE_REGISTRY_FROZEN', durableName: 'late.activity' });
-    expect(twin.message).toContain('registerActivity("late.activity")');
-    const decorated = late(() => {
-      class Late {
-        @Activity() async x(): Promise<void> {}
-      }
-      return Late;
-    });
-    expect(decorated).toBeInstanceOf(RegistryFrozenError);
-    expect(decorated.durableName).toBe('Late.x');
-    expect(decorated.message).toContain('@Activity on Late.x');
-    expect(late(() => registerWorkflow('late.flow', async () => 1)).durableName).toBe('late.flow');
-    const named = late(() => {
-      class LateNamed {
-        @Activity({ name: 'late.named' }) async y(): Promise<void> {}
-      }
-      return LateNamed;
-    });
-    expect(named.durableName).toBe('late.named');
-    expect(named.message).toContain('@Activity on LateNamed.y (durable name "late.named")');
-    await engine.close();
-    expect(() => registerActivity('late.activity', async () => 1)).not.toThrow();
   });
 
   it('a child workflow or a step left out of register pauses the caller (reason setup): UnknownWorkflowError, EngineStateError; resume() on a deployment that registers them completes it', async () => {

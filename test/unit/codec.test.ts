@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActivityFailure, CompensationFailure, ErrorCode, PayloadTooLargeError, SerializationError } from '../../src/errors.js';
+import { ActivityFailure, ChildWorkflowFailure, CompensationFailure, ErrorCode, PayloadTooLargeError, SerializationError } from '../../src/errors.js';
 import { reviveFailure } from '../../src/engine/revive-failure.js';
 import { PayloadEncoder, SuperJsonCodec, type PayloadCodec, type PayloadLocation } from '../../src/store/codec.js';
 
@@ -416,6 +416,20 @@ describe('PayloadEncoder errors', () => {
     const minimal = reviveFailure(tiny.decodeError(tiny.encodeError(new ActivityFailure('wf-2', 'big#0', 'big', 3, root), where)));
     expect(minimal).toBeInstanceOf(ActivityFailure);
     expect(minimal).toMatchObject({ workflowId: 'wf-2', stepId: 'big#0', attempts: 3 });
+  });
+
+  it("Tempolite's failures wrapped in an application's error come back as their classes", () => {
+    const failed = new ActivityFailure('wf-3', 'charge#0', 'charge', 1, new TypeError('declined'));
+    const child = new ChildWorkflowFailure('wf-3/ship#0', 'ship', 'failed', 'wf-3', 'ship#0', failed);
+    const wrapped = new Error('outer', { cause: new Error('mid', { cause: child }) });
+    const back = reviveFailure(encoder().decodeError(encoder().encodeError(wrapped, where)));
+    const revivedChild = (back.cause as Error).cause;
+    expect(back.constructor).toBe(Error);
+    expect(revivedChild).toBeInstanceOf(ChildWorkflowFailure);
+    expect(revivedChild).toMatchObject({ workflowId: 'wf-3/ship#0', parentId: 'wf-3' });
+    expect((revivedChild as Error).cause).toBeInstanceOf(ActivityFailure);
+    expect((revivedChild as Error).cause).toMatchObject({ workflowId: 'wf-3', stepId: 'charge#0' });
+    expect(((revivedChild as Error).cause as Error).cause).toBeInstanceOf(TypeError);
   });
 
   it('returns an Error for undecodable text', () => {

@@ -29,6 +29,25 @@ describe('scale-out options', () => {
     expect(inspect(byParameter)).toBe('Tempolite { database: postgres://ana@db.example/app?password=***&sslmode=disable, running: false }');
   });
 
+  it('a malformed PostgreSQL URL or ?schema= is refused by the constructor, not at start()', () => {
+    for (const [database, path] of [
+      ['postgres://ana@127.0.0.1:1/app?schema=', 'schema'],
+      ['postgres://ana@127.0.0.1:1/app?schema=Bad-Name', 'schema'],
+      ['postgres://[bad', 'database'],
+    ] as const) {
+      const error = (() => {
+        try {
+          new Tempolite({ database });
+        } catch (thrown) {
+          return thrown;
+        }
+        return undefined;
+      })();
+      expect(error, database).toBeInstanceOf(InvalidOptionsError);
+      expect((error as InvalidOptionsError).path, database).toBe(path);
+    }
+  });
+
   it('dataSource must be a TypeORM DataSource', () => {
     for (const value of [5, {}, { options: {} }, null]) {
       expect(() => new Tempolite({ dataSource: value as never })).toThrow(InvalidOptionsError);

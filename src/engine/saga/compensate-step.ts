@@ -9,7 +9,8 @@ import { resolveCompensation, type CompensationTarget } from './compensation-cal
 import type { CompensationHost } from './compensation-host.js';
 import { noAttempt } from '../../events/observer.js';
 
-type AttemptOutcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown; readonly retry: boolean };
+/** `endedAt`: a failed attempt's recorded end, which its backoff counts from. */
+type AttemptOutcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown; readonly retry: boolean; readonly endedAt?: number };
 
 /**
  * Runs the compensation of one completed saga step: a durable, retried
@@ -38,7 +39,8 @@ export async function compensateStep(host: CompensationHost, step: SagaStepRow, 
     if (host.abort.signal.aborted) await host.boundary();
     failed = attempt;
     if (!outcome.retry) throw new CompensationFailure(host.info.workflowId, step.stepId, step.name, failed, outcome.error, originalFailure);
-    await host.wait(retryDelayMs(target.policy, failed));
+    // From the attempt's recorded end, as a restart counts it: the clock may have moved since.
+    await host.wait(Math.max(0, (outcome.endedAt ?? clock.now()) + retryDelayMs(target.policy, failed) - clock.now()));
   }
 }
 
@@ -110,6 +112,7 @@ async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: nu
     const error = payloads.encodeError(outcome.error, { description: `error of ${label}`, workflowId, stepId: step.stepId });
     await store.endCompensationAttempt({ ...base, attemptStatus: 'failed', stepStatus: outcome.retry ? 'compensating' : 'compensation_failed', attempts: attempt, error });
     observed.failed(outcome.error, outcome.retry);
+    return { ...outcome, endedAt: now };
   }
   return outcome;
 }

@@ -18,8 +18,8 @@ import { reviveFailure } from '../revive-failure.js';
 
 type AttemptOutcome =
   | { readonly ok: true; readonly output: string }
-  /** `stored`: the error as recorded (absent for an interrupted attempt). */
-  | { readonly ok: false; readonly error: unknown; readonly retry: boolean; readonly stored?: string };
+  /** `stored`: the error as recorded (absent for an interrupted attempt); `endedAt`: the attempt's recorded end. */
+  | { readonly ok: false; readonly error: unknown; readonly retry: boolean; readonly stored?: string; readonly endedAt?: number };
 
 /**
  * Runs an activity (or a saga transaction) as a checkpointed step: attempts
@@ -84,7 +84,8 @@ export async function runActivityStep(
     if (rt.abort.signal.aborted) await rt.boundary();
     failed = attempt;
     if (!outcome.retry) throw new ActivityFailure(workflowId, stepId, definition.name, failed, outcome.stored === undefined ? outcome.error : storedCause(payloads, outcome.stored));
-    await rt.wait(retryDelayMs(policy, failed));
+    // From the attempt's recorded end, as documented (and as a re-entry counts it): the clock may have moved since.
+    await rt.waitUntil((outcome.endedAt ?? clock.now()) + retryDelayMs(policy, failed));
   }
 }
 
@@ -217,7 +218,7 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
   if (outcome.ok) observed.completed();
   else if (interrupted) observed.interrupted();
   else observed.failed(outcome.error, outcome.retry);
-  return outcome.ok || stored === undefined ? outcome : { ...outcome, stored };
+  return outcome.ok || stored === undefined ? outcome : { ...outcome, stored, endedAt: now };
 }
 
 /** A recorded attempt error as every entry of the body sees it: decoded, Tempolite's own classes restored. */

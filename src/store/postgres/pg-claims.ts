@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { QueueLimits } from '../workflow-store.js';
 import { isRetryable } from './pg-write-batcher.js';
+import { BINARY } from './pg-columns.js';
 import { PgSql } from './pg-sql.js';
 
 /** One claim round of a worker. */
@@ -69,11 +70,12 @@ async function claimIn(sql: PgSql, lockPrefix: string, r: ClaimRequest): Promise
     }
   }
   if (limit <= 0) return [];
+  // Ties by id, as SQLite's index orders them: UUID v7 ids are in start order, so a burst runs first in, first out.
   const rows = await sql.all<{ id: string }>(
     `SELECT t.workflow_id AS id FROM tempolite_task t JOIN tempolite_workflow_entity w ON w.id = t.workflow_id
      WHERE t.queue = $1 AND t.available_at IS NOT NULL AND t.available_at <= $2 AND (t.owner IS NULL OR t.lease_expires_at < $2)
        AND w.name = ANY($3::text[])
-     ORDER BY t.priority DESC, t.available_at, t.created_at LIMIT $4
+     ORDER BY t.priority DESC, t.available_at, t.created_at, t.workflow_id ${BINARY} LIMIT $4
      FOR UPDATE OF t SKIP LOCKED`,
     r.queue, r.now, [...r.names], limit,
   );

@@ -1,5 +1,5 @@
 import type { StepKind } from '../statuses.js';
-import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS } from '../sqlite/step-tables.js';
+import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, sideEffectError } from '../sqlite/step-tables.js';
 
 /**
  * PostgreSQL folds unquoted aliases to lower case (`AS runId` comes back as
@@ -25,7 +25,7 @@ export function pgStepUnion(where: string): string {
     .map((kind) => {
       const t = STEP_TABLES[kind];
       const input = kind === 'sideEffect' ? 'NULL::text' : 'd.input';
-      const error = kind === 'sideEffect' ? 'NULL::text' : 'd.error';
+      const error = kind === 'sideEffect' ? sideEffectError(t) : 'd.error';
       return `SELECT '${kind}' AS "kind", e.id, e.step_id AS "stepId", e.name, e.status, e.attempts, d.output, ${error} AS "error",
         e.updated_at AS "updatedAt", e.generation, ${input} AS "input", e.created_at AS "createdAt"
         FROM ${t.entity} e LEFT JOIN ${t.data} d ON d.${t.fk} = e.id WHERE ${where}`;

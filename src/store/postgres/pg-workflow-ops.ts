@@ -108,10 +108,11 @@ export async function endExecution(sql: PgSql, end: ExecutionEnd): Promise<void>
     const [task] = await sql.combined<{ queue: string; availableAt: number | null }>(
       parts,
       part(
-        `UPDATE tempolite_task SET available_at = CASE WHEN control IS NOT NULL OR ($1::integer IS NOT NULL AND wakeups <> $1::integer) THEN $2::bigint ELSE $3::bigint END,
+        `UPDATE tempolite_task SET available_at = CASE WHEN control IS NOT NULL OR ($1::integer IS NOT NULL AND wakeups <> $1::integer) THEN $2::bigint
+             WHEN $5::boolean AND available_at < $3::bigint THEN available_at ELSE $3::bigint END,
            owner = NULL, lease_expires_at = NULL
          WHERE workflow_id = $4 RETURNING queue, available_at AS "availableAt"`,
-        end.seenWakeups ?? null, end.now, end.nextRunAt ?? null, end.workflowId,
+        end.seenWakeups ?? null, end.now, end.nextRunAt ?? null, end.workflowId, end.keepsItsPlace === true,
       ),
     );
     if (task?.availableAt != null && task.availableAt <= end.now) sql.notify(task.queue);
@@ -121,7 +122,7 @@ export async function endExecution(sql: PgSql, end: ExecutionEnd): Promise<void>
 
 /** Failed steps (and failed children) of the current generation get a fresh round of attempts. */
 export async function resetFailedSteps(sql: PgSql, workflowId: string, now: number): Promise<void> {
-  for (const kind of ['activity', 'saga'] as const) {
+  for (const kind of ['activity', 'saga', 'sideEffect'] as const) {
     await sql.run(
       `UPDATE ${STEP_TABLES[kind].entity} SET status = 'pending', attempts = 0, updated_at = $1
        WHERE workflow_id = $2 AND status = 'failed' AND generation = (SELECT generation FROM tempolite_workflow_entity WHERE id = $2)`,

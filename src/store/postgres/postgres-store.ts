@@ -101,6 +101,11 @@ export class PostgresStore implements WorkflowStore {
     return this.writer.enqueue(w.id, (sql) => createWorkflow(sql, w));
   }
 
+  async recentClaims(queue: string, since: number): Promise<number[]> {
+    const rows = await this.reads.all<{ at: string | number }>(`SELECT started_at AS at FROM tempolite_queue_start WHERE queue = $1 AND started_at > $2 ORDER BY started_at`, queue, since);
+    return rows.map((row) => Number(row.at));
+  }
+
   claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number, queueLimits?: QueueLimits): Promise<string[]> {
     return claimTasks(this.pool, this.lockPrefix, { queue, owner, limit, names, now, leaseMs, ...(queueLimits !== undefined ? { queueLimits } : {}) });
   }
@@ -275,7 +280,8 @@ export class PostgresStore implements WorkflowStore {
 
   attemptsOf(kind: StepKind, stepEntityIds: readonly string[]): Promise<AttemptRow[]> {
     const t = STEP_TABLES[kind];
-    const attempt = kind === 'sideEffect' ? '1' : 'attempt';
+    // A side effect runs once per round (a workflow retry may give its failure another): its attempts are counted.
+    const attempt = kind === 'sideEffect' ? `(ROW_NUMBER() OVER (PARTITION BY ${t.fk} ORDER BY started_at, id ${BINARY}))::int` : 'attempt';
     const attemptKind = kind === 'saga' ? 'kind' : 'NULL::text';
     return this.reads.all<AttemptRow>(
       `SELECT id, ${t.fk} AS "stepEntityId", workflow_execution_id AS "workflowExecutionId", ${attempt} AS "attempt", ${attemptKind} AS "kind", status, error,

@@ -12,6 +12,7 @@ import type {
   ListFilter,
   NewWorkflow,
   PruneBatch,
+  QueueLimits,
   SideEffectRecord,
   WorkflowStore,
 } from '../workflow-store.js';
@@ -128,10 +129,16 @@ export class SqliteStore implements WorkflowStore {
     });
   }
 
-  claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number): Promise<string[]> {
+  claimTasks(queue: string, owner: string, limit: number, names: readonly string[], now: number, leaseMs: number, queueLimits?: QueueLimits): Promise<string[]> {
     const known = new Set(names);
+    const rate = queueLimits?.rateLimit;
     const claiming = this.batcher.enqueueLast(() => {
       const ids = claimDueTasks(this.sql, queue, owner, limit, known, now, leaseMs);
+      // The worker keeps the window in memory; stored so that the next engine on the file goes on with it.
+      if (rate !== undefined && ids.length > 0) {
+        this.run(`DELETE FROM tempolite_queue_start WHERE queue = ? AND started_at <= ?`, queue, now - rate.intervalMs);
+        for (let i = 0; i < ids.length; i++) this.run(`INSERT INTO tempolite_queue_start (id, queue, started_at) VALUES (lower(hex(randomblob(16))), ?, ?)`, queue, now);
+      }
       // The runner reads these snapshots next: read in this transaction, they cost no read transaction of their own.
       return ids.map((id) => ({ id, snapshot: this.snapshotNow(id) }));
     });
@@ -144,8 +151,14 @@ export class SqliteStore implements WorkflowStore {
     );
   }
 
+  async recentClaims(queue: string, since: number): Promise<number[]> {
+    return this.all<{ at: number }>(`SELECT started_at AS at FROM tempolite_queue_start WHERE queue = ? AND started_at > ? ORDER BY started_at`, queue, since).map((row) => Number(row.at));
+  }
+
   renewLeases(owner: string, _workflowIds: readonly string[], now: number, leaseMs: number): Promise<void> {
-    return this.batcher.enqueue(() => {
+    // After the batch's claims: one queued before a TestClock jump stamps its lease from the old time, which the
+    // renewal at the new time must cover, or the next claim round would take that running workflow again.
+    return this.batcher.enqueueLast(() => {
       // Leased tasks are exactly those with a lease expiry: the condition lets the lease index serve the owner filter.
       this.run(`UPDATE tempolite_task SET lease_expires_at = ? WHERE lease_expires_at IS NOT NULL AND owner = ?`, now + leaseMs, owner);
     });
@@ -255,9 +268,10 @@ export class SqliteStore implements WorkflowStore {
         // A wake-up that arrived while the body ran would be lost if the task went to sleep now; a cancel or pause
         // asked meanwhile is applied when the task is claimed, so it must not wait for a retry's backoff either.
         this.run(
-          `UPDATE tempolite_task SET available_at = CASE WHEN control IS NOT NULL OR wakeups <> COALESCE(?, wakeups) THEN ? ELSE ? END,
+          `UPDATE tempolite_task SET available_at = CASE WHEN control IS NOT NULL OR wakeups <> COALESCE(?, wakeups) THEN ?
+               WHEN ? = 1 AND available_at < ? THEN available_at ELSE ? END,
              owner = NULL, lease_expires_at = NULL WHERE workflow_id = ?`,
-          end.seenWakeups ?? null, end.now, end.nextRunAt, end.workflowId,
+          end.seenWakeups ?? null, end.now, end.keepsItsPlace === true ? 1 : 0, end.nextRunAt, end.nextRunAt, end.workflowId,
         );
       }
       if (end.resetFailedSteps) this.resetFailedSteps(end.workflowId, end.now);
@@ -267,7 +281,7 @@ export class SqliteStore implements WorkflowStore {
   }
 
   private resetFailedSteps(workflowId: string, now: number): void {
-    for (const kind of ['activity', 'saga'] as const) {
+    for (const kind of ['activity', 'saga', 'sideEffect'] as const) {
       this.run(
         `UPDATE ${STEP_TABLES[kind].entity} SET status = 'pending', attempts = 0, updated_at = ?
          WHERE workflow_id = ? AND status = 'failed' AND generation = (SELECT generation FROM tempolite_workflow_entity WHERE id = ?)`,
@@ -396,15 +410,22 @@ export class SqliteStore implements WorkflowStore {
 
   recordSideEffect(r: SideEffectRecord): Promise<void> {
     const t = STEP_TABLES.sideEffect;
+    const status = r.error === undefined ? 'completed' : 'failed';
+    const attempts = r.error === undefined ? 0 : 1;
     return this.batcher.enqueue(() => {
+      if (r.existing) {
+        this.run(`UPDATE ${t.entity} SET status = ?, attempts = ?, updated_at = ? WHERE id = ?`, status, attempts, r.now, r.id);
+        this.run(`UPDATE ${t.data} SET output = ? WHERE ${t.fk} = ?`, r.output, r.id);
+      } else {
+        this.run(
+          `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          r.id, r.workflowId, r.generation, r.stepId, r.name, status, attempts, r.now, r.now,
+        );
+        this.run(`INSERT INTO ${t.data} (${t.fk}, output) VALUES (?, ?)`, r.id, r.output);
+      }
       this.run(
-        `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'completed', 0, ?, ?)`,
-        r.id, r.workflowId, r.generation, r.stepId, r.name, r.now, r.now,
-      );
-      this.run(`INSERT INTO ${t.data} (${t.fk}, output) VALUES (?, ?)`, r.id, r.output);
-      this.run(
-        `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, status, error, started_at, ended_at) VALUES (?, ?, ?, 'completed', NULL, ?, ?)`,
-        r.attemptId, r.id, r.workflowExecutionId, r.startedAt, r.now,
+        `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, status, error, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        r.attemptId, r.id, r.workflowExecutionId, status, r.error ?? null, r.startedAt, r.now,
       );
     });
   }
@@ -475,7 +496,8 @@ export class SqliteStore implements WorkflowStore {
 
   async attemptsOf(kind: StepKind, stepEntityIds: readonly string[]): Promise<AttemptRow[]> {
     const t = STEP_TABLES[kind];
-    const attempt = kind === 'sideEffect' ? '1' : 'attempt';
+    // A side effect runs once per round (a workflow retry may give its failure another): its attempts are counted.
+    const attempt = kind === 'sideEffect' ? `ROW_NUMBER() OVER (PARTITION BY ${t.fk} ORDER BY started_at, id)` : 'attempt';
     const attemptKind = kind === 'saga' ? 'kind' : 'NULL';
     return this.all<AttemptRow>(
       `SELECT id, ${t.fk} AS stepEntityId, workflow_execution_id AS workflowExecutionId, ${attempt} AS attempt, ${attemptKind} AS kind, status, error,

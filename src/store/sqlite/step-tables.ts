@@ -39,13 +39,21 @@ function unionOfSteps(where: string, withInput: boolean): string {
     .map((kind) => {
       const t = STEP_TABLES[kind];
       const input = kind === 'sideEffect' ? 'NULL' : 'd.input';
-      const error = kind === 'sideEffect' ? 'NULL' : 'd.error';
+      const error = kind === 'sideEffect' ? sideEffectError(t) : 'd.error';
       const more = withInput ? `, e.generation, ${input} AS input, e.created_at AS createdAt` : '';
       return `SELECT '${kind}' AS kind, e.id, e.step_id AS stepId, e.name, e.status, e.attempts, d.output, ${error} AS error,
         e.updated_at AS updatedAt${more}
         FROM ${t.entity} e LEFT JOIN ${t.data} d ON d.${t.fk} = e.id WHERE ${where}`;
     })
     .join(' UNION ALL ');
+}
+
+/**
+ * A side effect keeps no error in its data row: a failed one's error is its last execution's (read only for
+ * failed ones, so replaying completed side effects pays nothing).
+ */
+export function sideEffectError(t: StepTables): string {
+  return `CASE WHEN e.status = 'failed' THEN (SELECT x.error FROM ${t.execution} x WHERE x.${t.fk} = e.id AND x.status = 'failed' ORDER BY x.started_at DESC, x.id DESC LIMIT 1) END`;
 }
 
 /**
