@@ -5,6 +5,8 @@ import { bigintTransformer } from './bigint-transformer.js';
 @Entity({ name: 'tempolite_signal', withoutRowid: true })
 // Serves "oldest unconsumed signal of this name for this workflow".
 @Index('idx_tempolite_signal_lookup', ['workflowId', 'name', 'consumedAt'])
+// Serves a wait's look-up of the signal it consumed.
+@Index('idx_tempolite_signal_consumed', ['workflowId', 'consumedGeneration', 'consumedStepId'])
 export class Signal {
   /** uuid v7, so ids sort by send time. */
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 36 })

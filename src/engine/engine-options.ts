@@ -84,11 +84,11 @@ export interface TempoliteOptions {
   /**
    * How long a claimed workflow stays leased without a heartbeat, in ms (the
    * heartbeat renews every `leaseMs / 3`). On PostgreSQL it is also how long a
-   * dead worker's workflows wait before another worker takes them over.
+   * dead worker's workflows wait before another worker takes them over. At most 2,147,483,647 (about 24.8 days).
    * @default 30_000
    */
   leaseMs?: number | undefined;
-  /** How often idle workers look for work that became due, in ms. @default 1000 */
+  /** How often idle workers look for work that became due, in ms; at most 2,147,483,647. @default 1000 */
   pollIntervalMs?: number | undefined;
   /** Waits longer than this release the workflow from memory and its queue slot, in ms. @default 5000 */
   suspendAfterMs?: number | undefined;
@@ -217,8 +217,8 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
     busyTimeoutMs: nonNegativeInteger(options.busyTimeoutMs ?? 5000, 'busyTimeoutMs'),
     queues,
     maxPayloadBytes: positiveInteger(options.maxPayloadBytes ?? 4 * 1024 * 1024, 'maxPayloadBytes'),
-    leaseMs: positiveInteger(options.leaseMs ?? 30_000, 'leaseMs'),
-    pollIntervalMs: positiveInteger(options.pollIntervalMs ?? 1000, 'pollIntervalMs'),
+    leaseMs: timerInterval(options.leaseMs ?? 30_000, 'leaseMs'),
+    pollIntervalMs: timerInterval(options.pollIntervalMs ?? 1000, 'pollIntervalMs'),
     suspendAfterMs: nonNegativeInteger(options.suspendAfterMs ?? 5000, 'suspendAfterMs'),
     ...(options.closeTimeoutMs !== undefined ? { closeTimeoutMs: positiveInteger(options.closeTimeoutMs, 'closeTimeoutMs') } : {}),
     workers: booleanOption(options.workers ?? true, 'workers'),
@@ -229,6 +229,16 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
 function positiveInteger(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new InvalidOptionsError(SUBJECT, path, `must be an integer ≥ 1, got ${describeOptionValue(value)}`);
   return value;
+}
+
+/** The longest delay Node's timers keep; a longer one fires after 1 ms, over and over. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A period the engine's timers run on: at most `MAX_TIMER_MS` (about 24.8 days). */
+function timerInterval(value: unknown, path: string): number {
+  const ms = positiveInteger(value, path);
+  if (ms > MAX_TIMER_MS) throw new InvalidOptionsError(SUBJECT, path, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer Node keeps), got ${ms}`);
+  return ms;
 }
 
 function nonNegativeInteger(value: unknown, path: string): number {

@@ -13,6 +13,8 @@ import { cancelWorkflow } from './control/cancel.js';
 import { applyAtEntry, endForControl } from './control/requested-control.js';
 import type { ControlAction } from '../store/control-store.js';
 import { WorkflowRuntime, type Suspension } from './workflow-runtime.js';
+import { SIGNAL_STEP } from './waits/signal-step.js';
+import { SLEEP_STEP } from './waits/sleep-step.js';
 
 type BodyOutcome = { readonly kind: 'completed'; readonly value: unknown } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'suspended'; readonly suspension: Suspension };
 
@@ -54,6 +56,8 @@ export class WorkflowRunner {
   private stopping = false;
   /** Workflows whose `run()` has not entered (or decided not to enter) the body yet. */
   private readonly entering = new Map<string, symbol>();
+  /** Bodies that ended, by workflow: settles once the end is recorded (see `run`). */
+  private readonly ending = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: EngineDeps,
@@ -70,6 +74,13 @@ export class WorkflowRunner {
     // before the renewal lands): the body it already runs, or is about to enter, goes on; a second would repeat its steps.
     if (this.entering.has(workflowId)) return;
     for (const runtime of this.active) if (!runtime.bodyEnded && runtime.info.workflowId === workflowId) return;
+    // A body that has ended, its end not committed yet: what it records decides what this claim does (nothing
+    // for a workflow that completed; a re-entry for one that suspended and was woken in the same commit).
+    const ending = this.ending.get(workflowId);
+    if (ending !== undefined) {
+      await ending;
+      if (this.entering.has(workflowId)) return;
+    }
     const token = Symbol(workflowId);
     this.entering.set(workflowId, token);
     const entered = (): void => {
@@ -139,6 +150,7 @@ export class WorkflowRunner {
       new Checkpoints(snapshot.checkpoints, snapshot.children),
       snapshot.wakeups,
     );
+    runtime.reentersGeneration = lastExecution !== undefined && lastExecution.generation === workflow.generation;
     this.active.add(runtime);
     entered();
     // Lifecycle events (issue 9): `workflow.started` once the execution row is committed.
@@ -146,8 +158,17 @@ export class WorkflowRunner {
     try {
       const outcome = await this.runBody(runtime, definition, snapshot.input);
       runtime.bodyEnded = true;
-      await begun;
-      await this.finish(runtime, definition, outcome);
+      const finishing = begun.then(() => this.finish(runtime, definition, outcome));
+      const settled = finishing.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.ending.set(workflowId, settled);
+      try {
+        await finishing;
+      } finally {
+        if (this.ending.get(workflowId) === settled) this.ending.delete(workflowId);
+      }
     } finally {
       this.active.delete(runtime);
     }
@@ -254,6 +275,7 @@ export class WorkflowRunner {
     // A body that could not run at all (its input undecodable) reached no step: that is no dropped call.
     const cannotRun = outcome.kind === 'failed' && (isSetupFailure(outcome.error) || outcome.error instanceof NonDeterminismError);
     let error: unknown = runtime.fatal ?? (cannotRun ? undefined : runtime.checkpoints.unreached(workflowId, runtime.info.workflowName));
+    if (error === undefined && !cannotRun && runtime.reentersGeneration) error = await unreachedWait(this.deps, runtime);
     let output: string | undefined;
     if (error === undefined && outcome.kind === 'completed') {
       try {
@@ -306,3 +328,19 @@ export class WorkflowRunner {
     this.onFinished(workflowId);
   }
 }
+
+/**
+ * A sleep or timed signal wait an earlier execution of this generation recorded, which the body ended without
+ * calling again, as a `NonDeterminismError`: a sleep is no checkpoint row, so `Checkpoints.unreached` cannot see
+ * a loop of sleeps that a flag set by a replayed signal cut short. Read only on a re-entry: a first execution
+ * reached every timer it recorded.
+ */
+async function unreachedWait(deps: EngineDeps, runtime: WorkflowRuntime): Promise<NonDeterminismError | undefined> {
+  const { workflowId, generation, workflowName } = runtime.info;
+  const timers = await deps.store.waits.timersOf(workflowId);
+  const missed = timers.find((timer) => timer.generation === generation && timer.status !== 'cancelled' && !runtime.reachedWaits.has(timer.stepId));
+  if (missed === undefined) return undefined;
+  const kind = missed.stepId.startsWith(`${SLEEP_STEP}#`) ? 'sleep' : 'signal';
+  return new NonDeterminismError(workflowId, missed.stepId, { kind: 'end', name: workflowName }, { kind, name: kind === 'sleep' ? SLEEP_STEP : SIGNAL_STEP });
+}
+

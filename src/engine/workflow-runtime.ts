@@ -93,6 +93,10 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   private readonly deferredWakeAts: (number | null)[] = [];
   /** Set when a child workflow still running made the body suspend: that wait outlasts the body's end (see `awaitChild`). */
   awaitsChild = false;
+  /** Step ids of the sleeps and signal waits the body called in this execution (see `unreachedWait`). */
+  readonly reachedWaits = new Set<string>();
+  /** Whether an earlier execution of this generation ran the body: its waits' records must be reached again. */
+  reentersGeneration = false;
 
   constructor(
     readonly deps: EngineDeps,
@@ -188,9 +192,8 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
           ? new InvalidOptionsError(`workflow "${this.info.workflowId}"`, 'withId', problem)
           : new InvalidOptionsError(`${givenBy} in workflow "${this.info.workflowId}"`, 'id', problem);
       };
-      if (typeof explicit !== 'string' || explicit.length === 0 || explicit.length > 255) {
-        refuse('a step id must have 1 to 255 characters');
-      }
+      if (typeof explicit !== 'string') refuse(`a step id must be a string, got ${typeof explicit}`);
+      if (explicit.length === 0 || explicit.length > 255) refuse('a step id must have 1 to 255 characters');
       // Else stored as another id: a re-entered body would not find its checkpoint and run the step again.
       if (!isStorableText(explicit)) refuse(`a step id ${NOT_STORABLE}`);
       // Automatic ids are `name#n` and Tempolite's own steps `tempolite.…`: an explicit id in either form could be
@@ -416,6 +419,7 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   private runWait<T>(name: string, run: (stepId: string) => Promise<T>): Promise<T> {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
     const stepId = this.stepIdFor(name, undefined);
+    this.reachedWaits.add(stepId);
     if (this.suspension !== undefined || this.returned) return never();
     return this.failFatally(run(stepId));
   }

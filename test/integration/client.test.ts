@@ -7,6 +7,7 @@ import {
   DatabaseInUseError,
   InvalidOptionsError,
   OutsideWorkflowError,
+  TestClock,
   Tempolite,
   Workflow,
   WorkflowIdConflictError,
@@ -150,6 +151,19 @@ describe('client and contexts', () => {
     expect(await refused({ offset: -1 })).toMatchObject({ path: 'offset' });
     expect(await refused({ status: 'bogus' })).toBeInstanceOf(InvalidOptionsError);
     expect((await engine.list()).length).toBe(2);
+  });
+
+  it('list() is newest first also among workflows created in the same millisecond (by id, descending)', async () => {
+    const clock = new TestClock();
+    const started = await startEngine({ register: [Greeter], clock, workers: false });
+    cleanups.push(started.dispose);
+    // The clock does not move: every workflow has the same createdAt, and the default UUID v7 ids grow.
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await started.engine.startWorkflow(Greeter, 'hello', [`n${i}`])).workflowId);
+    expect([...ids].sort()).toEqual(ids);
+    expect((await started.engine.list()).map((w) => w.workflowId)).toEqual([...ids].reverse());
+    const pages = [...(await started.engine.list({ limit: 2 })), ...(await started.engine.list({ limit: 2, offset: 2 })), ...(await started.engine.list({ limit: 2, offset: 4 }))];
+    expect(pages.map((w) => w.workflowId)).toEqual([...ids].reverse());
   });
 
   it('calling a @Workflow method outside any workflow starts it durably and awaits it', async () => {

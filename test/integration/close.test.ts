@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
 import { EngineStateError, Tempolite, activityContext, registerActivity, registerWorkflow, type Logger } from '../../src/index.js';
 import { eventually } from '../helpers/eventually.js';
-import { consistencyProblems } from '../helpers/consistency.js';
+import { checkConsistency } from '../helpers/consistency.js';
 import { tempDatabase } from '../helpers/temp-db.js';
 
 const echo = registerActivity('close.echo', async (n: number) => n);
@@ -128,7 +128,7 @@ describe('client calls once close() has been called', () => {
       }
       await closing;
       expect(engine.isRunning).toBe(false);
-      expect(consistencyProblems(temp.file)).toEqual([]);
+      expect(await checkConsistency(temp.file)).toEqual([]);
 
       await engine.start();
       try {

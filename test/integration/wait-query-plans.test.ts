@@ -61,6 +61,14 @@ describe.skipIf(onPostgres)('query plans of waits and control', () => {
         return plan.filter((row) => GROWING.test(row.detail)).map((row) => `${row.detail}  ←  ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
       });
       expect(scans).toEqual([]);
+      // A wait's look-up of the signal it consumed seeks its own index: by workflow alone it would read every
+      // signal the workflow ever received, a cost that grows with history.
+      const consumedLookups = statements.filter((sql) => /FROM tempolite_signal WHERE workflow_id = \? AND consumed_generation = \? AND consumed_step_id = \?/.test(sql));
+      expect(consumedLookups.length).toBeGreaterThan(0);
+      for (const sql of consumedLookups) {
+        const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(null, null, null) as { detail: string }[];
+        expect(plan.map((row) => row.detail).join('; ')).toMatch(/idx_tempolite_signal_consumed/);
+      }
     } finally {
       db.close();
     }

@@ -98,7 +98,7 @@ describe.skipIf(onPostgres)('schema guard', () => {
   });
 
   describe('an engine with migrate: false', () => {
-    const ALL = ['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000'];
+    const ALL = ['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000', 'SignalConsumedIndex1764800000000'];
 
     /** Refused by a client-mode engine and by one with workers (which would take the process lock). */
     async function startRefused(database: string): Promise<SchemaNotMigratedError> {
@@ -154,13 +154,13 @@ describe.skipIf(onPostgres)('schema guard', () => {
     });
 
     it('refuses a file an older Tempolite migrated, naming what it lacks; opens one this version migrated', async () => {
-      // A file of the Tempolite before the deadline migration.
+      // A file of the Tempolite before its latest migration.
       const { dataSource } = await openSqliteDatabase({ database: file, synchronous: 'full', busyTimeoutMs: 1000 });
       await dataSource.undoLastMigration({ transaction: 'all' });
       await dataSource.destroy();
       const before = rowCounts(file);
       const error = await startRefused(file);
-      expect(error).toMatchObject({ empty: false, pendingMigrations: ['WorkflowDeadline1764700000000'] });
+      expect(error).toMatchObject({ empty: false, pendingMigrations: ['SignalConsumedIndex1764800000000'] });
       expect(error.message).toContain('older Tempolite');
       expect(rowCounts(file)).toEqual(before);
 

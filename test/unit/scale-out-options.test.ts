@@ -29,6 +29,12 @@ describe('scale-out options', () => {
     expect(inspect(byParameter)).toBe('Tempolite { database: postgres://ana@db.example/app?password=***&sslmode=disable, running: false }');
   });
 
+  it('leaseMs and pollIntervalMs longer than a Node timer keeps are refused', () => {
+    expect(() => new Tempolite({ database: ':memory:', leaseMs: 2_147_483_648 })).toThrow(/leaseMs.*at most 2147483647/);
+    expect(() => new Tempolite({ database: ':memory:', pollIntervalMs: 7_000_000_000 })).toThrow(InvalidOptionsError);
+    expect(() => new Tempolite({ database: ':memory:', leaseMs: 2_147_483_647 })).not.toThrow();
+  });
+
   it('a malformed PostgreSQL URL or ?schema= is refused by the constructor, not at start()', () => {
     for (const [database, path] of [
       ['postgres://ana@127.0.0.1:1/app?schema=', 'schema'],

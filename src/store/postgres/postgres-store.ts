@@ -261,7 +261,7 @@ export class PostgresStore implements WorkflowStore {
     if (filter.runId !== undefined) where.push(`run_id = ${param(filter.runId)}`);
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     return this.reads.all<WorkflowRow>(
-      `SELECT ${PG_WORKFLOW_COLUMNS} FROM tempolite_workflow_entity ${clause} ORDER BY created_at DESC, id ${BINARY} LIMIT ${param(filter.limit)} OFFSET ${param(filter.offset)}`,
+      `SELECT ${PG_WORKFLOW_COLUMNS} FROM tempolite_workflow_entity ${clause} ORDER BY created_at DESC, id ${BINARY} DESC LIMIT ${param(filter.limit)} OFFSET ${param(filter.offset)}`,
       ...params,
     );
   }

@@ -477,7 +477,7 @@ export class SqliteStore implements WorkflowStore {
     }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     return this.all<WorkflowRow>(
-      `SELECT ${WORKFLOW_COLUMNS} FROM tempolite_workflow_entity ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
+      `SELECT ${WORKFLOW_COLUMNS} FROM tempolite_workflow_entity ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
       ...params, filter.limit, filter.offset,
     );
   }
