@@ -235,7 +235,8 @@ export class NonDeterminismError extends TempoliteError {
       expected.kind === 'end'
         ? `Non-determinism in workflow "${workflowId}": the body ended without calling ${recorded.kind} "${recorded.name}", which the database recorded at step "${stepId}". ` +
             `Either a deployment dropped or renamed that call (a renamed step keeps its durable name through the decorator's "name" option), ` +
-            `or a re-entry took another path than the first run: a step or wait the body did not await at once (such as a signal handler's flag) replays before the steps that came first. ` +
+            `or a re-entry took another path than the first run: a step or wait the body did not await at once (such as a signal handler's flag) replays before the steps that came first, ` +
+            `or a retry of the workflow gave a step whose failure the body caught a fresh round, and it succeeded this time. ` +
             `Deploy code that calls it again, then resume the workflow.`
         : `Non-determinism in workflow "${workflowId}" at step "${stepId}": the code now calls ${expected.kind} "${expected.name}", ` +
             `but the database recorded ${recorded.kind} "${recorded.name}". ` +

@@ -50,10 +50,22 @@ export function formatProgress(p: Progress): string {
 }
 
 function inFlight(step: StepDescription): string {
-  const attempts = step.executions.filter((a) => a.kind !== 'compensation').length;
-  const detail = [`attempt ${Math.max(1, step.status === 'retrying' ? attempts + 1 : attempts)}`];
+  const detail = [`attempt ${currentAttempt(step)}`];
   if (step.status !== 'running') detail.push(step.status);
   return `${step.stepId} (${detail.join(', ')})`;
+}
+
+/**
+ * The attempt under way or next, as `activityContext().attempt` numbers it: a run cut short (`interrupted`) is
+ * run again under its number, a failed one is followed by the next, and a fresh round (a workflow retry) starts
+ * at 1. A compensating saga step counts its compensation attempts.
+ */
+function currentAttempt(step: StepDescription): number {
+  const compensating = step.status === 'compensating';
+  const last = step.executions.filter((a) => (a.kind === 'compensation') === compensating).at(-1);
+  if (last === undefined) return 1;
+  if (last.status === 'failed') return step.status === 'retrying' || compensating ? last.attempt + 1 : 1;
+  return last.attempt;
 }
 
 function waitReason(d: WorkflowDescription): string {

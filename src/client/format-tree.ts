@@ -60,7 +60,11 @@ function signalNode(s: SignalDescription): Node {
 
 function stepNode(step: StepDescription, attempts: readonly AttemptDescription[]): Node {
   const label = `${KIND_LABEL[step.kind] ?? step.kind} ${step.stepId}`;
-  if (step.kind === 'sideEffect') return { text: join([label, step.status, duration(attempts[0]?.durationMs)]), children: [] };
+  if (step.kind === 'sideEffect') {
+    // One run per execution at most: what it did there (a failure a later round's run made good stays failed here).
+    const run = attempts.at(-1);
+    return { text: join([label, run?.status ?? step.status, duration(run?.durationMs), run?.error ? errorText(run.error) : undefined]), children: [] };
+  }
   const children = attempts.map((a): Node => ({
     text: join([`${a.kind === 'compensation' ? 'compensation' : 'attempt'} ${a.attempt}`, a.status, duration(a.durationMs), a.error ? errorText(a.error) : undefined]),
     children: [],

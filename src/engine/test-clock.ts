@@ -115,7 +115,7 @@ export class TestClock implements Clock {
     return this.current;
   }
 
-  /** In-memory waits not yet released (sleeps, backoffs, short signal timeouts). */
+  /** In-memory waits not yet released (sleeps, backoffs, short signal timeouts, running activities' attempt timeouts). */
   get pendingSleeps(): number {
     return this.sleepers.size;
   }

@@ -230,6 +230,9 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     const aged = await cli('prune', '--older-than', '3650d', ...db());
     expect(aged.code).toBe(0);
     expect(aged.stdout).toMatch(/^Deleted \d+ finished workflows? \(runs that ended more than 3650d ago\)\.\n$/);
+    // A bare number is milliseconds, and the message says so.
+    const bare = await cli('prune', '--older-than', '315360000000', ...db());
+    expect(bare.stdout).toMatch(/\(runs that ended more than 315360000000 ms ago\)/);
     for (const zero of ['0', '0s']) {
       const all = await cli('prune', '--older-than', zero, ...db());
       expect(all.code).toBe(0);

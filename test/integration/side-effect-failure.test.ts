@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Activity, SideEffect, Workflow, workflowContext, type StepFailedEvent } from '../../src/index.js';
+import { Activity, SideEffect, TestClock, Workflow, formatRunTree, workflowContext, type StepFailedEvent } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
+import { eventually } from '../helpers/eventually.js';
 
 class Flaky {
   static calls = 0;
@@ -32,6 +33,9 @@ class Flaky {
   @Workflow({ name: 'flaky.uncaught', retry: { maxAttempts: 2, initialIntervalMs: 1 } }) async uncaught(): Promise<string> {
     return this.send(`order ${await this.orderId()}`);
   }
+  @Workflow({ name: 'flaky.later', retry: { maxAttempts: 2, initialIntervalMs: 3_600_000 } }) async later(): Promise<string> {
+    return this.send(`order ${await this.orderId()}`);
+  }
 }
 
 describe('a side effect that throws', () => {
@@ -58,6 +62,7 @@ describe('a side effect that throws', () => {
     expect(step.error).toMatchObject({ name: 'RangeError', message: 'no id yet (call 1)' });
     expect(step.executions[0]).toMatchObject({ attempt: 1, status: 'failed', error: { name: 'RangeError', message: 'no id yet (call 1)' } });
     expect(failed).toEqual([expect.objectContaining({ kind: 'sideEffect', stepId: 'flaky.orderId#0', willRetry: false })]);
+    expect(formatRunTree(description)).toMatch(/SideEffect flaky\.orderId#0 · failed · \d+ ms · RangeError: no id yet \(call 1\)/);
     expect(await checkConsistency(started.file)).toEqual([]);
   });
 
@@ -72,10 +77,30 @@ describe('a side effect that throws', () => {
     expect(Flaky.calls).toBe(2);
     const step = (await handle.describe()).steps.find((s) => s.stepId === 'flaky.orderId#0')!;
     expect(step.status).toBe('completed');
+    // The tree shows what each execution's run did: failed in the first, completed in the retry.
+    const tree = formatRunTree(await handle.describe());
+    expect(tree).toMatch(/Execution #1 · start · failed[^\n]*\n[^\n]*SideEffect flaky\.orderId#0 · failed/);
+    expect(tree).toMatch(/Execution #2 · retry · completed[^\n]*\n[^\n]*SideEffect flaky\.orderId#0 · completed/);
+    // Each round numbers its attempts from 1, as an activity's.
     expect(step.executions.map((a) => [a.attempt, a.status])).toEqual([
       [1, 'failed'],
-      [2, 'completed'],
+      [1, 'completed'],
     ]);
     expect(await checkConsistency(started.file)).toEqual([]);
+  });
+
+  it('keeps its error in describe() while the workflow waits for its retry', async () => {
+    Flaky.calls = 0;
+    Flaky.failFirst = 1;
+    const clock = new TestClock();
+    const started = await startEngine({ register: [Flaky], clock });
+    dispose = started.dispose;
+    const handle = await started.engine.startWorkflow(Flaky, 'later', [], { id: 'later' });
+    await eventually(async () => (await handle.describe()).executions[0]?.status === 'failed', 'the first execution to fail (the retry then waits an hour)');
+    const step = (await handle.describe()).steps.find((s) => s.stepId === 'flaky.orderId#0')!;
+    expect(step.status).toBe('pending');
+    expect(step.error).toMatchObject({ name: 'RangeError', message: 'no id yet (call 1)' });
+    clock.advance('1h');
+    expect(await handle.result()).toBe('order ORD-2');
   });
 });

@@ -22,4 +22,15 @@ describe('progress of a workflow', () => {
     expect(progress).toMatchObject({ finished: true, current: [] });
     expect(formatProgress(progress)).toBe('cancelled · 1/2 steps done');
   });
+
+  it('names the attempt under way as activityContext().attempt does: an interrupted one again, the next after a failure', () => {
+    const runs = (status: StepDescription['status'], executions: { attempt: number; status: string; kind?: string }[]): string =>
+      formatProgress(progressOf(described('running', [{ ...step('s#0', status), executions } as unknown as StepDescription])));
+    expect(runs('running', [{ attempt: 1, status: 'interrupted' }, { attempt: 1, status: 'running' }])).toContain('s#0 (attempt 1)');
+    expect(runs('retrying', [{ attempt: 1, status: 'failed' }, { attempt: 2, status: 'failed' }])).toContain('s#0 (attempt 3, retrying)');
+    expect(runs('pending', [{ attempt: 2, status: 'failed' }])).toContain('s#0 (attempt 1, pending)');
+    expect(runs('compensating', [{ attempt: 1, status: 'completed', kind: 'transaction' }, { attempt: 1, status: 'failed', kind: 'compensation' }])).toContain(
+      's#0 (attempt 2, compensating)',
+    );
+  });
 });

@@ -22,6 +22,6 @@ export function pruneCommand(program: Command, io: CliIo): void {
     // Digits alone are milliseconds, as in the API; the engine validates the rest (an InvalidOptionsError, exit 2).
     const olderThan = (/^\d+$/.test(options.olderThan) ? Number(options.olderThan) : options.olderThan) as Duration;
     const workflows = await withClient(options, (engine) => engine.prune({ olderThan, ...(options.status !== undefined ? { status: options.status } : {}) }));
-    io.out(options.json ? `${JSON.stringify({ ok: true, action: 'prune', workflows })}\n` : `Deleted ${workflows} finished workflow${workflows === 1 ? '' : 's'} (${/^0+(\.0*)?[a-z]*$/.test(String(options.olderThan)) ? 'every finished run' : `runs that ended more than ${options.olderThan} ago`}).\n`);
+    io.out(options.json ? `${JSON.stringify({ ok: true, action: 'prune', workflows })}\n` : `Deleted ${workflows} finished workflow${workflows === 1 ? '' : 's'} (${/^0+(\.0*)?[a-z]*$/.test(String(options.olderThan)) ? 'every finished run' : `runs that ended more than ${/^\d+(\.\d+)?$/.test(String(options.olderThan)) ? `${options.olderThan} ms` : options.olderThan} ago`}).\n`);
   });
 }

@@ -496,8 +496,8 @@ export class SqliteStore implements WorkflowStore {
 
   async attemptsOf(kind: StepKind, stepEntityIds: readonly string[]): Promise<AttemptRow[]> {
     const t = STEP_TABLES[kind];
-    // A side effect runs once per round (a workflow retry may give its failure another): its attempts are counted.
-    const attempt = kind === 'sideEffect' ? `ROW_NUMBER() OVER (PARTITION BY ${t.fk} ORDER BY started_at, id)` : 'attempt';
+    // A side effect runs once per round (a workflow retry may give its failure another): each run is its round's attempt 1.
+    const attempt = kind === 'sideEffect' ? '1' : 'attempt';
     const attemptKind = kind === 'saga' ? 'kind' : 'NULL';
     return this.all<AttemptRow>(
       `SELECT id, ${t.fk} AS stepEntityId, workflow_execution_id AS workflowExecutionId, ${attempt} AS attempt, ${attemptKind} AS kind, status, error,

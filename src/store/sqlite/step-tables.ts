@@ -49,11 +49,12 @@ function unionOfSteps(where: string, withInput: boolean): string {
 }
 
 /**
- * A side effect keeps no error in its data row: a failed one's error is its last execution's (read only for
- * failed ones, so replaying completed side effects pays nothing).
+ * A side effect keeps no error in its data row: a failed one's error is its last failed execution's, kept while a
+ * workflow retry has given it a fresh round (`pending`), as an activity's is. Read only for those, so replaying
+ * completed side effects pays nothing.
  */
 export function sideEffectError(t: StepTables): string {
-  return `CASE WHEN e.status = 'failed' THEN (SELECT x.error FROM ${t.execution} x WHERE x.${t.fk} = e.id AND x.status = 'failed' ORDER BY x.started_at DESC, x.id DESC LIMIT 1) END`;
+  return `CASE WHEN e.status IN ('failed', 'pending') THEN (SELECT x.error FROM ${t.execution} x WHERE x.${t.fk} = e.id AND x.status = 'failed' ORDER BY x.started_at DESC, x.id DESC LIMIT 1) END`;
 }
 
 /**
