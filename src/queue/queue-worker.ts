@@ -71,9 +71,13 @@ export class QueueWorker {
     const rate = this.limits.rateLimit;
     if (rate !== undefined) {
       // The claims an earlier engine made within the window still count: a restart grants no second batch.
-      this.seeding = this.deps.store.recentClaims(this.queue, this.deps.clock.now() - rate.intervalMs).then((times) => {
-        this.entries.unshift(...times);
-      });
+      this.seeding = this.deps.store.recentClaims(this.queue, this.deps.clock.now() - rate.intervalMs).then(
+        (times) => {
+          this.entries.unshift(...times);
+        },
+        // Unread, the window starts empty (as before a restart): claiming must not stop on it.
+        (error: unknown) => this.deps.logger.warn({ err: error, queue: this.queue }, 'reading the rate-limit window of the last engine failed; it starts empty'),
+      );
     }
     this.poke();
   }
