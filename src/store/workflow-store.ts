@@ -77,8 +77,6 @@ export interface SideEffectRecord {
   readonly output: string | null;
   /** The encoded error the side effect threw: the step is recorded `failed`. */
   readonly error?: string;
-  /** The step's row exists (a workflow retry gave its failure a fresh round): updated, not inserted. */
-  readonly existing?: boolean;
   readonly startedAt: number;
   readonly now: number;
 }

@@ -59,7 +59,6 @@ export async function recordOnce(rt: WorkflowRuntime, stepId: string, name: stri
       workflowExecutionId: rt.info.executionId,
       output,
       ...(error !== undefined ? { error } : {}),
-      ...(recorded !== undefined ? { existing: true } : {}),
       startedAt,
       now,
     }),

@@ -1,5 +1,5 @@
 import type { StepKind } from '../statuses.js';
-import { STEP_TABLES } from '../sqlite/step-tables.js';
+import { STEP_TABLES, sideEffectState } from '../sqlite/step-tables.js';
 import type { AttemptEnd, AttemptStart, SideEffectRecord } from '../workflow-store.js';
 import { part, type PgSql, type SqlPart } from './pg-sql.js';
 
@@ -106,22 +106,14 @@ async function sagaOrder(sql: PgSql, e: AttemptEnd): Promise<void> {
 /** Records a side effect's value: entity, value and its single execution. */
 export async function recordSideEffect(sql: PgSql, r: SideEffectRecord): Promise<void> {
   const t = STEP_TABLES.sideEffect;
-  const status = r.error === undefined ? 'completed' : 'failed';
-  const attempts = r.error === undefined ? 0 : 1;
-  const step = r.existing
-    ? [
-        part(`UPDATE ${t.entity} SET status = $1, attempts = $2, updated_at = $3 WHERE id = $4`, status, attempts, r.now, r.id),
-        part(`UPDATE ${t.data} SET output = $1 WHERE ${t.fk} = $2`, r.output, r.id),
-      ]
-    : [
-        part(
-          `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-          r.id, r.workflowId, r.generation, r.stepId, r.name, status, attempts, r.now,
-        ),
-        part(`INSERT INTO ${t.data} (${t.fk}, output) VALUES ($1, $2)`, r.id, r.output),
-      ];
+  const { status, attempts } = sideEffectState(r.error);
   await sql.combined([
-    ...step,
+    part(
+      `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, updated_at = excluded.updated_at`,
+      r.id, r.workflowId, r.generation, r.stepId, r.name, status, attempts, r.now,
+    ),
+    part(`INSERT INTO ${t.data} (${t.fk}, output) VALUES ($1, $2) ON CONFLICT (${t.fk}) DO UPDATE SET output = excluded.output`, r.id, r.output),
     part(
       `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, status, error, started_at, ended_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       r.attemptId, r.id, r.workflowExecutionId, status, r.error ?? null, r.startedAt, r.now,

@@ -16,7 +16,7 @@ import type {
   SideEffectRecord,
   WorkflowStore,
 } from '../workflow-store.js';
-import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, checkpointUnion, interruptRunningStepsSql, stepUnion } from './step-tables.js';
+import { EXECUTION_COLUMNS, STEP_TABLES, WORKFLOW_COLUMNS, checkpointUnion, interruptRunningStepsSql, sideEffectState, stepUnion } from './step-tables.js';
 
 const INTERRUPT_RUNNING_STEPS = interruptRunningStepsSql(() => '?');
 import { WriteBatcher } from './write-batcher.js';
@@ -410,19 +410,14 @@ export class SqliteStore implements WorkflowStore {
 
   recordSideEffect(r: SideEffectRecord): Promise<void> {
     const t = STEP_TABLES.sideEffect;
-    const status = r.error === undefined ? 'completed' : 'failed';
-    const attempts = r.error === undefined ? 0 : 1;
+    const { status, attempts } = sideEffectState(r.error);
     return this.batcher.enqueue(() => {
-      if (r.existing) {
-        this.run(`UPDATE ${t.entity} SET status = ?, attempts = ?, updated_at = ? WHERE id = ?`, status, attempts, r.now, r.id);
-        this.run(`UPDATE ${t.data} SET output = ? WHERE ${t.fk} = ?`, r.output, r.id);
-      } else {
-        this.run(
-          `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          r.id, r.workflowId, r.generation, r.stepId, r.name, status, attempts, r.now, r.now,
-        );
-        this.run(`INSERT INTO ${t.data} (${t.fk}, output) VALUES (?, ?)`, r.id, r.output);
-      }
+      this.run(
+        `INSERT INTO ${t.entity} (id, workflow_id, generation, step_id, name, status, attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, updated_at = excluded.updated_at`,
+        r.id, r.workflowId, r.generation, r.stepId, r.name, status, attempts, r.now, r.now,
+      );
+      this.run(`INSERT INTO ${t.data} (${t.fk}, output) VALUES (?, ?) ON CONFLICT (${t.fk}) DO UPDATE SET output = excluded.output`, r.id, r.output);
       this.run(
         `INSERT INTO ${t.execution} (id, ${t.fk}, workflow_execution_id, status, error, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
         r.attemptId, r.id, r.workflowExecutionId, status, r.error ?? null, r.startedAt, r.now,

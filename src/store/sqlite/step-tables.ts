@@ -49,6 +49,14 @@ function unionOfSteps(where: string, withInput: boolean): string {
 }
 
 /**
+ * The step row of a side effect's run: `completed`, or `failed` (one attempt) when it threw. Written as an upsert
+ * by both stores, since a workflow retry may run a failed side effect again under the same row.
+ */
+export function sideEffectState(error: string | undefined): { status: 'completed' | 'failed'; attempts: number } {
+  return error === undefined ? { status: 'completed', attempts: 0 } : { status: 'failed', attempts: 1 };
+}
+
+/**
  * A side effect keeps no error in its data row: a failed one's error is its last failed execution's, kept while a
  * workflow retry has given it a fresh round (`pending`), as an activity's is. Read only for those, so replaying
  * completed side effects pays nothing.
