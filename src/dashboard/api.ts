@@ -47,7 +47,7 @@ const ACTIONS: readonly ControlAction[] = ['retry', 'cancel', 'pause', 'resume']
  * - `GET /api/workflows?status=a,b&name=&queue=&limit=&offset=`: `{ workflows }` (`status` repeatable; other parameters are a 400)
  * - `GET /api/workflows/:id`: `{ description, progress, tree }`
  * - `POST /api/workflows/:id/{retry|cancel|pause|resume}`: `{ ok, workflowId, action, changed, status }`
- * - `POST /api/workflows/:id/signal` with `{ name, payload }`: the same
+ * - `POST /api/workflows/:id/signal` with `{ name, payload }` (no other field): the same
  */
 export async function handleApi(engine: Tempolite, method: string, url: URL, readBody: () => Promise<unknown>): Promise<ApiResponse> {
   try {
@@ -123,6 +123,9 @@ async function run(engine: Tempolite, action: ControlAction, id: string): Promis
 
 async function signal(engine: Tempolite, id: string, body: unknown): Promise<void> {
   if (body === null || typeof body !== 'object' || typeof (body as { name?: unknown }).name !== 'string') throw new BadRequestError('Expected a JSON body { "name": string, "payload"?: any }.');
+  // As the list's parameters: a misspelt "payload" must not send the signal with a null one.
+  const unknown = Object.keys(body).filter((key) => key !== 'name' && key !== 'payload');
+  if (unknown.length > 0) throw new BadRequestError(`Unknown field "${unknown[0]}" in the signal body (expected name, payload).`);
   const { name, payload } = body as { name: string; payload?: unknown };
   await engine.signal(id, name, payload ?? null);
 }

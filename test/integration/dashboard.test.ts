@@ -231,6 +231,13 @@ describe('tempolite dashboard', () => {
       expect(longerGet.status).toBe(405);
       const badJson = await fetch(new URL('/api/workflows/approval-1/signal', base), { method: 'POST', body: '{', headers: json });
       expect([badJson.status, await codeOf(badJson)]).toEqual([400, 'TEMPOLITE_DASHBOARD_BAD_REQUEST']);
+      // A misspelt payload field is refused, not sent as a signal with a null payload.
+      const signalsBefore = (await (await client.getHandle('approval-1')).describe()).signals.length;
+      const misspeltSignal = await fetch(new URL('/api/workflows/approval-1/signal', base), { method: 'POST', body: '{"name":"approve","paylaod":{"by":"x"}}', headers: json });
+      const misspeltBody = (await misspeltSignal.json()) as { error: { code: string; message: string } };
+      expect([misspeltSignal.status, misspeltBody.error.code]).toEqual([400, 'TEMPOLITE_DASHBOARD_BAD_REQUEST']);
+      expect(misspeltBody.error.message).toContain('"paylaod"');
+      expect((await (await client.getHandle('approval-1')).describe()).signals).toHaveLength(signalsBefore);
       const missing = await fetch(new URL('/api/workflows/nope', base));
       expect([missing.status, await codeOf(missing)]).toEqual([404, 'TEMPOLITE_WORKFLOW_NOT_FOUND']);
       const malformed = await fetch(new URL('/api/workflows/%E0%A4%A', base));

@@ -12,6 +12,7 @@
  */
 import { SuperJsonCodec } from '../../src/index.js';
 import type { DbSnapshot } from './db-snapshot.js';
+import { SIDE_FAILURE } from './flow.js';
 import type { LedgerLine } from './ledger.js';
 import type { Expected } from './oracle.js';
 
@@ -92,8 +93,8 @@ export function checkAttempts(lines: readonly LedgerLine[], snapshot: DbSnapshot
 }
 
 /**
- * Side effects: one execution row each; the value recorded is the one the
- * recording incarnation produced; other incarnations that produced one were
+ * Side effects: one execution row each; the value recorded (a failing one's in
+ * its error) is the one the recording incarnation produced; other incarnations that produced one were
  * killed before it was recorded; completed workflows return the recorded values.
  */
 export function checkSideEffects(lines: readonly LedgerLine[], snapshot: DbSnapshot, killed: ReadonlySet<number>): { problems: string[]; reruns: number } {
@@ -109,13 +110,13 @@ export function checkSideEffects(lines: readonly LedgerLine[], snapshot: DbSnaps
   let reruns = 0;
   const seen = new Set<string>();
   for (const row of snapshot.sideEffects) {
-    if (row.name !== 'torture.side') continue;
+    if (row.name !== 'torture.side' && row.name !== 'torture.sideFail') continue;
     const key = `${row.wf}|${row.gen}|${row.step}`;
     seen.add(key);
     if (row.executions !== 1) problems.push(`${key}: ${row.executions} execution rows`);
     const byInc = produced.get(key) ?? new Map<number, string[]>();
     for (const [inc, values] of byInc) if (values.length > 1) problems.push(`${key}: produced ${values.length} values in incarnation ${inc}`);
-    const value = row.output === null ? undefined : codec.decode(row.output);
+    const value = recordedValue(row, codec);
     const mine = row.inc === undefined ? undefined : byInc.get(row.inc);
     if (mine?.[0] !== value) problems.push(`${key}: recorded ${String(value)}, but incarnation ${String(row.inc)} produced ${mine?.join(',') ?? 'nothing'}`);
     for (const inc of byInc.keys()) {
@@ -126,6 +127,17 @@ export function checkSideEffects(lines: readonly LedgerLine[], snapshot: DbSnaps
   }
   for (const key of produced.keys()) if (!seen.has(key)) problems.push(`${key}: produced but never recorded`);
   return { problems, reruns };
+}
+
+/**
+ * What a side effect's row holds of the value its run made: the value itself, or for `torture.sideFail` the part
+ * of its recorded error's message after {@link SIDE_FAILURE} (undefined when it recorded no failure).
+ */
+export function recordedValue(row: DbSnapshot['sideEffects'][number], codec: SuperJsonCodec): unknown {
+  if (row.name !== 'torture.sideFail') return row.output === null ? undefined : codec.decode(row.output);
+  if (row.error === null) return undefined;
+  const message = (codec.decode(row.error) as { message?: unknown }).message;
+  return typeof message === 'string' && message.startsWith(SIDE_FAILURE) ? message.slice(SIDE_FAILURE.length) : undefined;
 }
 
 /**

@@ -5,7 +5,8 @@
 import { Tempolite, WorkflowFailure, rootCause, silentLogger, SuperJsonCodec } from '../../src/index.js';
 import type { DbSnapshot } from './db-snapshot.js';
 import { isTerminalStatus } from './db-probe.js';
-import type { Carried } from './flow.js';
+import { SIDE_FAILURE, type Carried } from './flow.js';
+import { recordedValue } from './check-ledger.js';
 import type { Expected } from './oracle.js';
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -21,14 +22,20 @@ export function checkTerminal(expected: ReadonlyMap<string, Expected>, snapshot:
   return problems;
 }
 
-/** The values of a workflow's `torture.side` steps, in generation and call order. */
-function recordedSides(snapshot: DbSnapshot, id: string): unknown[] {
+/**
+ * What a workflow's side effects named `name` recorded, in generation and call order: `torture.side`'s values,
+ * `torture.sideFail`'s error messages.
+ */
+function recordedSides(snapshot: DbSnapshot, id: string, name: 'torture.side' | 'torture.sideFail'): unknown[] {
   const codec = new SuperJsonCodec();
   const index = (step: string): number => Number(step.slice(step.lastIndexOf('#') + 1));
   return snapshot.sideEffects
-    .filter((s) => s.wf === id && s.name === 'torture.side')
+    .filter((s) => s.wf === id && s.name === name)
     .sort((a, b) => a.gen - b.gen || index(a.step) - index(b.step))
-    .map((s) => (s.output === null ? undefined : codec.decode(s.output)));
+    .map((s) => {
+      const value = recordedValue(s, codec);
+      return name === 'torture.sideFail' && value !== undefined ? `${SIDE_FAILURE}${String(value)}` : value;
+    });
 }
 
 /**
@@ -54,7 +61,10 @@ export async function checkOutcomes(database: string, expected: ReadonlyMap<stri
       if (want.status === 'completed' && status === 'completed') {
         const output = await handle.result();
         if (!same(output.trace, want.trace)) say(`returned trace ${JSON.stringify(output.trace)}, expected ${JSON.stringify(want.trace)}`);
-        if (!same(output.sides, recordedSides(snapshot, want.id))) say(`returned side effects ${JSON.stringify(output.sides)}, recorded ${JSON.stringify(recordedSides(snapshot, want.id))}`);
+        for (const [name, returned] of [['torture.side', output.sides], ['torture.sideFail', output.sideErrors]] as const) {
+          const recorded = recordedSides(snapshot, want.id, name);
+          if (!same(returned, recorded)) say(`returned ${name} results ${JSON.stringify(returned)}, recorded ${JSON.stringify(recorded)}`);
+        }
       } else if (want.cause !== undefined && isTerminalStatus(status) && status !== 'completed') {
         const error = await handle.result().then(
           () => undefined,

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
+import { SuperJsonCodec } from '../../src/index.js';
 import { checkAttempts, checkCompensations, checkSideEffects } from './check-ledger.js';
+import { SIDE_FAILURE } from './flow.js';
 import type { AttemptRow, DbSnapshot } from './db-snapshot.js';
 import type { LedgerLine } from './ledger.js';
 import type { Expected, ExpectedStep } from './oracle.js';
@@ -35,7 +37,7 @@ describe('torture checks', () => {
   });
 
   it('flag a side effect whose recorded value is not the one produced, or produced twice by one process', () => {
-    const side = { wf: 'w', gen: 0, step: 'torture.side#0', name: 'torture.side', executions: 1, inc: 1 };
+    const side = { wf: 'w', gen: 0, step: 'torture.side#0', name: 'torture.side', error: null, executions: 1, inc: 1 };
     const lines: LedgerLine[] = [
       { ev: 'side', kind: 'side', wf: 'w', gen: 0, step: 'torture.side#0', att: 0, inc: 0, value: 'first' },
       { ev: 'side', kind: 'side', wf: 'w', gen: 0, step: 'torture.side#0', att: 0, inc: 1, value: 'second' },
@@ -47,6 +49,19 @@ describe('torture checks', () => {
     expect(checkSideEffects([...lines, lines[1]!], snapshot({ sideEffects: [{ ...side, output: '{"json":"second"}' }] }), new Set([0])).problems).toEqual([
       expect.stringContaining('produced 2 values in incarnation 1'),
     ]);
+  });
+
+  it("flag a failing side effect whose recorded error does not hold the value its recording run made", () => {
+    const codec = new SuperJsonCodec();
+    const side = { wf: 'w', gen: 0, step: 'torture.sideFail#0', name: 'torture.sideFail', output: null, executions: 1, inc: 1 };
+    const lines: LedgerLine[] = [
+      { ev: 'side', kind: 'side', wf: 'w', gen: 0, step: 'torture.sideFail#0', att: 0, inc: 0, value: 'first' },
+      { ev: 'side', kind: 'side', wf: 'w', gen: 0, step: 'torture.sideFail#0', att: 0, inc: 1, value: 'second' },
+    ];
+    const failed = (value: string): DbSnapshot => snapshot({ sideEffects: [{ ...side, error: codec.encode(new Error(`${SIDE_FAILURE}${value}`)) }] });
+    expect(checkSideEffects(lines, failed('second'), new Set([0])).problems).toEqual([]);
+    expect(checkSideEffects(lines, failed('first'), new Set([0])).problems).toEqual([expect.stringContaining('recorded first, but incarnation 1 produced second')]);
+    expect(checkSideEffects(lines, snapshot({ sideEffects: [{ ...side, error: null }] }), new Set([0])).problems).toEqual([expect.stringContaining('recorded undefined')]);
   });
 
   it('flag compensations out of order and a compensation of a step that must stay', () => {

@@ -29,6 +29,8 @@ export interface SideEffectRow {
   readonly step: string;
   readonly name: string;
   readonly output: string | null;
+  /** The encoded error of its failed execution (`torture.sideFail`), else null. */
+  readonly error: string | null;
   readonly executions: number;
   readonly inc: number | undefined;
 }
@@ -91,6 +93,7 @@ export function readSnapshot(file: string): DbSnapshot {
       const sideEffects = all<Omit<SideEffectRow, 'inc'> & { owner: string | null }>(
         `SELECT s.workflow_id AS wf, s.generation AS gen, s.step_id AS step, s.name AS name, d.output AS output,
            (SELECT COUNT(*) FROM tempolite_side_effect_execution x2 WHERE x2.side_effect_id = s.id) AS executions,
+           (SELECT x3.error FROM tempolite_side_effect_execution x3 WHERE x3.side_effect_id = s.id AND x3.status = 'failed' LIMIT 1) AS error,
            (SELECT e.owner FROM tempolite_side_effect_execution x JOIN tempolite_workflow_execution e ON e.id = x.workflow_execution_id WHERE x.side_effect_id = s.id LIMIT 1) AS owner
          FROM tempolite_side_effect_entity s LEFT JOIN tempolite_side_effect_data d ON d.side_effect_id = s.id`,
       ).map(({ owner, ...row }) => ({ ...row, inc: incOf(owner) }));

@@ -1,7 +1,8 @@
 /**
  * The torture workflow: `TortureFlow.run` interprets a {@link Plan} with every
  * feature Tempolite exports (activities and their twin, retries through the
- * policy and `withRetry`, `withId`, `withTimeout` (attempts that time out), `Promise.all`, side effects, sagas and
+ * policy and `withRetry`, `withId`, `withTimeout` (attempts that time out), `Promise.all`, side effects (one that
+ * throws too), sagas and
  * their twin, `compensate()`, sleeps, signal waits with and without timeout,
  * children, cross-queue children, detached starts, continue-as-new) and
  * `TortureFlow.retried` does the same under a workflow retry policy. Every
@@ -29,10 +30,15 @@ export interface Carried {
   readonly trace: readonly string[];
   /** The side effects' values, in the order recorded (random: checked against the database and the ledger). */
   readonly sides: readonly string[];
+  /** The messages of the failing side effects' errors the body caught, in call order (random, as `sides`). */
+  readonly sideErrors: readonly string[];
 }
 
 /** The input of a root, child or detached workflow's first generation. */
-export const EMPTY: Carried = { trace: [], sides: [] };
+export const EMPTY: Carried = { trace: [], sides: [], sideErrors: [] };
+
+/** The start of the message of `torture.sideFail`'s error; the rest is the value it made. */
+export const SIDE_FAILURE = 'side failure ';
 
 /** A saga transaction's spec: an activity spec plus how often its compensation fails. */
 export interface SagaSpec extends ActSpec {
@@ -116,6 +122,14 @@ export class TortureFlow {
     return value;
   }
 
+  /** Makes a value as `side` does, then throws it in an error: the engine records the failure, not a value. */
+  @SideEffect({ name: 'torture.sideFail' })
+  async sideFail(workflowId: string, gen: number, step: string): Promise<string> {
+    const value = `${ledger().inc}:${Math.random().toString(36).slice(2, 10)}`;
+    ledger().write({ ev: 'side', kind: 'side', wf: workflowId, gen, step, att: 0, value });
+    throw new Error(`${SIDE_FAILURE}${value}`);
+  }
+
   @Saga({ name: 'torture.saga', compensate: 'undo', retry: RETRY, compensationRetry: RETRY })
   async saga(spec: SagaSpec, gen: number): Promise<string> {
     return work('txn', 's', spec, gen);
@@ -141,7 +155,9 @@ async function interpret(flow: TortureFlow, method: FlowMethod, plan: Plan, gen:
   const ctx = workflowContext();
   const trace = [...carried.trace];
   const sides = [...carried.sides];
+  const sideErrors = [...carried.sideErrors];
   let sideIndex = 0;
+  let sideFailIndex = 0;
   let childIndex = 0;
   let detachedIndex = 0;
   for (const op of plan.gens[gen] ?? []) {
@@ -175,6 +191,16 @@ async function interpret(flow: TortureFlow, method: FlowMethod, plan: Plan, gen:
       case 'side':
         sides.push(await flow.side(ctx.workflowId, gen, `torture.side#${sideIndex++}`));
         trace.push('side');
+        break;
+      case 'sideFail':
+        try {
+          await flow.sideFail(ctx.workflowId, gen, `torture.sideFail#${sideFailIndex++}`);
+          trace.push('sideFail returned?!');
+        } catch (error) {
+          if (!(error instanceof Error) || !error.message.startsWith(SIDE_FAILURE)) throw error;
+          sideErrors.push(error.message);
+          trace.push('side!');
+        }
         break;
       case 'saga':
         trace.push(await (op.twin ? twinSaga(op, gen) : flow.saga(op, gen)));
@@ -235,7 +261,7 @@ async function interpret(flow: TortureFlow, method: FlowMethod, plan: Plan, gen:
         throw new Error(`planned failure ${op.n}`);
     }
   }
-  if (gen < plan.gens.length - 1) return ctx.continueAsNew(plan, gen + 1, { trace, sides });
+  if (gen < plan.gens.length - 1) return ctx.continueAsNew(plan, gen + 1, { trace, sides, sideErrors });
   if (method === 'retried' && ctx.attempt <= plan.bodyFails) throw new Error(`body failure attempt ${ctx.attempt}`);
-  return { trace, sides };
+  return { trace, sides, sideErrors };
 }

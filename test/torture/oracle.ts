@@ -139,6 +139,10 @@ function simulate(sim: Sim, id: string, method: FlowMethod, plan: Plan, queue: s
           steps.set(`${gen}:${next('torture.side')}`, { kind: 'sideEffect', status: 'completed' });
           state.trace.push('side');
           break;
+        case 'sideFail':
+          steps.set(`${gen}:${next('torture.sideFail')}`, { kind: 'sideEffect', status: 'failed' });
+          state.trace.push('side!');
+          break;
         case 'saga': {
           const prefix = op.twin ? 'S' : 's';
           const key = `${gen}:${next(op.twin ? 'torture.sagaTwin' : 'torture.saga')}`;

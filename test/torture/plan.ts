@@ -27,6 +27,8 @@ export type Op =
   | { readonly op: 'all'; readonly acts: readonly ActSpec[] }
   /** `@SideEffect`: a random value, recorded once. */
   | { readonly op: 'side' }
+  /** `@SideEffect` that throws; the body catches it. Recorded failed once, thrown again on every re-entry. */
+  | { readonly op: 'sideFail' }
   /** `@Saga` (or its `registerSaga` twin); the compensation fails its first `compFails` attempts. */
   | ({ readonly op: 'saga'; readonly twin: boolean; readonly compFails: number } & ActSpec)
   /** `workflowContext().compensate()`. */
@@ -137,6 +139,8 @@ function anyOp(g: Gen, depth: number, idIndex: { next: number }, sagasSoFar: { f
   }
   if (roll === 9 && depth > 0) return { op: 'detached', plan: generalPlan(g, depth - 1, 1), explicitId: rng.chance(0.5) };
   if (roll === 10 && rng.chance(0.5)) return { op: 'fail', n: g.n++ };
+  // Not in safeOp: a workflow retry gives a failed side effect a fresh round, and a caught failure then switches branch.
+  if (roll === 12) return { op: 'sideFail' };
   return safeOp(g, idIndex);
 }
 

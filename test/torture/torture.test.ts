@@ -14,7 +14,7 @@ import { formatReport } from './report.js';
  * `npm run torture -- --seed N --kills 5` replays that workload and schedule.
  * The long run is `npm run torture -- --kills 200`.
  */
-const seed = process.env.TORTURE_SEED !== undefined ? Number(process.env.TORTURE_SEED) >>> 0 : process.env.CI ? 8 : randomSeed();
+const seed = process.env.TORTURE_SEED !== undefined ? Number(process.env.TORTURE_SEED) >>> 0 : process.env.CI ? 30 : randomSeed();
 
 describe.skipIf(onPostgres)('torture: SIGKILL and restart a worker at random moments', () => {
   let dir: string | undefined;
