@@ -71,6 +71,13 @@ describe('README.md', () => {
     expect(lines).toEqual(['paid 120', 'rejected by bo', 'expired']);
   });
 
+  it("the application-writes example runs as written: overlapping payments debit once each, on TypeORM's one connection", async () => {
+    const temp = tempDatabase();
+    cleanup = temp.cleanup;
+    const lines = await runBlock('app-writes', temp.file);
+    expect(lines).toEqual(['balance 850, lowest seen 850']);
+  });
+
   it('documents every export of src/index.ts', async () => {
     const api = await import('../../src/index.js');
     const source = readFileSync(join(root, 'src', 'index.ts'), 'utf8');
