@@ -47,6 +47,7 @@ export function toMilliseconds(value: unknown, subject: string, path: string): n
 export function positiveDurationMs(value: unknown, subject: string, path: string): number {
   // Fractions round up as for any duration (0.5 and '0.5ms' are 1 ms); zero and below are no timeout at all.
   if (typeof value === 'number' && (value <= 0 || Number.isNaN(value))) throw new InvalidOptionsError(subject, path, `must be at least 1 ms, got ${String(value)}`);
+  if (value === Infinity) throw new InvalidOptionsError(subject, path, 'must be a finite number of milliseconds, at least 1, got Infinity');
   const ms = toMilliseconds(value, subject, path);
   if (ms < 1) throw new InvalidOptionsError(subject, path, `must be at least 1 ms, got ${String(value)}`);
   return boundedWait(ms, value, subject, path, 'timeout');

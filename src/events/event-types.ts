@@ -1,3 +1,4 @@
+import type { WorkflowCancelledFailure } from '../errors.js';
 import type { ExecutionReason, StepKind } from '../store/statuses.js';
 
 /** What every workflow event tells: which workflow, in which run and execution, and when. */
@@ -78,7 +79,12 @@ export interface WorkflowCompensationFailedEvent extends WorkflowEventBase {
 }
 
 /** `workflow.cancelled`: the workflow ended `cancelled` (with nothing to compensate). */
-export type WorkflowCancelledEvent = WorkflowEventBase;
+export interface WorkflowCancelledEvent extends WorkflowEventBase {
+  /** The WorkflowCancelledFailure its `result()` has as cause (`deadline` set when it timed out). */
+  readonly error: WorkflowCancelledFailure;
+  /** True when it was cancelled because it reached its deadline (`timeout`), as `error.timedOut`. */
+  readonly timedOut: boolean;
+}
 
 /**
  * `workflow.paused`: the workflow is now `paused`, holding no queue slot until `resume()`.

@@ -145,14 +145,20 @@ export class Observer {
     this.workflowEvent('workflow.retried', { ...baseOf(workflow), at: new Date(now), trigger: 'manual', retryAt: new Date(now) }, 'workflow retried');
   }
 
-  /** A cancel of the workflow was committed; `host` is the body that stopped for it. Reads the workflow only when someone listens. */
-  async workflowCancelled(workflowId: string, host?: ObservedHost): Promise<void> {
-    if (!this.hub.has('workflow.cancelled') && !this.levelEnabled('info')) return;
+  /**
+   * A cancel of the workflow was committed; `deadline` when it is the deadline's (it timed out, logged at `warn`
+   * as a failure is); `host` is the body that stopped for it. Reads the workflow only when someone listens.
+   */
+  async workflowCancelled(workflowId: string, deadline: Date | undefined, host?: ObservedHost): Promise<void> {
+    const level = deadline === undefined ? 'info' : 'warn';
+    if (!this.hub.has('workflow.cancelled') && !this.levelEnabled(level)) return;
     const row = await this.lookup(workflowId);
     // Only a cancel that ended the workflow `cancelled` is announced (not one that finished otherwise meanwhile).
     if (row?.status !== 'cancelled') return;
     const record = host === undefined ? undefined : this.hosts.get(host);
-    this.workflowEvent('workflow.cancelled', { ...(record?.base ?? baseOf(row)), at: this.now() }, 'workflow cancelled');
+    const base = record?.base ?? baseOf(row);
+    const error = new WorkflowCancelledFailure(base.workflowId, base.workflowName, deadline);
+    this.workflowEvent('workflow.cancelled', { ...base, at: this.now(), error, timedOut: error.timedOut }, deadline === undefined ? 'workflow cancelled' : 'workflow timed out', level);
   }
 
   /**

@@ -213,6 +213,11 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     }
     // --json keeps the id exactly (JSON escapes it).
     expect(parse<{ workflowId: string }[]>(await cli('list', ...db(), '--json')).map((w) => w.workflowId)).toContain(id);
+    // A backslash and an "n" do not print as the line feed does.
+    for (const lookalike of ['look\nalike', 'look\\nalike']) await (await client.startWorkflow(OperatorFlow, 'order', ['book'], { id: lookalike })).result().catch(() => undefined);
+    const listed = (await cli('list', ...db())).stdout;
+    expect(listed).toContain('look\\nalike');
+    expect(listed).toContain('look\\\\nalike');
   });
 
   it('a reader that closes the pipe early (| head) ends the output quietly, exit 0', async () => {

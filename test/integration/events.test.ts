@@ -282,10 +282,10 @@ describe('lifecycle events', () => {
     await engine.close();
     const second = await startEngine({ register: [Trip, Greeter], workers: false }, started.file);
     const cancelled: string[] = [];
-    second.engine.on('workflow.cancelled', (e) => cancelled.push(`${e.workflowId} ${e.workflowName} ${e.runId}`));
+    second.engine.on('workflow.cancelled', (e) => cancelled.push(`${e.workflowId} ${e.workflowName} ${e.runId} timedOut=${String(e.timedOut)} ${e.error.name}`));
     const pending = await second.engine.startWorkflow(Greeter, 'run', ['cy'], { id: 'greet-3' });
     await pending.cancel();
-    expect(cancelled).toEqual([`greet-3 greet.run ${pending.runId}`]);
+    expect(cancelled).toEqual([`greet-3 greet.run ${pending.runId} timedOut=false WorkflowCancelledFailure`]);
     await second.engine.close();
   });
 

@@ -10,6 +10,7 @@ import {
   WorkflowFailure,
   activityContext,
   formatRunTree,
+  silentLogger,
   workflowContext,
   type TempoliteOptions,
 } from '../../src/index.js';
@@ -95,7 +96,10 @@ describe('workflow timeouts', () => {
 
   it('a waiting workflow is cancelled at its deadline: result() says it timed out, with the deadline', async () => {
     const clock = new TestClock(new Date('2026-12-02T06:00:00.000Z'));
-    const engine = await engineWith({ clock });
+    const warnings: string[] = [];
+    const engine = await engineWith({ clock, logger: { ...silentLogger, warn: (fields, message) => warnings.push(`${message ?? ''} ${(fields as { workflowId?: string }).workflowId ?? ''}`) } });
+    const heard: string[] = [];
+    engine.on('workflow.cancelled', (e) => heard.push(`${e.workflowId} timedOut=${String(e.timedOut)} ${e.error.deadline?.toISOString() ?? '-'}`));
     const handle = await engine.startWorkflow(Slowpoke, 'sleeper', [], { id: 'late', timeout: '10m' });
     await eventually(async () => (await handle.status()) === 'waiting', 'the sleep');
     const deadline = new Date('2026-12-02T06:10:00.000Z');
@@ -113,6 +117,9 @@ describe('workflow timeouts', () => {
     expect(cause.deadline).toEqual(new Date('2026-12-02T06:10:00.000Z'));
     expect(cause.message).toMatch(/timed out: it was cancelled at its deadline 2026-12-02T06:10:00.000Z/);
     expect(await handle.status()).toBe('cancelled');
+    // Told apart from a cancel by hand, and logged as a failure is.
+    expect(heard).toEqual(['late timedOut=true 2026-12-02T06:10:00.000Z']);
+    expect(warnings).toEqual(['workflow timed out late']);
     expect(await checkConsistency(file)).toEqual([]);
   });
 
@@ -120,9 +127,13 @@ describe('workflow timeouts', () => {
     Slowpoke.started = new Latch();
     Slowpoke.abortReason = undefined;
     const engine = await engineWith();
+    const heard: boolean[] = [];
+    engine.on('workflow.cancelled', (e) => heard.push(e.timedOut && e.error.timedOut));
     const handle = await engine.startWorkflow(Slowpoke, 'running', [], { id: 'busy', timeout: 300 });
     await Slowpoke.started.wait();
     timedOut(await handle.result().catch((e: unknown) => e), 'busy');
+    await eventually(() => heard.length > 0, 'workflow.cancelled');
+    expect(heard).toEqual([true]);
     expect(Slowpoke.abortReason).toBeInstanceOf(WorkflowCancelledFailure);
     const reason = Slowpoke.abortReason as WorkflowCancelledFailure;
     expect([reason.timedOut, reason.deadline?.getTime()]).toEqual([true, (await handle.describe()).deadline?.getTime()]);

@@ -58,6 +58,8 @@ describe('positiveDurationMs (activity and workflow timeouts)', () => {
       [0, /at least 1 ms/],
       [-1, /at least 1 ms/],
       [Number.NaN, /must be at least 1 ms, got NaN/],
+      // Not "≥ 0" as for a sleep: the message names the limit a timeout has.
+      [Infinity, /must be a finite number of milliseconds, at least 1, got Infinity/],
       ['0ms', /at least 1 ms/],
       [Number.MAX_SAFE_INTEGER, /too long a timeout/],
       ['10000000w', /too long a timeout/],

@@ -4,10 +4,13 @@ import type { EngineDeps } from '../engine-deps.js';
 import type { WorkflowRuntime } from '../workflow-runtime.js';
 import { runtimesOf, type ControlContext } from './control-context.js';
 
-/** The WorkflowCancelledFailure kept as a cancelled workflow's error, encoded; with `deadline`, one that timed out. */
-export function encodeCancelled(deps: EngineDeps, workflow: { readonly id: string; readonly name: string }, deadline?: number): string {
-  const failure = new WorkflowCancelledFailure(workflow.id, workflow.name, deadline === undefined ? undefined : new Date(deadline));
-  return deps.payloads.encodeError(failure, { description: `cancellation of workflow "${workflow.id}"`, workflowId: workflow.id });
+/** The WorkflowCancelledFailure kept as a cancelled workflow's error; with `deadline`, one that timed out. */
+function cancelledFailure(workflow: { readonly id: string; readonly name: string }, deadline?: number): WorkflowCancelledFailure {
+  return new WorkflowCancelledFailure(workflow.id, workflow.name, deadline === undefined ? undefined : new Date(deadline));
+}
+
+function encodeCancelled(deps: EngineDeps, failure: WorkflowCancelledFailure): string {
+  return deps.payloads.encodeError(failure, { description: `cancellation of workflow "${failure.workflowId}"`, workflowId: failure.workflowId });
 }
 
 /**
@@ -28,7 +31,7 @@ export async function cancelWorkflow(context: ControlContext, workflowId: string
     workflowId,
     owner: deps.workerId,
     // Only the workflow whose deadline it is timed out; its children are cancelled with it.
-    encodeCancelled: (workflow) => encodeCancelled(deps, workflow, workflow.id === workflowId ? deadline : undefined),
+    encodeCancelled: (workflow) => encodeCancelled(deps, cancelledFailure(workflow, workflow.id === workflowId ? deadline : undefined)),
     now: deps.clock.now(),
   });
   for (const queue of outcome.queues) deps.poke(queue);
@@ -36,7 +39,7 @@ export async function cancelWorkflow(context: ControlContext, workflowId: string
     if (effect === 'cancelled') {
       context.onFinished(id);
       // Lifecycle events (issue 9): the cancel is committed.
-      await deps.observer?.workflowCancelled(id);
+      await deps.observer?.workflowCancelled(id, id === workflowId && deadline !== undefined ? new Date(deadline) : undefined);
     }
     if (effect === 'requested') for (const runtime of runtimesOf(context, id)) runtime.requestControl('cancel');
   }
@@ -50,7 +53,8 @@ export async function cancelWorkflow(context: ControlContext, workflowId: string
 export async function endCancelled(context: ControlContext, workflow: { readonly id: string; readonly name: string }, runtime?: WorkflowRuntime): Promise<void> {
   const { deps } = context;
   // A cancel that ends at or after the workflow's deadline is the deadline's (the watch asked for it, or would have).
-  const error = encodeCancelled(deps, workflow, await passedDeadline(deps, workflow.id));
+  const failure = cancelledFailure(workflow, await passedDeadline(deps, workflow.id));
+  const error = encodeCancelled(deps, failure);
   const saga = await compensateWorkflow(deps, workflow.id, {
     ...(runtime ? { body: runtime, bodyStatus: 'cancelled' as const } : {}),
     error,
@@ -66,7 +70,7 @@ export async function endCancelled(context: ControlContext, workflow: { readonly
   });
   if (parentQueue !== undefined) deps.poke(parentQueue);
   context.onFinished(workflow.id);
-  await deps.observer?.workflowCancelled(workflow.id, runtime);
+  await deps.observer?.workflowCancelled(workflow.id, failure.deadline, runtime);
 }
 
 /** The workflow's deadline when it has one and it has passed. */
