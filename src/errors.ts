@@ -31,6 +31,7 @@ export const ErrorCode = {
   SchemaNotMigrated: 'TEMPOLITE_SCHEMA_NOT_MIGRATED',
   DatabaseInUse: 'TEMPOLITE_DATABASE_IN_USE',
   EngineState: 'TEMPOLITE_ENGINE_STATE',
+  ResultTimeout: 'TEMPOLITE_RESULT_TIMEOUT',
   OutsideWorkflow: 'TEMPOLITE_OUTSIDE_WORKFLOW',
   WorkflowFailed: 'TEMPOLITE_WORKFLOW_FAILED',
   ActivityFailed: 'TEMPOLITE_ACTIVITY_FAILED',
@@ -370,6 +371,18 @@ export class EngineStateError extends TempoliteError {
   readonly code = ErrorCode.EngineState;
   constructor(message: string) {
     super(message);
+  }
+}
+
+/** `handle.result({ timeout })` waited that long and the workflow has not ended: it goes on, nothing changed. */
+export class ResultTimeoutError extends TempoliteError {
+  readonly code = ErrorCode.ResultTimeout;
+  constructor(
+    readonly workflowId: string,
+    /** The timeout the call had, in milliseconds. */
+    readonly timeoutMs: number,
+  ) {
+    super(`Workflow "${workflowId}" has not ended within ${timeoutMs} ms; it goes on (call result() again to wait again).`);
   }
 }
 

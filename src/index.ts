@@ -54,6 +54,7 @@ export { activityContext, type ActivityContext } from './context/activity-contex
 
 export { WorkflowHandle } from './client/workflow-handle.js';
 export type { StartOptions } from './client/start-options.js';
+export type { ResultOptions } from './client/result-options.js';
 export type { PruneOptions } from './client/prune-options.js';
 export type { WorkflowDescription, ExecutionDescription, StepDescription, AttemptDescription, WorkflowSummary, TimerDescription, TimerStatus, SignalDescription, UndecodablePayload } from './client/description.js';
 export { formatRunTree } from './client/format-tree.js';
@@ -110,6 +111,7 @@ export {
   LeaseLostError,
   DatabaseInUseError,
   EngineStateError,
+  ResultTimeoutError,
   OutsideWorkflowError,
   ActivityFailure,
   ActivityTimeoutFailure,

@@ -1,9 +1,10 @@
 import type { WorkflowStatus } from '../store/statuses.js';
 import type { WorkflowDescription } from './description.js';
+import type { ResultOptions } from './result-options.js';
 
 /** What a handle asks of the engine. */
 export interface HandleBackend {
-  waitForResult(workflowId: string): Promise<unknown>;
+  waitForResult(workflowId: string, options?: ResultOptions): Promise<unknown>;
   describe(workflowId: string): Promise<WorkflowDescription>;
   status(workflowId: string): Promise<WorkflowStatus>;
   signal(workflowId: string, name: string, payload?: unknown): Promise<void>;
@@ -28,13 +29,15 @@ export class WorkflowHandle<R = unknown> {
   ) {}
 
   /**
-   * Waits for the logical outcome.
+   * Waits for the logical outcome. Calls on one workflow share one watch of it, and a call that gives up
+   * (`timeout`, `signal`) stops costing anything.
    * @returns the workflow's return value
    * @throws WorkflowFailure when it failed terminally; `cause` holds why (e.g. an ActivityFailure,
-   *   or a WorkflowCancelledFailure when it was cancelled)
+   *   or a WorkflowCancelledFailure when it was cancelled); ResultTimeoutError past `options.timeout`;
+   *   the signal's reason when `options.signal` aborts; EngineStateError when the engine closes meanwhile
    */
-  async result(): Promise<R> {
-    return (await this.backend.waitForResult(this.workflowId)) as R;
+  async result(options?: ResultOptions): Promise<R> {
+    return (await this.backend.waitForResult(this.workflowId, options)) as R;
   }
 
   /** The workflow now: status, run, executions and the step tree with attempts and errors. */

@@ -7,11 +7,12 @@ export class CompletionHub {
   private readonly waiters = new Map<string, Set<(output?: string) => void>>();
 
   /**
-   * Resolves at the next `notify(workflowId)` or after `timeoutMs`, whichever is first:
+   * Resolves at the next `notify(workflowId)`, after `timeoutMs` or when `stop` aborts, whichever is first:
    * with the encoded output when the notice says the workflow completed, else `undefined`.
    */
-  wait(workflowId: string, timeoutMs: number): Promise<string | undefined> {
+  wait(workflowId: string, timeoutMs: number, stop?: AbortSignal): Promise<string | undefined> {
     return new Promise((resolve) => {
+      if (stop?.aborted) return resolve(undefined);
       let set = this.waiters.get(workflowId);
       if (!set) {
         set = new Set();
@@ -19,12 +20,15 @@ export class CompletionHub {
       }
       const done = (output?: string): void => {
         clearTimeout(timer);
+        stop?.removeEventListener('abort', onStop);
         const current = this.waiters.get(workflowId);
         current?.delete(done);
         if (current?.size === 0) this.waiters.delete(workflowId);
         resolve(output);
       };
+      const onStop = (): void => done();
       const timer = setTimeout(() => done(), timeoutMs);
+      stop?.addEventListener('abort', onStop, { once: true });
       set.add(done);
     });
   }

@@ -34,6 +34,8 @@ import { isTerminal, type WorkflowStatus } from '../store/statuses.js';
 import type { ListFilter } from '../store/workflow-store.js';
 import { SystemClock } from './clock.js';
 import { CompletionHub } from './completion-hub.js';
+import { ResultWaits, type Ended } from './result-waits.js';
+import { resultWait } from '../client/result-options.js';
 import { closeTimeoutMs, type CloseOptions } from './close-options.js';
 import type { EngineDeps } from './engine-deps.js';
 import { settledWithin } from './settled-within.js';
@@ -118,6 +120,7 @@ export class Tempolite {
   private started: Started | undefined;
   private starting: Promise<void> | undefined;
   private readonly hub = new CompletionHub();
+  private readonly results = new ResultWaits((workflowId, stop) => this.watchOutcome(workflowId, stop));
   /** Lifecycle events (issue 9): listeners may be added before `start()`. */
   private readonly events = new EventHub();
   private closing: Promise<void> | undefined;
@@ -125,7 +128,7 @@ export class Tempolite {
   private wasClosed = false;
   /** What this engine's handles call: the reads only a handle makes stay off the engine's public surface. */
   private readonly handleBackend: HandleBackend = {
-    waitForResult: (workflowId) => this.waitForResult(workflowId),
+    waitForResult: (workflowId, options) => this.waitForResult(workflowId, options),
     describe: (workflowId) => this.describe(workflowId),
     status: (workflowId) => this.status(workflowId),
     signal: (workflowId, name, payload) => this.signal(workflowId, name, payload),
@@ -552,24 +555,35 @@ export class Tempolite {
   }
 
   /** Waits for a terminal status and returns the output or throws the failure. */
-  private async waitForResult(workflowId: string): Promise<unknown> {
+  private async waitForResult(workflowId: string, options: unknown): Promise<unknown> {
+    const wait = resultWait(options);
+    this.require();
+    const ended = await this.results.wait(workflowId, wait);
+    const { deps } = this.require();
     const where = { description: `outcome of workflow "${workflowId}"`, workflowId };
-    for (;;) {
+    // Completed in this engine: the output it just committed needs no read back.
+    if ('output' in ended) return deps.payloads.decode(ended.output, where);
+    const { row } = ended;
+    const data = await deps.store.getWorkflowData(workflowId);
+    if (row.status === 'completed') return deps.payloads.decode(data?.output ?? '', where);
+    const cause = data?.error != null ? reviveFailure(deps.payloads.decodeError(data.error)) : new Error(`workflow ended ${row.status}`);
+    // Sagas (issue 3): for compensation_failed the cause is the CompensationFailure, holding the original failure too.
+    throw new WorkflowFailure(workflowId, row.name, row.runId, await compensationOutcomeOf(deps.store, deps.payloads, workflowId, cause));
+  }
+
+  /** Watches a workflow until it is terminal: one loop per workflow, however many `result()` calls wait on it. */
+  private async watchOutcome(workflowId: string, stop: AbortSignal): Promise<Ended | undefined> {
+    while (!stop.aborted) {
       const { deps } = this.require();
-      const row = (await deps.store.getWorkflow(workflowId));
+      const row = await deps.store.getWorkflow(workflowId);
       if (!row) throw new WorkflowNotFoundError(workflowId);
-      if (isTerminal(row.status)) {
-        const data = (await deps.store.getWorkflowData(workflowId));
-        if (row.status === 'completed') return deps.payloads.decode(data?.output ?? '', where);
-        const cause = data?.error != null ? reviveFailure(deps.payloads.decodeError(data.error)) : new Error(`workflow ended ${row.status}`);
-        // Sagas (issue 3): for compensation_failed the cause is the CompensationFailure, holding the original failure too.
-        throw new WorkflowFailure(workflowId, row.name, row.runId, await compensationOutcomeOf(deps.store, deps.payloads, workflowId, cause));
-      }
+      if (isTerminal(row.status)) return { row };
       // A store that pushes outcomes (PostgreSQL) needs the poll only as a fallback.
-      const output = await this.hub.wait(workflowId, deps.store.listen === undefined ? deps.options.pollIntervalMs : Math.max(deps.options.pollIntervalMs, 5000));
-      // Completed in this engine: the output it just committed needs no read back.
-      if (output !== undefined) return deps.payloads.decode(output, where);
+      const output = await this.hub.wait(workflowId, deps.store.listen === undefined ? deps.options.pollIntervalMs : Math.max(deps.options.pollIntervalMs, 5000), stop);
+      if (output !== undefined) return { output };
     }
+    // Stopped: nobody waits for it any more.
+    return undefined;
   }
 
   /** The started engine, for a client call: refused from the moment `close()` is called, as documented. */

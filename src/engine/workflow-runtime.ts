@@ -1,4 +1,5 @@
 import type { DetachedStartOptions, StepCallOptions, WorkflowInfo, WorkflowRuntimeApi } from '../context/ambient.js';
+import { isClosedEngineError } from '../store/storage-errors.js';
 import { EngineStateError, InvalidOptionsError, LeaseLostError, NonDeterminismError, StorageError, TempoliteError, UnknownWorkflowError, WorkflowCancelledFailure } from '../errors.js';
 import type { Registration } from '../registry/registration.js';
 import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
@@ -220,8 +221,9 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
     };
     work.then(forget, (error: unknown) => {
       forget();
-      // Tracked work rejects only when a write failed; Tempolite's own refusals (a payload too large...) are the step's outcome.
-      if (error instanceof StorageError || error instanceof LeaseLostError || !(error instanceof TempoliteError)) {
+      // Tracked work rejects only when a write failed; Tempolite's own refusals (a payload too large...) are the step's
+      // outcome. A closed engine's refusal is no outcome either: the body was left behind, and must not end the workflow.
+      if (error instanceof StorageError || error instanceof LeaseLostError || isClosedEngineError(error) || !(error instanceof TempoliteError)) {
         this.broken ??= error instanceof Error ? error : new Error(String(error));
         this.haltNow();
       }

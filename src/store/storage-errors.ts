@@ -40,9 +40,18 @@ export function asStorageError(error: unknown, database: string): unknown {
   return error;
 }
 
+const closedEngineErrors = new WeakSet<Error>();
+
 /** What a store call gets once its engine closed: a body `close({ timeout })` left behind, still running. */
 export function closedEngineError(): EngineStateError {
-  return new EngineStateError('The engine was closed: nothing this workflow does now is recorded, and the next engine recovers it.');
+  const error = new EngineStateError('The engine was closed: nothing this workflow does now is recorded, and the next engine recovers it.');
+  closedEngineErrors.add(error);
+  return error;
+}
+
+/** Whether `error` is a store's answer to a body its closed engine left behind (`closedEngineError`). */
+export function isClosedEngineError(error: unknown): boolean {
+  return error instanceof Error && closedEngineErrors.has(error);
 }
 
 /** `error`, or `closedEngineError()` when it is pg's refusal of a pool that the engine's close() ended. */
