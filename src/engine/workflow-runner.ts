@@ -154,7 +154,7 @@ export class WorkflowRunner {
     this.active.add(runtime);
     entered();
     // Lifecycle events (issue 9): `workflow.started` once the execution row is committed.
-    this.deps.observer?.executionBegan(runtime, reason, runtime.info.attempt, begun);
+    this.deps.observer?.executionBegan(runtime, reason, runtime.info.attempt, begun, now);
     try {
       const outcome = await this.runBody(runtime, definition, snapshot.input);
       runtime.bodyEnded = true;
@@ -293,7 +293,7 @@ export class WorkflowRunner {
         await this.endForRequest(runtime, 'cancel');
         return;
       }
-      this.deps.observer?.workflowCompleted(runtime);
+      this.deps.observer?.workflowCompleted(runtime, now);
       this.onFinished(workflowId, output);
       return;
     }

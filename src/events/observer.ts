@@ -18,8 +18,9 @@ export interface ObservedHost {
 export interface AttemptObservation {
   /** Runs the step's code with the attempt's span active. */
   run<T>(fn: () => T): T;
-  completed(): void;
-  failed(error: unknown, willRetry: boolean): void;
+  /** `endedAt`: the end the attempt's row records, so the event's `durationMs` is the one `describe()` shows. */
+  completed(endedAt?: number): void;
+  failed(error: unknown, willRetry: boolean, endedAt?: number): void;
   /** Stopped from outside (engine closing, cancel): no event, the span ends. */
   interrupted(): void;
 }
@@ -74,18 +75,18 @@ export class Observer {
     private readonly tracer: Tracer = tempoliteTracer(),
   ) {}
 
-  /** A body execution was asked to begin; `begun` is the write of its row. */
-  executionBegan(host: ObservedHost, reason: Exclude<ExecutionReason, 'compensate'>, attempt: number, begun: Promise<void>): void {
-    const record = this.track(host, `workflow ${host.info.workflowName}`, { 'tempolite.execution.reason': reason, 'tempolite.workflow.attempt': attempt });
+  /** A body execution was asked to begin; `begun` is the write of its row, which records `startedAt`. */
+  executionBegan(host: ObservedHost, reason: Exclude<ExecutionReason, 'compensate'>, attempt: number, begun: Promise<void>, startedAt: number): void {
+    const record = this.track(host, `workflow ${host.info.workflowName}`, { 'tempolite.execution.reason': reason, 'tempolite.workflow.attempt': attempt }, startedAt);
     if (!this.hub.has('workflow.started') && !this.levelEnabled('info')) return;
     this.enqueue(record.base.workflowId, begun, () => this.emitWorkflow('workflow.started', { ...record.base, at: this.now(), reason, attempt }, 'workflow started'));
   }
 
-  /** The workflow completed (its row is committed). */
-  workflowCompleted(host: ObservedHost): void {
+  /** The workflow completed (its row is committed, recording `endedAt`). */
+  workflowCompleted(host: ObservedHost, endedAt: number): void {
     const record = this.record(host);
     const now = this.clock.now();
-    this.workflowEvent('workflow.completed', { ...record.base, at: new Date(now), durationMs: now - record.startedAt }, 'workflow completed');
+    this.workflowEvent('workflow.completed', { ...record.base, at: new Date(now), durationMs: endedAt - record.startedAt }, 'workflow completed');
     this.finish(record, now);
   }
 
@@ -211,13 +212,13 @@ export class Observer {
   }
 
   /** A side effect's value was recorded (its only attempt, committed). */
-  sideEffectRecorded(host: ObservedHost, stepId: string, name: string, startedAt: number): void {
-    this.attempt(host, { kind: 'sideEffect', stepId, name, attempt: 1 }, undefined, startedAt).completed();
+  sideEffectRecorded(host: ObservedHost, stepId: string, name: string, startedAt: number, endedAt: number): void {
+    this.attempt(host, { kind: 'sideEffect', stepId, name, attempt: 1 }, undefined, startedAt).completed(endedAt);
   }
 
   /** A side effect threw, and its failure was recorded (it is not retried). */
-  sideEffectFailed(host: ObservedHost, stepId: string, name: string, startedAt: number, error: unknown): void {
-    this.attempt(host, { kind: 'sideEffect', stepId, name, attempt: 1 }, undefined, startedAt).failed(error, false);
+  sideEffectFailed(host: ObservedHost, stepId: string, name: string, startedAt: number, endedAt: number, error: unknown): void {
+    this.attempt(host, { kind: 'sideEffect', stepId, name, attempt: 1 }, undefined, startedAt).failed(error, false, endedAt);
   }
 
   /** @internal Queues a step or compensation event and its log line, built only when someone wants it. */
@@ -247,8 +248,8 @@ export class Observer {
     return this.clock.now();
   }
 
-  private track(host: ObservedHost, spanName: string, attributes: Record<string, string | number>): HostRecord {
-    const record: HostRecord = { base: baseOfHost(host), startedAt: this.clock.now(), span: undefined };
+  private track(host: ObservedHost, spanName: string, attributes: Record<string, string | number>, startedAt = this.clock.now()): HostRecord {
+    const record: HostRecord = { base: baseOfHost(host), startedAt, span: undefined };
     if (tracingEnabled()) record.span = startSpan(this.tracer, spanName, record.startedAt, { ...spanAttributes(record.base), ...attributes }, undefined);
     this.hosts.set(host, record);
     return record;
@@ -315,14 +316,14 @@ class ObservedAttempt implements AttemptObservation {
     this.observer.emitStep(this.names.started, () => this.base(), this.step.kind === 'compensation' ? 'compensation started' : 'step started');
   }
 
-  completed(): void {
-    const now = this.observer.nowMs();
+  completed(endedAt = this.observer.nowMs()): void {
+    const now = endedAt;
     this.observer.stepEvent(this.record.base.workflowId, this.names.completed, () => ({ ...this.base(), durationMs: now - this.startedAt }), this.step.kind === 'compensation' ? 'compensation completed' : 'step completed');
     if (this.span !== undefined) endSpan(this.span, now);
   }
 
-  failed(error: unknown, willRetry: boolean): void {
-    const now = this.observer.nowMs();
+  failed(error: unknown, willRetry: boolean, endedAt = this.observer.nowMs()): void {
+    const now = endedAt;
     this.observer.stepEvent(
       this.record.base.workflowId,
       this.names.failed,

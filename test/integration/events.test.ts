@@ -198,6 +198,13 @@ describe('lifecycle events', () => {
     const startedEvent = events[0]?.event as TempoliteEvents['workflow.started'];
     expect(startedEvent).toMatchObject({ workflowId: 'trip-1', runId: handle.runId, workflowName: 'trip.book', reason: 'start', attempt: 1 });
     expect(startedEvent.at).toBeInstanceOf(Date);
+    // Each event's durationMs is the one describe() shows for its attempt (the CLI's, the dashboard's).
+    const description = await handle.describe();
+    const shown = (stepId: string, attempt: number, compensation: boolean) =>
+      description.steps.find((s) => s.stepId === stepId)?.executions.find((x) => x.attempt === attempt && (x.kind === 'compensation') === compensation)?.durationMs;
+    const timed = events.filter((e) => 'durationMs' in e.event) as { name: string; event: { stepId: string; attempt: number; durationMs: number } }[];
+    expect(timed.length).toBe(7);
+    for (const { name, event } of timed) expect(event.durationMs, `${name} ${event.stepId}/${event.attempt}`).toBe(shown(event.stepId, event.attempt, name.startsWith('compensation.')));
   });
 
   it('workflow.compensating fires once with resumed: false, then with resumed: true when the phase goes on after a suspending backoff', async () => {
@@ -224,10 +231,13 @@ describe('lifecycle events', () => {
     engine.on('workflow.started', () => {
       throw new Error('a broken listener');
     });
+    const durations: number[] = [];
+    engine.on('workflow.completed', (e) => durations.push(e.durationMs));
     const handle = await engine.startWorkflow(Greeter, 'run', ['ana'], { id: 'greet-1' });
     expect(await handle.result()).toBe('hello ana');
     await eventually(() => lines.includes('workflow.completed'), 'completed');
     expect(lines).toEqual(['workflow.started', 'step.started greet.hello#0/1', 'step.completed greet.hello#0/1', 'workflow.completed']);
+    expect(durations).toEqual([(await handle.describe()).executions.at(-1)?.durationMs]);
   });
 
   it("a listener's failure is logged with the ids of the event it failed on", async () => {

@@ -67,10 +67,11 @@ async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: nu
   const attemptId = newId();
   const label = `compensation of saga step "${step.stepId}" in workflow "${workflowId}"`;
   // Not awaited before the compensation runs: the start record rides the same group commit as the end when it is quick.
-  const started = store.beginCompensationAttempt({ stepEntityId: step.id, attemptId, workflowExecutionId: host.info.executionId, attempt, now: clock.now() });
+  const startedAt = clock.now();
+  const started = store.beginCompensationAttempt({ stepEntityId: step.id, attemptId, workflowExecutionId: host.info.executionId, attempt, now: startedAt });
   started.catch(() => undefined);
   // Lifecycle events and spans (issue 9): `compensation.started` once the start record is committed.
-  const observed = host.deps.observer?.attempt(host, { kind: 'compensation', stepId: step.stepId, name: step.name, attempt }, started) ?? noAttempt();
+  const observed = host.deps.observer?.attempt(host, { kind: 'compensation', stepId: step.stepId, name: step.name, attempt }, started, startedAt) ?? noAttempt();
 
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(host.abort.signal.reason);
@@ -103,7 +104,7 @@ async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: nu
   const base = { stepEntityId: step.id, attemptId, now };
   if (outcome.ok) {
     await store.endCompensationAttempt({ ...base, attemptStatus: 'completed', stepStatus: 'compensated', attempts: attempt - 1 });
-    observed.completed();
+    observed.completed(now);
   } else if (host.abort.signal.aborted) {
     // Stopped from outside (engine closing): not the compensation's failure, so it does not count as an attempt.
     await store.endCompensationAttempt({ ...base, attemptStatus: 'interrupted', stepStatus: 'compensating', attempts: attempt - 1 });
@@ -111,7 +112,7 @@ async function runAttempt(host: CompensationHost, step: SagaStepRow, attempt: nu
   } else {
     const error = payloads.encodeError(outcome.error, { description: `error of ${label}`, workflowId, stepId: step.stepId });
     await store.endCompensationAttempt({ ...base, attemptStatus: 'failed', stepStatus: outcome.retry ? 'compensating' : 'compensation_failed', attempts: attempt, error });
-    observed.failed(outcome.error, outcome.retry);
+    observed.failed(outcome.error, outcome.retry, now);
     return { ...outcome, endedAt: now };
   }
   return outcome;

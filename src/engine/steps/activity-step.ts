@@ -140,6 +140,7 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
   const workflowId = rt.info.workflowId;
   const args = payloads.decode(input, () => ({ description: `input of ${plan.label}`, workflowId, stepId: plan.stepId })) as unknown[];
   const attemptId = newId();
+  const startedAt = clock.now();
   // Not awaited before the attempt runs: the start record rides the same group commit as the result when the step is quick.
   const started = store.beginAttempt({
     kind: plan.kind,
@@ -149,11 +150,11 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
     workflowExecutionId: rt.info.executionId,
     attempt: plan.attempt,
     ...(plan.kind === 'saga' ? { attemptKind: 'transaction' as const } : {}),
-    now: clock.now(),
+    now: startedAt,
   });
   started.catch(() => undefined);
   // Lifecycle events and spans (issue 9): `step.started` once the start record is committed.
-  const observed = rt.deps.observer?.attempt(rt, { kind: plan.kind, stepId: plan.stepId, name: definition.name, attempt: plan.attempt }, started) ?? noAttempt();
+  const observed = rt.deps.observer?.attempt(rt, { kind: plan.kind, stepId: plan.stepId, name: definition.name, attempt: plan.attempt }, started, startedAt) ?? noAttempt();
 
   let key: string | undefined;
   const { runId, generation } = rt.info;
@@ -215,9 +216,9 @@ async function runAttempt(rt: WorkflowRuntime, definition: StepDefinition, plan:
   }
   const interrupted = !outcome.ok && rt.abort.signal.aborted;
   await Promise.all([started, ended]);
-  if (outcome.ok) observed.completed();
+  if (outcome.ok) observed.completed(now);
   else if (interrupted) observed.interrupted();
-  else observed.failed(outcome.error, outcome.retry);
+  else observed.failed(outcome.error, outcome.retry, now);
   return outcome.ok || stored === undefined ? outcome : { ...outcome, stored, endedAt: now };
 }
 

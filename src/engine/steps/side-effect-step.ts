@@ -67,11 +67,11 @@ export async function recordOnce(rt: WorkflowRuntime, stepId: string, name: stri
   if (error !== undefined) {
     // The stored copy, as every re-entry throws it.
     const failure = reviveFailure(payloads.decodeError(error));
-    rt.deps.observer?.sideEffectFailed(rt, stepId, name, startedAt, failure);
+    rt.deps.observer?.sideEffectFailed(rt, stepId, name, startedAt, now, failure);
     throw failure;
   }
   // Lifecycle events (issue 9): the value is committed.
-  rt.deps.observer?.sideEffectRecorded(rt, stepId, name, startedAt);
+  rt.deps.observer?.sideEffectRecorded(rt, stepId, name, startedAt, now);
   // The stored copy, not the value itself: a re-entered body gets the decoded one, and must not behave otherwise.
   return payloads.decode(output!, where);
 }
