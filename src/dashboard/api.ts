@@ -2,7 +2,7 @@ import { formatRunTree } from '../client/format-tree.js';
 import type { Tempolite } from '../engine/tempolite.js';
 import { InvalidOptionsError, InvalidStateError, SerializationError, WorkflowNotFoundError, TempoliteError } from '../errors.js';
 import { toPlain } from '../cli/plain-json.js';
-import { progressOf } from '../cli/progress.js';
+import { progressOf } from '../client/progress.js';
 import { WORKFLOW_STATUSES } from '../store/statuses.js';
 import { controlChanges, type ControlAction } from '../client/control-effect.js';
 import type { WorkflowStatus } from '../store/statuses.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProgress, progressOf } from '../../src/cli/progress.js';
+import { formatProgress, progressOf } from '../../src/client/progress.js';
 import type { StepDescription, WorkflowDescription } from '../../src/client/description.js';
 
 function step(stepId: string, status: StepDescription['status']): StepDescription {

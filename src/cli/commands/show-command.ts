@@ -6,7 +6,7 @@ import type { Tempolite } from '../../engine/tempolite.js';
 import type { CliIo } from '../cli-io.js';
 import { withClient } from '../open-client.js';
 import { stringifyPlain, toPlain } from '../plain-json.js';
-import { formatProgress, progressOf } from '../progress.js';
+import { formatProgress, progressOf } from '../../client/progress.js';
 import { databaseOptions, integerOption, type DatabaseOptions } from './common.js';
 
 interface ShowCommandOptions extends DatabaseOptions {

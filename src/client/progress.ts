@@ -1,5 +1,5 @@
-import { printableLine } from '../client/printable.js';
-import type { StepDescription, WorkflowDescription } from '../client/description.js';
+import { printableLine } from './printable.js';
+import type { StepDescription, WorkflowDescription } from './description.js';
 import { isTerminal } from '../store/statuses.js';
 
 /** Where a workflow stands, for people watching it: which step, how many done. */
