@@ -1,5 +1,6 @@
 import { printableLine } from './printable.js';
 import type { StepDescription, WorkflowDescription } from './description.js';
+import { WorkflowCancelledFailure } from '../errors.js';
 import { isTerminal } from '../store/statuses.js';
 
 /** Where a workflow stands, for people watching it: which step, how many done. */
@@ -8,6 +9,8 @@ export interface Progress {
   readonly status: string;
   /** Whether the workflow has finished (it will not change by itself any more). */
   readonly finished: boolean;
+  /** Present (true) when it was cancelled because it reached its deadline: `cancelled`, or `compensated` after that cancel. */
+  readonly timedOut?: true;
   /** Steps (activities, side effects, saga steps) of the current generation that completed. */
   readonly stepsDone: number;
   /** Steps of the current generation recorded so far (later steps are not known until the body reaches them). */
@@ -28,10 +31,12 @@ export function progressOf(d: WorkflowDescription): Progress {
   const finished = isTerminal(d.status);
   const current = finished ? [] : steps.filter((step) => IN_FLIGHT.has(step.status)).map(inFlight);
   const waitingFor = d.status === 'waiting' ? waitReason(d) : undefined;
+  const timedOut = finished && d.error instanceof WorkflowCancelledFailure && d.error.timedOut;
   return {
     workflowId: d.workflowId,
     status: d.status,
     finished,
+    ...(timedOut ? { timedOut: true as const } : {}),
     stepsDone: steps.filter((step) => step.status === 'completed' || step.status === 'compensated').length,
     stepsSeen: steps.length,
     current,
@@ -42,7 +47,7 @@ export function progressOf(d: WorkflowDescription): Progress {
 
 /** One line: `running · 3/4 steps done · now demo.chargeCard#0 (attempt 2, retrying)`. */
 export function formatProgress(p: Progress): string {
-  const parts = [p.status, `${p.stepsDone}/${p.stepsSeen} steps done`];
+  const parts = [p.timedOut ? `${p.status} (timed out)` : p.status, `${p.stepsDone}/${p.stepsSeen} steps done`];
   if (p.current.length > 0) parts.push(`now ${p.current.join(', ')}`);
   if (p.waitingFor !== undefined) parts.push(`waiting for ${p.waitingFor}`);
   if (p.children.total > 0) parts.push(`${p.children.finished}/${p.children.total} child workflows finished`);

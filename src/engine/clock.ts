@@ -13,8 +13,8 @@ export interface Clock {
   onAdvance?(listener: () => void): () => void;
 }
 
-/** The longest delay `setTimeout` honours. */
-const MAX_TIMER_MS = 2_147_483_647;
+/** The longest delay `setTimeout` honours; a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** The wall clock. */
 export class SystemClock implements Clock {
@@ -40,7 +40,7 @@ export class SystemClock implements Clock {
  * Calls `fn` once `ms` have passed on the wall clock; returns what cancels it.
  * Node fires a timer longer than 2^31 - 1 ms after 1 ms: a long wait is several timers in a row.
  */
-function wallTimer(ms: number, fn: () => void): () => void {
+export function wallTimer(ms: number, fn: () => void): () => void {
   const until = Date.now() + Math.max(0, ms);
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {

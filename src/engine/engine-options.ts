@@ -6,7 +6,7 @@ import type { ServiceContainer } from '../di/service-container.js';
 import { InvalidOptionsError } from '../errors.js';
 import { describeOptionValue, validatePluggableOptions } from './validate-plugins.js';
 import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
-import type { Clock } from './clock.js';
+import { MAX_TIMER_MS, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
 /** A named queue and its limits. */
@@ -232,7 +232,6 @@ function positiveInteger(value: unknown, path: string): number {
 }
 
 /** The longest delay Node's timers keep; a longer one fires after 1 ms, over and over. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** A period the engine's timers run on: at most `MAX_TIMER_MS` (about 24.8 days). */
 function timerInterval(value: unknown, path: string): number {

@@ -1,6 +1,7 @@
 import { ResultTimeoutError } from '../errors.js';
 import type { ResultWait } from '../client/result-options.js';
 import type { WorkflowRow } from '../store/rows.js';
+import { wallTimer } from './clock.js';
 
 /** What the watch of a workflow found: it ended, with its encoded output when its completion came in memory, else its row as read. */
 export type Ended = { readonly output: string } | { readonly row: WorkflowRow };
@@ -11,7 +12,8 @@ export type WatchOutcome = (workflowId: string, stop: AbortSignal) => Promise<En
 interface Watch {
   readonly ended: Promise<Ended | undefined>;
   readonly stop: AbortController;
-  waiters: number;
+  /** How to fail each wait on it: called by `failAll`. */
+  readonly waiters: Set<(error: Error) => void>;
 }
 
 /**
@@ -32,34 +34,35 @@ export class ResultWaits {
     const { signal, timeoutMs } = wait;
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     const watch = this.watchOf(workflowId);
-    watch.waiters++;
     return new Promise<Ended>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-      const settle = (leaving: boolean): boolean => {
-        if (settled) return false;
-        settled = true;
-        if (timer !== undefined) clearTimeout(timer);
+      let cancelTimer: (() => void) | undefined;
+      // Leaves the watch, stopping it when this was its last wait; false when this wait had already settled.
+      const leave = (): boolean => {
+        if (!watch.waiters.delete(fail)) return false;
+        cancelTimer?.();
         signal?.removeEventListener('abort', onAbort);
-        watch.waiters--;
-        if (leaving && watch.waiters === 0) this.stop(workflowId, watch);
+        if (watch.waiters.size === 0) this.stop(workflowId, watch);
         return true;
       };
-      const onAbort = (): void => {
-        if (settle(true)) reject(signal?.reason as Error);
+      const fail = (error: Error): void => {
+        if (leave()) reject(error);
       };
+      const onAbort = (): void => fail(signal?.reason as Error);
+      watch.waiters.add(fail);
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => {
-          if (settle(true)) reject(new ResultTimeoutError(workflowId, timeoutMs));
-        }, timeoutMs);
-      }
+      // Longer than Node's longest timer (about 24.8 days) too: several timers in a row.
+      if (timeoutMs !== undefined) cancelTimer = wallTimer(timeoutMs, () => fail(new ResultTimeoutError(workflowId, timeoutMs)));
       watch.ended.then(
         // A watch stops only once its last waiter left, so a waiter always gets what it found.
-        (ended) => settle(false) && (ended === undefined ? reject(new Error(`the watch of workflow "${workflowId}" stopped while a result() waited`)) : resolve(ended)),
-        (error: unknown) => settle(false) && reject(error as Error),
+        (ended) => (ended === undefined ? fail(new Error(`the watch of workflow "${workflowId}" stopped while a result() waited`)) : leave() && resolve(ended)),
+        (error: unknown) => fail(error as Error),
       );
     });
+  }
+
+  /** Fails every wait under way with `error` (the engine closed), at once: their callers hear it before `close()` resolves. */
+  failAll(error: () => Error): void {
+    for (const watch of [...this.watches.values()]) for (const fail of [...watch.waiters]) fail(error());
   }
 
   private watchOf(workflowId: string): Watch {
@@ -67,7 +70,7 @@ export class ResultWaits {
     if (existing) return existing;
     const stop = new AbortController();
     const ended = this.watchOutcome(workflowId, stop.signal);
-    const watch: Watch = { ended, stop, waiters: 0 };
+    const watch: Watch = { ended, stop, waiters: new Set() };
     this.watches.set(workflowId, watch);
     const forget = (): void => {
       if (this.watches.get(workflowId) === watch) this.watches.delete(workflowId);

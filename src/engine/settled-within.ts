@@ -1,5 +1,4 @@
-/** The longest delay `setTimeout` keeps; a longer one would fire at once. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { MAX_TIMER_MS } from './clock.js';
 
 /**
  * Waits for `work`, or for `timeoutMs` of real time if it is given, whichever comes first.

@@ -58,6 +58,10 @@ import { pauseWorkflow, resumeWorkflow } from './control/pause.js';
 import { sendSignal } from './waits/send-signal.js';
 import { notifySignalWaits } from './waits/signal-step.js';
 
+/** What a call on a closed engine gets, and a result() still waiting when it closed. */
+const CLOSED_MESSAGE =
+  'The engine was closed: nothing recorded is lost, and its workflows go on when an engine starts on this database again; call engine.start() to use this engine again, or wait for the result through a handle of a started engine.';
+
 /** DI token under which the engine finds its options: `container.register(TEMPOLITE_OPTIONS, { useValue: {...} })`. */
 export const TEMPOLITE_OPTIONS = Symbol.for('tempolite.options');
 
@@ -323,8 +327,11 @@ export class Tempolite {
     } finally {
       started.releaseLock();
       if (started.frozen) unfreeze();
+      this.results.failAll(() => new EngineStateError(CLOSED_MESSAGE));
       this.hub.notifyAll();
     }
+    // A macrotask: the callers of the result() calls just failed run their handlers (answer a 503) before close() resolves.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   /**
@@ -593,7 +600,7 @@ export class Tempolite {
       this.closing !== undefined
         ? 'The engine is closing: nothing recorded is lost, and its workflows go on when an engine starts on this database again; call engine.start() to use this engine again once close() has resolved, or use a handle of a started engine.'
         : this.wasClosed
-        ? 'The engine was closed: nothing recorded is lost, and its workflows go on when an engine starts on this database again; call engine.start() to use this engine again, or wait for the result through a handle of a started engine.'
+        ? CLOSED_MESSAGE
         : 'The engine is not started: call engine.start() first.',
     );
   }

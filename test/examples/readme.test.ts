@@ -74,7 +74,8 @@ describe('README.md', () => {
   it("the application-writes example runs as written: overlapping payments debit once each, on TypeORM's one connection", async () => {
     const temp = tempDatabase();
     cleanup = temp.cleanup;
-    const lines = await runBlock('app-writes', temp.file);
+    // A TypeORM better-sqlite3 DataSource: a SQLite file in either project.
+    const lines = await runBlock('app-writes', join(temp.dir, 'app-writes.db'));
     expect(lines).toEqual(['balance 850, lowest seen 850']);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatProgress, progressOf } from '../../src/client/progress.js';
+import { WorkflowCancelledFailure } from '../../src/errors.js';
 import type { StepDescription, WorkflowDescription } from '../../src/client/description.js';
 
 function step(stepId: string, status: StepDescription['status']): StepDescription {
@@ -21,6 +22,16 @@ describe('progress of a workflow', () => {
     const progress = progressOf(described('cancelled', [step('shop.reserve#0', 'completed'), step('shop.charge#0', 'pending')]));
     expect(progress).toMatchObject({ finished: true, current: [] });
     expect(formatProgress(progress)).toBe('cancelled · 1/2 steps done');
+  });
+
+  it('says when a cancelled workflow timed out (it reached its deadline), and not for a cancel by hand', () => {
+    const deadline = new Date('2026-12-04T10:00:00.000Z');
+    const timedOut = { ...described('cancelled', [step('shop.reserve#0', 'completed')]), error: new WorkflowCancelledFailure('w-1', 'shop.order', deadline) } as WorkflowDescription;
+    expect(progressOf(timedOut)).toMatchObject({ timedOut: true });
+    expect(formatProgress(progressOf(timedOut))).toBe('cancelled (timed out) · 1/1 steps done');
+    const byHand = { ...described('cancelled', []), error: new WorkflowCancelledFailure('w-1', 'shop.order') } as WorkflowDescription;
+    expect(progressOf(byHand)).not.toHaveProperty('timedOut');
+    expect(formatProgress(progressOf(byHand))).toBe('cancelled · 0/0 steps done');
   });
 
   it('names the attempt under way as activityContext().attempt does: an interrupted one again, the next after a failure', () => {
