@@ -233,7 +233,11 @@ export class NonDeterminismError extends TempoliteError {
     readonly recorded: StepShape,
   ) {
     super(
-      expected.kind === 'end'
+      expected.kind === 'version'
+        ? `Non-determinism in workflow "${workflowId}": it runs version ${recorded.name} of change "${stepId.slice(stepId.indexOf('/') + 1)}" ` +
+            (recorded.name === '0' ? '(it passed that point under the code before the change)' : '(recorded when it first reached that point)') +
+            `, but the code now supports versions ${expected.name} only. Deploy code that supports it again, then resume the workflow.`
+        : expected.kind === 'end'
         ? `Non-determinism in workflow "${workflowId}": the body ended without calling ${recorded.kind} "${recorded.name}", which the database recorded at step "${stepId}". ` +
             `Either a deployment dropped or renamed that call (a renamed step keeps its durable name through the decorator's "name" option), ` +
             `or a re-entry took another path than the first run: a step or wait the body did not await at once (such as a signal handler's flag) replays before the steps that came first, ` +

@@ -51,6 +51,7 @@ export type { AsyncMethod } from './decorators/decorate-method.js';
 
 export { workflowContext, WorkflowContext, StepOptionsBuilder, type ChildOptions, type DetachedOptions, type DetachedWorkflow } from './context/workflow-context.js';
 export { activityContext, type ActivityContext } from './context/activity-context.js';
+export { DEFAULT_VERSION } from './engine/steps/version-step.js';
 
 export { WorkflowHandle } from './client/workflow-handle.js';
 export type { StartOptions } from './client/start-options.js';

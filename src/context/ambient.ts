@@ -58,6 +58,8 @@ export interface WorkflowRuntimeApi {
   sleep(ms: number): Promise<void>;
   /** Waits for one of the named signals, as a step; `timeoutMs` undefined waits without a deadline (issue 5). */
   waitForSignal(names: readonly string[], timeoutMs: number | undefined): Promise<SignalResult<unknown>>;
+  /** The version of a code change this workflow runs (arguments checked by the caller). */
+  version(changeId: string, minSupported: number, maxSupported: number): Promise<number>;
 }
 
 /** Options of a detached start from inside a workflow. */

@@ -4,6 +4,7 @@ import { REGISTRATION, type RegisteredFunction } from '../decorators/register-fu
 import { waitDurationMs, type Duration } from '../engine/duration.js';
 import type { RetryPolicyOptions } from '../engine/retry-policy.js';
 import { signalNames } from '../engine/waits/signal-names.js';
+import { checkVersionArgs } from '../engine/steps/version-step.js';
 import type { ReceivedSignal, SignalResult, WaitForSignalOptions } from '../engine/waits/signal-types.js';
 import type { AsyncMethodNames, MethodArgs, MethodResult } from '../engine/workflow-types.js';
 import { InvalidOptionsError, OutsideWorkflowError, UnknownWorkflowError } from '../errors.js';
@@ -227,6 +228,37 @@ export class WorkflowContext implements WorkflowInfo {
     const refused = refusedBuilderOptions('workflowContext().compensate()');
     if (refused !== undefined) return Promise.reject(refused);
     return this.runtime.compensate();
+  }
+
+  /**
+   * The version of a code change this workflow runs, to change a body under workflows already in flight
+   * (Temporal's `GetVersion`). A workflow that reaches this call for the first time records `maxSupported`
+   * (a side effect `tempolite.version/<changeId>`) and gets it on every re-entry; one that had passed this point
+   * under the code before the change (what it recorded goes on past here) gets `DEFAULT_VERSION` (0).
+   * Branch on it, and keep the old branch until no workflow needs it:
+   *
+   * ```ts
+   * const v = await workflowContext().version('tax-before-charge', DEFAULT_VERSION, 1);
+   * if (v === 1) await this.addTax(order);
+   * await this.charge(order);
+   * ```
+   *
+   * Raise `minSupported` to drop an old branch: a workflow on a version below it (or above `maxSupported`)
+   * is paused with a `NonDeterminismError`. Await it before the next step (not inside a `Promise.all`).
+   * @param changeId names the change: unique per change within the workflow (1 to 237 characters)
+   * @param minSupported the oldest version this code still runs, ≥ 0
+   * @param maxSupported the version this code takes when it reaches the point first, ≥ `minSupported`
+   * @throws InvalidOptionsError for malformed arguments (the body fails with it, as with any error)
+   */
+  version(changeId: string, minSupported: number, maxSupported: number): Promise<number> {
+    const refused = refusedBuilderOptions('workflowContext().version()');
+    if (refused !== undefined) return Promise.reject(refused);
+    try {
+      checkVersionArgs(`workflowContext().version() in workflow "${this.workflowId}"`, changeId, minSupported, maxSupported);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.runtime.version(changeId, minSupported, maxSupported);
   }
 
   /**

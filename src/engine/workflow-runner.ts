@@ -1,7 +1,7 @@
 import { ambient } from '../context/ambient.js';
 import { ChildWorkflowFailure, NonDeterminismError, PayloadTooLargeError, SerializationError } from '../errors.js';
 import type { WorkflowDefinition } from '../registry/definitions.js';
-import type { ExecutionRow } from '../store/rows.js';
+import type { CheckpointRow, ExecutionRow } from '../store/rows.js';
 import { isTerminal, type ExecutionReason } from '../store/statuses.js';
 import type { EngineDeps } from './engine-deps.js';
 import { newId } from './ids.js';
@@ -15,6 +15,7 @@ import type { ControlAction } from '../store/control-store.js';
 import { WorkflowRuntime, type Suspension } from './workflow-runtime.js';
 import { SIGNAL_STEP } from './waits/signal-step.js';
 import { SLEEP_STEP } from './waits/sleep-step.js';
+import { VERSION_STEP } from './steps/version-step.js';
 
 type BodyOutcome = { readonly kind: 'completed'; readonly value: unknown } | { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'suspended'; readonly suspension: Suspension };
 
@@ -274,7 +275,7 @@ export class WorkflowRunner {
     }
     // A body that could not run at all (its input undecodable) reached no step: that is no dropped call.
     const cannotRun = outcome.kind === 'failed' && (isSetupFailure(outcome.error) || outcome.error instanceof NonDeterminismError);
-    let error: unknown = runtime.fatal ?? (cannotRun ? undefined : runtime.checkpoints.unreached(workflowId, runtime.info.workflowName));
+    let error: unknown = runtime.fatal ?? (cannotRun ? undefined : runtime.checkpoints.unreached(workflowId, runtime.info.workflowName, isVersionMarker));
     if (error === undefined && !cannotRun && runtime.reentersGeneration) error = await unreachedWait(this.deps, runtime);
     let output: string | undefined;
     if (error === undefined && outcome.kind === 'completed') {
@@ -327,6 +328,11 @@ export class WorkflowRunner {
     this.deps.observer?.workflowFailed(runtime, error, failed);
     this.onFinished(workflowId);
   }
+}
+
+/** A version marker the body no longer reaches is no dropped call: a deployment may remove a `version()` no workflow needs. */
+function isVersionMarker(row: CheckpointRow): boolean {
+  return row.name === VERSION_STEP;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DetachedStartOptions, StepCallOptions, WorkflowInfo, WorkflowRuntimeApi } from '../context/ambient.js';
 import { isClosedEngineError } from '../store/storage-errors.js';
+import { supportedVersion, versionOf } from './steps/version-step.js';
 import { EngineStateError, InvalidOptionsError, LeaseLostError, NonDeterminismError, StorageError, TempoliteError, UnknownWorkflowError, WorkflowCancelledFailure } from '../errors.js';
 import type { Registration } from '../registry/registration.js';
 import { NOT_STORABLE, isStorableText } from '../store/storable-text.js';
@@ -96,6 +97,8 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
   awaitsChild = false;
   /** Step ids of the sleeps and signal waits the body called in this execution (see `unreachedWait`). */
   readonly reachedWaits = new Set<string>();
+  /** The version this execution takes at each change it called `version()` for, by change id. */
+  readonly versions = new Map<string, Promise<number>>();
   /** Whether an earlier execution of this generation ran the body: its waits' records must be reached again. */
   reentersGeneration = false;
 
@@ -405,6 +408,13 @@ export class WorkflowRuntime implements WorkflowRuntimeApi {
       const timedOut = deadlineAt !== null && deadlineAt !== undefined && deadlineAt <= this.deps.clock.now();
       this.abort.abort(new WorkflowCancelledFailure(this.info.workflowId, this.info.workflowName, timedOut ? new Date(deadlineAt) : undefined));
     } else this.haltNow();
+  }
+
+  /** `workflowContext().version()`; the logic lives in src/engine/steps/version-step.ts. */
+  version(changeId: string, minSupported: number, maxSupported: number): Promise<number> {
+    if (this.fatal !== undefined) return Promise.reject(this.fatal);
+    if (this.suspension !== undefined || this.returned) return never();
+    return this.failFatally(versionOf(this, changeId, maxSupported).then((version) => supportedVersion(this, changeId, version, minSupported, maxSupported)));
   }
 
   /** `workflowContext().sleep()`; the logic lives in src/engine/waits/ (issue 5). */

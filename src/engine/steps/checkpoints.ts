@@ -77,16 +77,23 @@ export class Checkpoints {
     return this.rows[i];
   }
 
+  /** Whether a recorded step (one `counts` keeps) or child workflow has not been called again in this execution yet. */
+  hasUnreached(counts: (row: CheckpointRow) => boolean): boolean {
+    for (let i = 0; i < this.recorded; i++) if (this.reachedRows[i] === 0 && counts(this.rows[i]!)) return true;
+    for (const child of this.children.values()) if (!this.reachedChildren.has(child.parentStepId)) return true;
+    return false;
+  }
+
   /**
    * A recorded step (or child workflow) the body ended without calling, as a `NonDeterminismError`: the code
    * dropped or renamed that call, or a re-entry took another path (a wait it did not await at once resolved
    * before the steps that came first). Ending as if it had not run would complete with a result no run had.
    */
-  unreached(workflowId: string, workflowName: string): NonDeterminismError | undefined {
+  unreached(workflowId: string, workflowName: string, optional?: (row: CheckpointRow) => boolean): NonDeterminismError | undefined {
     const end = { kind: 'end', name: workflowName };
-    const i = this.reachedRows.indexOf(0);
-    if (i >= 0) {
+    for (let i = this.reachedRows.indexOf(0); i >= 0 && i < this.recorded; i = this.reachedRows.indexOf(0, i + 1)) {
       const row = this.rows[i]!;
+      if (optional?.(row)) continue;
       return new NonDeterminismError(workflowId, row.stepId, end, { kind: row.kind, name: row.name });
     }
     for (const child of this.children.values()) {
