@@ -7,6 +7,8 @@ import { bigintTransformer } from './bigint-transformer.js';
 @Index('idx_tempolite_signal_lookup', ['workflowId', 'name', 'consumedAt'])
 // Serves a wait's look-up of the signal it consumed.
 @Index('idx_tempolite_signal_consumed', ['workflowId', 'consumedGeneration', 'consumedStepId'])
+// One signal per idempotency key and workflow (keyless signals, NULL, are not constrained).
+@Index('uq_tempolite_signal_key', ['workflowId', 'idempotencyKey'], { unique: true })
 export class Signal {
   /** uuid v7, so ids sort by send time. */
   @PrimaryColumn({ name: 'id', type: 'varchar', length: 36 })
@@ -39,4 +41,8 @@ export class Signal {
   /** Step id that consumed it, so replays get the same signal back. */
   @Column({ name: 'consumed_step_id', type: 'varchar', length: 255, nullable: true })
   consumedStepId!: string | null;
+
+  /** The sender's idempotency key: a second signal with it is not stored. */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 255, nullable: true })
+  idempotencyKey!: string | null;
 }

@@ -56,6 +56,7 @@ export { DEFAULT_VERSION } from './engine/steps/version-step.js';
 export { WorkflowHandle } from './client/workflow-handle.js';
 export type { StartOptions } from './client/start-options.js';
 export type { ResultOptions } from './client/result-options.js';
+export type { SignalOptions } from './client/signal-options.js';
 export type { PruneOptions } from './client/prune-options.js';
 export type { WorkflowDescription, ExecutionDescription, StepDescription, AttemptDescription, WorkflowSummary, TimerDescription, TimerStatus, SignalDescription, UndecodablePayload } from './client/description.js';
 export { formatRunTree } from './client/format-tree.js';

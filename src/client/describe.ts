@@ -97,6 +97,7 @@ function signal(fields: FieldDecoder, row: SignalRow): SignalDescription {
     ...(row.consumedAt !== null ? { consumedAt: new Date(row.consumedAt) } : {}),
     ...(row.consumedStepId !== null ? { consumedBy: row.consumedStepId } : {}),
     ...(row.consumedGeneration !== null ? { consumedGeneration: Number(row.consumedGeneration) } : {}),
+    ...(row.idempotencyKey !== null ? { idempotencyKey: row.idempotencyKey } : {}),
   };
 }
 

@@ -81,6 +81,8 @@ export interface SignalDescription {
   readonly consumedBy?: string;
   /** The `continueAsNew` generation of that wait: step ids count again from `#0` in each generation. */
   readonly consumedGeneration?: number;
+  /** The sender's `idempotencyKey`, when it gave one. */
+  readonly idempotencyKey?: string;
 }
 
 /** Everything known about one workflow: its run, executions and steps. */

@@ -1,13 +1,14 @@
 import type { WorkflowStatus } from '../store/statuses.js';
 import type { WorkflowDescription } from './description.js';
 import type { ResultOptions } from './result-options.js';
+import type { SignalOptions } from './signal-options.js';
 
 /** What a handle asks of the engine. */
 export interface HandleBackend {
   waitForResult(workflowId: string, options?: ResultOptions): Promise<unknown>;
   describe(workflowId: string): Promise<WorkflowDescription>;
   status(workflowId: string): Promise<WorkflowStatus>;
-  signal(workflowId: string, name: string, payload?: unknown): Promise<void>;
+  signal(workflowId: string, name: string, payload?: unknown, options?: SignalOptions): Promise<boolean>;
   cancel(workflowId: string): Promise<void>;
   pause(workflowId: string): Promise<void>;
   resume(workflowId: string): Promise<void>;
@@ -53,11 +54,12 @@ export class WorkflowHandle<R = unknown> {
   /**
    * Sends a signal that `workflowContext().waitForSignal(name)` receives.
    * Buffered until consumed, consumed in the order sent; wakes a waiting workflow.
-   * @throws WorkflowNotFoundError; InvalidStateError when the workflow has finished;
-   *   InvalidOptionsError for a bad name; SerializationError / PayloadTooLargeError for the payload (nothing is stored then)
+   * @returns true when stored; false when `options.idempotencyKey` is one the workflow has a signal with already
+   * @throws WorkflowNotFoundError; InvalidStateError when the workflow has finished (and has no signal with the key);
+   *   InvalidOptionsError for a bad name or options; SerializationError / PayloadTooLargeError for the payload (nothing is stored then)
    */
-  signal(name: string, payload?: unknown): Promise<void> {
-    return this.backend.signal(this.workflowId, name, payload);
+  signal(name: string, payload?: unknown, options?: SignalOptions): Promise<boolean> {
+    return this.backend.signal(this.workflowId, name, payload, options);
   }
 
   /**

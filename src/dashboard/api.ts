@@ -47,7 +47,7 @@ const ACTIONS: readonly ControlAction[] = ['retry', 'cancel', 'pause', 'resume']
  * - `GET /api/workflows?status=a,b&name=&queue=&limit=&offset=`: `{ workflows }` (`status` repeatable; other parameters are a 400)
  * - `GET /api/workflows/:id`: `{ description, progress, tree }`
  * - `POST /api/workflows/:id/{retry|cancel|pause|resume}`: `{ ok, workflowId, action, changed, status }`
- * - `POST /api/workflows/:id/signal` with `{ name, payload }` (no other field): the same
+ * - `POST /api/workflows/:id/signal` with `{ name, payload, idempotencyKey? }` (no other field): the same (`changed` false for a key taken)
  */
 export async function handleApi(engine: Tempolite, method: string, url: URL, readBody: () => Promise<unknown>): Promise<ApiResponse> {
   try {
@@ -71,7 +71,7 @@ export async function handleApi(engine: Tempolite, method: string, url: URL, rea
       const before = await handle.describe();
       await run(engine, action as ControlAction, id);
       changed = controlChanges(action as ControlAction, before);
-    } else if (action === 'signal') await signal(engine, id, await readBody());
+    } else if (action === 'signal') changed = await signal(engine, id, await readBody());
     else return { status: 404, body: errorBody('NotFound', DashboardErrorCode.NotFound, `Unknown action "${action}".`) };
     return { status: 200, body: { ok: true, workflowId: id, action, changed, status: await handle.status() } };
   } catch (error) {
@@ -121,13 +121,14 @@ async function run(engine: Tempolite, action: ControlAction, id: string): Promis
   else await engine.resume(id);
 }
 
-async function signal(engine: Tempolite, id: string, body: unknown): Promise<void> {
-  if (body === null || typeof body !== 'object' || typeof (body as { name?: unknown }).name !== 'string') throw new BadRequestError('Expected a JSON body { "name": string, "payload"?: any }.');
+/** Sends the signal of a request body; false when its idempotency key was taken (nothing sent). */
+async function signal(engine: Tempolite, id: string, body: unknown): Promise<boolean> {
+  if (body === null || typeof body !== 'object' || typeof (body as { name?: unknown }).name !== 'string') throw new BadRequestError('Expected a JSON body { "name": string, "payload"?: any, "idempotencyKey"?: string }.');
   // As the list's parameters: a misspelt "payload" must not send the signal with a null one.
-  const unknown = Object.keys(body).filter((key) => key !== 'name' && key !== 'payload');
-  if (unknown.length > 0) throw new BadRequestError(`Unknown field "${unknown[0]}" in the signal body (expected name, payload).`);
-  const { name, payload } = body as { name: string; payload?: unknown };
-  await engine.signal(id, name, payload ?? null);
+  const unknown = Object.keys(body).filter((key) => key !== 'name' && key !== 'payload' && key !== 'idempotencyKey');
+  if (unknown.length > 0) throw new BadRequestError(`Unknown field "${unknown[0]}" in the signal body (expected name, payload, idempotencyKey).`);
+  const { name, payload, idempotencyKey } = body as { name: string; payload?: unknown; idempotencyKey?: string };
+  return engine.signal(id, name, payload ?? null, idempotencyKey === undefined ? undefined : { idempotencyKey });
 }
 
 function statusOf(error: unknown, method: string): number {

@@ -36,6 +36,7 @@ import { SystemClock } from './clock.js';
 import { CompletionHub } from './completion-hub.js';
 import { ResultWaits, type Ended } from './result-waits.js';
 import { resultWait } from '../client/result-options.js';
+import type { SignalOptions } from '../client/signal-options.js';
 import { closeTimeoutMs, type CloseOptions } from './close-options.js';
 import type { EngineDeps } from './engine-deps.js';
 import { settledWithin } from './settled-within.js';
@@ -135,7 +136,7 @@ export class Tempolite {
     waitForResult: (workflowId, options) => this.waitForResult(workflowId, options),
     describe: (workflowId) => this.describe(workflowId),
     status: (workflowId) => this.status(workflowId),
-    signal: (workflowId, name, payload) => this.signal(workflowId, name, payload),
+    signal: (workflowId, name, payload, options) => this.signal(workflowId, name, payload, options),
     cancel: (workflowId) => this.cancel(workflowId),
     pause: (workflowId) => this.pause(workflowId),
     resume: (workflowId) => this.resume(workflowId),
@@ -500,11 +501,12 @@ export class Tempolite {
    * Sends a signal to a workflow; `workflowContext().waitForSignal(name)`
    * receives it. Signals are stored (buffered until consumed, in the order
    * sent, kept across continue-as-new and while paused) and wake a waiting workflow.
-   * @throws WorkflowNotFoundError; InvalidStateError when the workflow has finished;
-   *   InvalidOptionsError for a bad name; SerializationError / PayloadTooLargeError for the payload (nothing is stored then)
+   * @returns true when stored; false when `options.idempotencyKey` is one the workflow has a signal with already
+   * @throws WorkflowNotFoundError; InvalidStateError when the workflow has finished (and has no signal with the key);
+   *   InvalidOptionsError for a bad name or options; SerializationError / PayloadTooLargeError for the payload (nothing is stored then)
    */
-  async signal(workflowId: string, name: string, payload?: unknown): Promise<void> {
-    await sendSignal(this.controlContext(), workflowId, name, payload);
+  signal(workflowId: string, name: string, payload?: unknown, options?: SignalOptions): Promise<boolean> {
+    return sendSignal(this.controlContext(), workflowId, name, payload, options);
   }
 
   /**

@@ -21,6 +21,7 @@ export interface SignalRow {
   readonly consumedAt: number | null;
   readonly consumedGeneration: number | null;
   readonly consumedStepId: string | null;
+  readonly idempotencyKey: string | null;
 }
 
 /** A new signal for a workflow. */
@@ -29,8 +30,13 @@ export interface NewSignal {
   readonly workflowId: string;
   readonly name: string;
   readonly payload: string;
+  /** The sender's key: when the workflow has a signal with it already, nothing is stored. */
+  readonly idempotencyKey?: string;
   readonly now: number;
 }
+
+/** What `sendSignal` did: stored the signal (and the queue to poke, when it made the workflow due), or found its key taken. */
+export type SignalSent = { readonly stored: true; readonly queue: string | undefined } | { readonly stored: false };
 
 /** One attempt of a signal wait step to get its signal. */
 export interface SignalTake {
@@ -72,10 +78,11 @@ export interface WaitStore {
   /**
    * Atomically: stores a signal for an unfinished workflow and wakes it (bumps
    * its wake-up counter; a waiting task becomes claimable now).
-   * @returns the queue of the workflow's task, if it has one (a paused workflow has none)
+   * A signal whose `idempotencyKey` the workflow has a signal with already is not stored (also once it finished).
+   * @returns whether it was stored, and then the queue of the workflow's task, if it has one (a paused workflow has none)
    * @throws WorkflowNotFoundError, InvalidStateError when the workflow is finished
    */
-  sendSignal(signal: NewSignal): Promise<string | undefined>;
+  sendSignal(signal: NewSignal): Promise<SignalSent>;
   /** Every signal of a workflow, in arrival order. */
   signalsOf(workflowId: string): Promise<SignalRow[]>;
   /** Every timer of a workflow, oldest first. */

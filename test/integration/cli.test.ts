@@ -130,9 +130,14 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     const bad = await cli('signal', 'approval-1', 'approve', '{not json', ...db());
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('not valid JSON');
-    const sent = parse<{ ok: boolean; action: string; signal: string; status: string }>(await cli('signal', 'approval-1', 'approve', '{"by":"the cli"}', ...db(), '--json'));
-    expect(sent).toMatchObject({ ok: true, action: 'signal', signal: 'approve' });
+    const sent = parse<{ ok: boolean; action: string; signal: string; status: string }>(await cli('signal', 'approval-1', 'approve', '{"by":"the cli"}', '--key', 'ticket-7', ...db(), '--json'));
+    expect(sent).toMatchObject({ ok: true, action: 'signal', signal: 'approve', changed: true });
     expect(await exited).toBe(0);
+    // The same key again (a script run twice): nothing sent, exit 0, and it says so.
+    const again = await cli('signal', 'approval-1', 'approve', '{"by":"twice"}', '--key', 'ticket-7', ...db());
+    expect([again.code, again.stdout]).toEqual([0, 'Workflow approval-1 has a signal with key "ticket-7" already: nothing sent (it is completed).\n']);
+    expect(parse<{ changed: boolean }>(await cli('signal', 'approval-1', 'approve', 'null', '--key', 'ticket-7', ...db(), '--json'))).toMatchObject({ ok: true, changed: false });
+    expect((await (await client.getHandle('approval-1')).describe()).signals.map((x) => x.idempotencyKey)).toEqual(['ticket-7']);
     expect(output).toMatch(/completed · 1\/1 steps done/);
     expect(output).toContain('└── Workflow approval-1 · ops.approval · completed');
     expect(output).toContain('Signal "approve" · received by tempolite.signal#0');

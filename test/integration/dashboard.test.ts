@@ -238,6 +238,12 @@ describe('tempolite dashboard', () => {
       expect([misspeltSignal.status, misspeltBody.error.code]).toEqual([400, 'TEMPOLITE_DASHBOARD_BAD_REQUEST']);
       expect(misspeltBody.error.message).toContain('"paylaod"');
       expect((await (await client.getHandle('approval-1')).describe()).signals).toHaveLength(signalsBefore);
+      // An idempotency key taken already: nothing sent, and the answer says so.
+      const keyed = async () =>
+        (await (await fetch(new URL('/api/workflows/approval-key/signal', base), { method: 'POST', body: '{"name":"approve","payload":{"by":"hook"},"idempotencyKey":"hook-1"}', headers: json })).json()) as { changed: boolean };
+      await client.startWorkflow(OperatorFlow, 'approval', ['key'], { id: 'approval-key' });
+      expect(await keyed()).toMatchObject({ ok: true, changed: true });
+      expect(await keyed()).toMatchObject({ ok: true, changed: false });
       const missing = await fetch(new URL('/api/workflows/nope', base));
       expect([missing.status, await codeOf(missing)]).toEqual([404, 'TEMPOLITE_WORKFLOW_NOT_FOUND']);
       const malformed = await fetch(new URL('/api/workflows/%E0%A4%A', base));

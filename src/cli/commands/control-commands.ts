@@ -53,14 +53,20 @@ export function controlCommands(program: Command, io: CliIo): void {
       .description('send a signal to a workflow; waitForSignal(name) receives it')
       .argument('<id>', 'workflow id')
       .argument('<name>', 'signal name')
-      .argument('[json]', 'payload as JSON (default: null)'),
-  ).action(async (id: string, name: string, json: string | undefined, options: DatabaseOptions) => {
+      .argument('[json]', 'payload as JSON (default: null)')
+      .option('--key <key>', 'idempotency key: a signal the workflow has with this key already is not sent again'),
+  ).action(async (id: string, name: string, json: string | undefined, options: DatabaseOptions & { key?: string }) => {
     const payload = parsePayload(json);
-    const status = await withClient(options, async (engine) => {
-      await engine.signal(id, name, payload);
-      return (await engine.getHandle(id)).status();
+    const { sent, status } = await withClient(options, async (engine) => {
+      const stored = await engine.signal(id, name, payload, options.key === undefined ? undefined : { idempotencyKey: options.key });
+      return { sent: stored, status: await (await engine.getHandle(id)).status() };
     });
-    report(io, options, { workflowId: id, action: 'signal', signal: name, changed: true, status }, `Signal "${name}" sent to workflow ${id} (now ${status}).`);
+    report(
+      io,
+      options,
+      { workflowId: id, action: 'signal', signal: name, changed: sent, status },
+      sent ? `Signal "${name}" sent to workflow ${id} (now ${status}).` : `Workflow ${id} has a signal with key "${options.key ?? ''}" already: nothing sent (it is ${status}).`,
+    );
   });
 }
 

@@ -2,6 +2,7 @@ import { InvalidOptionsError } from '../../errors.js';
 import { runtimesOf, type ControlContext } from '../control/control-context.js';
 import { newId } from '../ids.js';
 import { assertSignalName } from './signal-names.js';
+import { signalKey } from '../../client/signal-options.js';
 import { notifySignalWaits } from './signal-step.js';
 
 /**
@@ -10,16 +11,21 @@ import { notifySignalWaits } from './signal-step.js';
  * running here that suspends later runs again at once (the task's wake-up
  * counter moved), so no signal waits for nothing. A paused workflow keeps the
  * signal buffered until it is resumed.
- * @throws InvalidOptionsError for a bad name; SerializationError / PayloadTooLargeError for the payload (nothing written);
+ * With an idempotency key the workflow has a signal with already, stores nothing and resolves false.
+ * @throws InvalidOptionsError for a bad name or options; SerializationError / PayloadTooLargeError for the payload (nothing written);
  *   WorkflowNotFoundError; InvalidStateError when the workflow has finished
  */
-export async function sendSignal(context: ControlContext, workflowId: string, name: string, payload: unknown): Promise<void> {
+export async function sendSignal(context: ControlContext, workflowId: string, name: string, payload: unknown, options?: unknown): Promise<boolean> {
   const { store, payloads, clock } = context.deps;
   if (typeof workflowId !== 'string' || workflowId.length === 0) throw new InvalidOptionsError('signal()', 'workflowId', 'must be a non-empty string');
-  assertSignalName(name, `signal() to workflow "${workflowId}"`);
+  const subject = `signal() to workflow "${workflowId}"`;
+  assertSignalName(name, subject);
+  const idempotencyKey = signalKey(options, subject);
   const signalName = name;
   const encoded = payloads.encode(payload, { description: `payload of signal "${signalName}" to workflow "${workflowId}"`, workflowId });
-  const queue = await store.waits.sendSignal({ id: newId(), workflowId, name: signalName, payload: encoded, now: clock.now() });
-  if (queue !== undefined) context.deps.poke(queue);
+  const sent = await store.waits.sendSignal({ id: newId(), workflowId, name: signalName, payload: encoded, ...(idempotencyKey === undefined ? {} : { idempotencyKey }), now: clock.now() });
+  if (!sent.stored) return false;
+  if (sent.queue !== undefined) context.deps.poke(sent.queue);
   for (const runtime of runtimesOf(context, workflowId)) notifySignalWaits(runtime);
+  return true;
 }

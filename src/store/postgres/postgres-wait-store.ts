@@ -1,6 +1,6 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
 import { isTerminal, type WorkflowStatus } from '../statuses.js';
-import type { NewSignal, SignalRow, SignalTake, SignalTakeResult, TimerRow, WaitStore } from '../wait-store.js';
+import type { NewSignal, SignalRow, SignalSent, SignalTake, SignalTakeResult, TimerRow, WaitStore } from '../wait-store.js';
 import { BINARY } from './pg-columns.js';
 import type { PgSql } from './pg-sql.js';
 import type { PgWriter } from './pg-writer.js';
@@ -8,7 +8,7 @@ import { bumpWakeups, wake } from './pg-workflow-ops.js';
 
 const TIMER_COLUMNS = `id, step_id AS "stepId", generation, wake_at AS "wakeAt", status`;
 const SIGNAL_COLUMNS = `id, workflow_id AS "workflowId", name, payload, created_at AS "createdAt", consumed_at AS "consumedAt",
-  consumed_generation AS "consumedGeneration", consumed_step_id AS "consumedStepId"`;
+  consumed_generation AS "consumedGeneration", consumed_step_id AS "consumedStepId", idempotency_key AS "idempotencyKey"`;
 
 function timerAt(sql: PgSql, workflowId: string, generation: number, stepId: string): Promise<TimerRow | undefined> {
   return sql.get<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM tempolite_timer WHERE workflow_id = $1 AND generation = $2 AND step_id = $3`, workflowId, generation, stepId);
@@ -90,21 +90,24 @@ export class PostgresWaitStore implements WaitStore {
     });
   }
 
-  sendSignal(s: NewSignal): Promise<string | undefined> {
-    return this.writer.enqueue(s.workflowId, async (sql) => {
-      // Locked: a body suspending in another process right now either sees this signal's wake-up or has suspended before it.
+  sendSignal(s: NewSignal): Promise<SignalSent> {
+    return this.writer.enqueue(s.workflowId, async (sql): Promise<SignalSent> => {
+      // Locked: a body suspending in another process right now either sees this signal's wake-up or has suspended
+      // before it; and two sends of one idempotency key take turns.
       const workflow = await sql.get<{ status: WorkflowStatus }>(`SELECT status FROM tempolite_workflow_entity WHERE id = $1 FOR UPDATE`, s.workflowId);
       if (!workflow) throw new WorkflowNotFoundError(s.workflowId);
+      // Before the status: a webhook delivered again after the workflow ended was delivered.
+      if (s.idempotencyKey !== undefined && (await sql.get(`SELECT 1 AS found FROM tempolite_signal WHERE workflow_id = $1 AND idempotency_key = $2`, s.workflowId, s.idempotencyKey))) return { stored: false };
       if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, 'signal', `signal "${s.name}"`);
       await sql.run(
-        `INSERT INTO tempolite_signal (id, workflow_id, name, payload, created_at, consumed_at, consumed_generation, consumed_step_id) VALUES ($1, $2, $3, $4, $5, NULL, NULL, NULL)`,
-        s.id, s.workflowId, s.name, s.payload, s.now,
+        `INSERT INTO tempolite_signal (id, workflow_id, name, payload, created_at, consumed_at, consumed_generation, consumed_step_id, idempotency_key) VALUES ($1, $2, $3, $4, $5, NULL, NULL, NULL, $6)`,
+        s.id, s.workflowId, s.name, s.payload, s.now, s.idempotencyKey ?? null,
       );
       sql.signalled(s.workflowId);
       // Only a waiting workflow is made due now: one pending a retry backoff keeps its time and finds the signal when it runs.
-      if (workflow.status === 'waiting') return wake(sql, '$1', s.workflowId, s.now);
+      if (workflow.status === 'waiting') return { stored: true, queue: await wake(sql, '$1', s.workflowId, s.now) };
       await bumpWakeups(sql, s.workflowId);
-      return undefined;
+      return { stored: true, queue: undefined };
     });
   }
 

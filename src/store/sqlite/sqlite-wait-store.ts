@@ -1,12 +1,12 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
 import { isTerminal, type WorkflowStatus } from '../statuses.js';
-import type { NewSignal, SignalRow, SignalTake, SignalTakeResult, TimerRow, WaitStore } from '../wait-store.js';
+import type { NewSignal, SignalRow, SignalSent, SignalTake, SignalTakeResult, TimerRow, WaitStore } from '../wait-store.js';
 import type { Sql } from './sql.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 const TIMER_COLUMNS = `id, step_id AS stepId, generation, wake_at AS wakeAt, status`;
 const SIGNAL_COLUMNS = `id, workflow_id AS workflowId, name, payload, created_at AS createdAt, consumed_at AS consumedAt,
-  consumed_generation AS consumedGeneration, consumed_step_id AS consumedStepId`;
+  consumed_generation AS consumedGeneration, consumed_step_id AS consumedStepId, idempotency_key AS idempotencyKey`;
 
 /** Timers and signals on SQLite; writes go through the store's group-commit batcher. */
 export class SqliteWaitStore implements WaitStore {
@@ -81,19 +81,21 @@ export class SqliteWaitStore implements WaitStore {
     });
   }
 
-  sendSignal(s: NewSignal): Promise<string | undefined> {
-    return this.batcher.enqueue(() => {
+  sendSignal(s: NewSignal): Promise<SignalSent> {
+    return this.batcher.enqueue((): SignalSent => {
       const workflow = this.sql.get<{ status: WorkflowStatus }>(`SELECT status FROM tempolite_workflow_entity WHERE id = ?`, s.workflowId);
       if (!workflow) throw new WorkflowNotFoundError(s.workflowId);
+      // Before the status: a webhook delivered again after the workflow ended was delivered.
+      if (s.idempotencyKey !== undefined && this.sql.get(`SELECT 1 AS found FROM tempolite_signal WHERE workflow_id = ? AND idempotency_key = ?`, s.workflowId, s.idempotencyKey)) return { stored: false };
       if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, 'signal', `signal "${s.name}"`);
       this.sql.run(
-        `INSERT INTO tempolite_signal (id, workflow_id, name, payload, created_at, consumed_at, consumed_generation, consumed_step_id) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)`,
-        s.id, s.workflowId, s.name, s.payload, s.now,
+        `INSERT INTO tempolite_signal (id, workflow_id, name, payload, created_at, consumed_at, consumed_generation, consumed_step_id, idempotency_key) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL, ?)`,
+        s.id, s.workflowId, s.name, s.payload, s.now, s.idempotencyKey ?? null,
       );
       // Only a waiting workflow is made due now: one pending a retry backoff keeps its time and finds the signal when it runs.
-      if (workflow.status === 'waiting') return this.sql.wake('?', s.workflowId, s.now);
+      if (workflow.status === 'waiting') return { stored: true, queue: this.sql.wake('?', s.workflowId, s.now) };
       this.sql.bumpWakeups(s.workflowId);
-      return undefined;
+      return { stored: true, queue: undefined };
     });
   }
 
