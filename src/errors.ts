@@ -190,8 +190,19 @@ export class WorkflowIdConflictError extends TempoliteError {
 /** No workflow with this id exists. */
 export class WorkflowNotFoundError extends TempoliteError {
   readonly code = ErrorCode.WorkflowNotFound;
-  constructor(readonly workflowId: string) {
-    super(`No workflow with id "${workflowId}".`);
+  /**
+   * @param runId the run a handle named, when the id now names another run (the handle's was pruned, and the
+   *   id started again): the handle does not follow it
+   */
+  constructor(
+    readonly workflowId: string,
+    readonly runId?: string,
+  ) {
+    super(
+      runId === undefined
+        ? `No workflow with id "${workflowId}".`
+        : `No run "${runId}" of workflow "${workflowId}": that run was pruned, and the id now names another run (take its handle with getHandle("${workflowId}")).`,
+    );
   }
 }
 

@@ -5,18 +5,20 @@ import type { SignalOptions } from './signal-options.js';
 
 /** What a handle asks of the engine. */
 export interface HandleBackend {
-  waitForResult(workflowId: string, options?: ResultOptions): Promise<unknown>;
-  describe(workflowId: string): Promise<WorkflowDescription>;
-  status(workflowId: string): Promise<WorkflowStatus>;
-  signal(workflowId: string, name: string, payload?: unknown, options?: SignalOptions): Promise<boolean>;
-  cancel(workflowId: string): Promise<void>;
-  pause(workflowId: string): Promise<void>;
-  resume(workflowId: string): Promise<void>;
+  waitForResult(workflowId: string, runId: string, options?: ResultOptions): Promise<unknown>;
+  describe(workflowId: string, runId: string): Promise<WorkflowDescription>;
+  status(workflowId: string, runId: string): Promise<WorkflowStatus>;
+  signal(workflowId: string, runId: string, name: string, payload?: unknown, options?: SignalOptions): Promise<boolean>;
+  cancel(workflowId: string, runId: string): Promise<void>;
+  pause(workflowId: string, runId: string): Promise<void>;
+  resume(workflowId: string, runId: string): Promise<void>;
 }
 
 /**
  * A client's handle on one workflow entity (the logical model): its outcome
  * includes every retry and recovery. Cheap to create; holds no resources.
+ * It names one run: once that run is pruned, its calls are a `WorkflowNotFoundError`, also when the id has
+ * been started again (a new run, which the handle does not follow).
  */
 export class WorkflowHandle<R = unknown> {
   constructor(
@@ -38,17 +40,17 @@ export class WorkflowHandle<R = unknown> {
    *   the signal's reason when `options.signal` aborts; EngineStateError when the engine closes meanwhile
    */
   async result(options?: ResultOptions): Promise<R> {
-    return (await this.backend.waitForResult(this.workflowId, options)) as R;
+    return (await this.backend.waitForResult(this.workflowId, this.runId, options)) as R;
   }
 
   /** The workflow now: status, run, executions and the step tree with attempts and errors. */
   describe(): Promise<WorkflowDescription> {
-    return this.backend.describe(this.workflowId);
+    return this.backend.describe(this.workflowId, this.runId);
   }
 
   /** The workflow's current status. */
   status(): Promise<WorkflowStatus> {
-    return this.backend.status(this.workflowId);
+    return this.backend.status(this.workflowId, this.runId);
   }
 
   /**
@@ -59,7 +61,7 @@ export class WorkflowHandle<R = unknown> {
    *   InvalidOptionsError for a bad name or options; SerializationError / PayloadTooLargeError for the payload (nothing is stored then)
    */
   signal(name: string, payload?: unknown, options?: SignalOptions): Promise<boolean> {
-    return this.backend.signal(this.workflowId, name, payload, options);
+    return this.backend.signal(this.workflowId, this.runId, name, payload, options);
   }
 
   /**
@@ -71,7 +73,7 @@ export class WorkflowHandle<R = unknown> {
    * @throws InvalidStateError when the workflow already finished otherwise
    */
   cancel(): Promise<void> {
-    return this.backend.cancel(this.workflowId);
+    return this.backend.cancel(this.workflowId, this.runId);
   }
 
   /**
@@ -80,7 +82,7 @@ export class WorkflowHandle<R = unknown> {
    * @throws InvalidStateError when the workflow has finished or is compensating
    */
   pause(): Promise<void> {
-    return this.backend.pause(this.workflowId);
+    return this.backend.pause(this.workflowId, this.runId);
   }
 
   /**
@@ -89,6 +91,6 @@ export class WorkflowHandle<R = unknown> {
    * @throws InvalidStateError when the workflow has finished
    */
   resume(): Promise<void> {
-    return this.backend.resume(this.workflowId);
+    return this.backend.resume(this.workflowId, this.runId);
   }
 }

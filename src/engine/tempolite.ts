@@ -31,6 +31,7 @@ import { PayloadEncoder, SuperJsonCodec } from '../store/codec.js';
 import { openStore } from '../store/open-store.js';
 import { shownDatabase } from '../store/postgres/pg-connection.js';
 import { isTerminal, type WorkflowStatus } from '../store/statuses.js';
+import type { WorkflowRow } from '../store/rows.js';
 import type { ListFilter } from '../store/workflow-store.js';
 import { SystemClock } from './clock.js';
 import { CompletionHub } from './completion-hub.js';
@@ -132,14 +133,31 @@ export class Tempolite {
   /** Set by `close()`, so a call on the closed engine is told that, not to start it for the first time. */
   private wasClosed = false;
   /** What this engine's handles call: the reads only a handle makes stay off the engine's public surface. */
+  // A handle names one run: each call checks that the id still names it (a pruned run's id may be started again).
   private readonly handleBackend: HandleBackend = {
-    waitForResult: (workflowId, options) => this.waitForResult(workflowId, options),
-    describe: (workflowId) => this.describe(workflowId),
-    status: (workflowId) => this.status(workflowId),
-    signal: (workflowId, name, payload, options) => this.signal(workflowId, name, payload, options),
-    cancel: (workflowId) => this.cancel(workflowId),
-    pause: (workflowId) => this.pause(workflowId),
-    resume: (workflowId) => this.resume(workflowId),
+    waitForResult: (workflowId, runId, options) => this.waitForResult(workflowId, options, runId),
+    describe: async (workflowId, runId) => {
+      const description = await this.describe(workflowId);
+      if (description.run.id !== runId) throw new WorkflowNotFoundError(workflowId, runId);
+      return description;
+    },
+    status: async (workflowId, runId) => (await this.rowOfRun(workflowId, runId)).status,
+    signal: async (workflowId, runId, name, payload, options) => {
+      await this.rowOfRun(workflowId, runId);
+      return this.signal(workflowId, name, payload, options);
+    },
+    cancel: async (workflowId, runId) => {
+      await this.rowOfRun(workflowId, runId);
+      await this.cancel(workflowId);
+    },
+    pause: async (workflowId, runId) => {
+      await this.rowOfRun(workflowId, runId);
+      await this.pause(workflowId);
+    },
+    resume: async (workflowId, runId) => {
+      await this.rowOfRun(workflowId, runId);
+      await this.resume(workflowId);
+    },
   };
 
   constructor(@inject(TEMPOLITE_OPTIONS, { isOptional: true }) private readonly options: TempoliteOptions = {}) {
@@ -505,8 +523,8 @@ export class Tempolite {
    * @throws WorkflowNotFoundError; InvalidStateError when the workflow has finished (and has no signal with the key);
    *   InvalidOptionsError for a bad name or options; SerializationError / PayloadTooLargeError for the payload (nothing is stored then)
    */
-  signal(workflowId: string, name: string, payload?: unknown, options?: SignalOptions): Promise<boolean> {
-    return sendSignal(this.controlContext(), workflowId, name, payload, options);
+  async signal(workflowId: string, name: string, payload?: unknown, options?: SignalOptions): Promise<boolean> {
+    return await sendSignal(this.controlContext(), workflowId, name, payload, options);
   }
 
   /**
@@ -557,22 +575,26 @@ export class Tempolite {
     return describeWorkflow(deps.store, deps.payloads, workflowId);
   }
 
-  private async status(workflowId: string): Promise<WorkflowStatus> {
+  /** The workflow's row, when it is still of run `runId` (a handle's). */
+  private async rowOfRun(workflowId: string, runId: string): Promise<WorkflowRow> {
     const row = await this.require().deps.store.getWorkflow(workflowId);
     if (!row) throw new WorkflowNotFoundError(workflowId);
-    return row.status;
+    if (row.runId !== runId) throw new WorkflowNotFoundError(workflowId, runId);
+    return row;
   }
 
   /** Waits for a terminal status and returns the output or throws the failure. */
-  private async waitForResult(workflowId: string, options: unknown): Promise<unknown> {
+  private async waitForResult(workflowId: string, options: unknown, runId: string): Promise<unknown> {
     const wait = resultWait(options);
-    this.require();
+    await this.rowOfRun(workflowId, runId);
     const ended = await this.results.wait(workflowId, wait);
     const { deps } = this.require();
     const where = { description: `outcome of workflow "${workflowId}"`, workflowId };
     // Completed in this engine: the output it just committed needs no read back.
     if ('output' in ended) return deps.payloads.decode(ended.output, where);
     const { row } = ended;
+    // Pruned while this call waited, and started again.
+    if (row.runId !== runId) throw new WorkflowNotFoundError(workflowId, runId);
     const data = await deps.store.getWorkflowData(workflowId);
     if (row.status === 'completed') return deps.payloads.decode(data?.output ?? '', where);
     const cause = data?.error != null ? reviveFailure(deps.payloads.decodeError(data.error)) : new Error(`workflow ended ${row.status}`);

@@ -116,6 +116,43 @@ describe('engine.prune()', () => {
     expect(await checkConsistency(file)).toEqual([]);
   });
 
+  it('a handle names one run: once it is pruned and the id started again, the old handle refuses with its run id, the new one works', async () => {
+    const { engine, file } = await setUp();
+    const old = await engine.startWorkflow(waiter, [], { id: 'reused' });
+    await eventually(async () => (await old.status()) === 'waiting', 'the waiter to wait');
+    await old.cancel();
+    await old.result().catch(() => undefined);
+    expect(await engine.prune({ olderThan: 0 })).toBe(1);
+    // Pruned and not started again: the id is gone.
+    await expect(old.status()).rejects.toMatchObject({ code: 'TEMPOLITE_WORKFLOW_NOT_FOUND', workflowId: 'reused', runId: undefined });
+
+    const fresh = await engine.startWorkflow(waiter, [], { id: 'reused' });
+    expect(fresh.runId).not.toBe(old.runId);
+    await eventually(async () => (await fresh.status()) === 'waiting', 'the new waiter to wait');
+    const calls: Record<string, () => Promise<unknown>> = {
+      status: () => old.status(),
+      describe: () => old.describe(),
+      result: () => old.result(),
+      signal: () => old.signal('never', 'for the old run'),
+      cancel: () => old.cancel(),
+      pause: () => old.pause(),
+      resume: () => old.resume(),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      const error: unknown = await call().then(() => 'resolved', (failure: unknown) => failure);
+      expect(error, name).toBeInstanceOf(WorkflowNotFoundError);
+      expect(error, name).toMatchObject({ workflowId: 'reused', runId: old.runId });
+      expect((error as Error).message, name).toContain(old.runId);
+    }
+    // Nothing reached the new run.
+    const described = await fresh.describe();
+    expect(described.status).toBe('waiting');
+    expect(described.signals).toEqual([]);
+    await fresh.signal('never', 'for the new run');
+    expect((await fresh.result())).toBe(false);
+    expect(await checkConsistency(file)).toEqual([]);
+  });
+
   it('bad options are an InvalidOptionsError naming the option, and nothing is deleted', async () => {
     const { engine, file, clock } = await setUp();
     await (await engine.startWorkflow(failing, [], { id: 'kept' })).result().catch(() => undefined);
