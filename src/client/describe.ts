@@ -5,7 +5,7 @@ import type { PayloadEncoder, PayloadLocation } from '../store/codec.js';
 import type { AttemptRow, ExecutionRow, StepRow, WorkflowRow } from '../store/rows.js';
 import type { StepKind } from '../store/statuses.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
-import type { SignalRow, TimerRow } from '../store/wait-store.js';
+import { NO_DEADLINE, type SignalRow, type TimerRow } from '../store/wait-store.js';
 import type { AttemptDescription, ExecutionDescription, SignalDescription, StepDescription, TimerDescription, UndecodablePayload, WorkflowDescription, WorkflowSummary } from './description.js';
 
 /**
@@ -67,7 +67,8 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
     executions: (await store.executionsOf(workflow.id)).map((row) => execution(payloads, row)),
     steps: stepDescriptions,
     children: await Promise.all(childrenOf(workflow.id, runRows).map((child) => build(store, payloads, child, runRows))),
-    timers: (await store.waits.timersOf(workflow.id)).map(timer),
+    // A signal wait without a timeout leaves a row with no deadline: no timer to show.
+    timers: (await store.waits.timersOf(workflow.id)).filter((row) => row.wakeAt !== NO_DEADLINE).map(timer),
     signals,
     ...(fields.undecodable.length > 0 ? { undecodable: fields.undecodable } : {}),
   };

@@ -142,10 +142,8 @@ export class Tempolite {
       return description;
     },
     status: async (workflowId, runId) => (await this.rowOfRun(workflowId, runId)).status,
-    signal: async (workflowId, runId, name, payload, options) => {
-      await this.rowOfRun(workflowId, runId);
-      return this.signal(workflowId, name, payload, options);
-    },
+    // Checked in the send's own write: signals sent at once keep the order they were sent in.
+    signal: async (workflowId, runId, name, payload, options) => await sendSignal(this.controlContext(), workflowId, name, payload, options, runId),
     cancel: async (workflowId, runId) => {
       await this.rowOfRun(workflowId, runId);
       await this.cancel(workflowId);

@@ -1,6 +1,17 @@
 /** Status of a timer row: a sleep, or the deadline of a signal wait. */
 export type TimerStatus = 'pending' | 'fired' | 'timed_out' | 'cancelled';
 
+/**
+ * `wake_at` of the row a signal wait without a timeout leaves once it found no signal: no deadline, but a record
+ * that this generation reached the wait, so a re-entry knows the wait is still ahead (see `version()`).
+ */
+export const NO_DEADLINE = Number.MAX_SAFE_INTEGER;
+
+/** The deadline a signal wait's timer row sets: `null` for none (no row, or one of a wait without a timeout). */
+export function deadlineOf(timer: TimerRow | undefined): number | null {
+  return timer === undefined || timer.wakeAt === NO_DEADLINE ? null : timer.wakeAt;
+}
+
 /** A timer as stored. */
 export interface TimerRow {
   readonly id: string;
@@ -32,6 +43,8 @@ export interface NewSignal {
   readonly payload: string;
   /** The sender's key: when the workflow has a signal with it already, nothing is stored. */
   readonly idempotencyKey?: string;
+  /** The run a handle names: when the id now names another run, a `WorkflowNotFoundError` with it and nothing stored. */
+  readonly runId?: string;
   readonly now: number;
 }
 

@@ -27,13 +27,20 @@ const subscription = registerWorkflow('unreached.subscription', async (periods: 
 });
 
 /** What the deployed code does: v2 drops the second call. */
-const deployed = { dropSecond: false };
+const deployed = { dropSecond: false, dropWait: false };
 const step = registerActivity('unreached.step', async (name: string) => name);
 const twoSteps = registerWorkflow('unreached.twoSteps', async () => {
   const first = await step('a');
   const second = deployed.dropSecond ? 'dropped' : await step('b');
   await workflowContext().waitForSignal('go');
   return `${first}+${second}`;
+});
+
+/** Waits for approval without a timeout; v2 drops the wait. */
+const approval = registerWorkflow('unreached.approval', async () => {
+  const reserved = await step('reserve');
+  if (!deployed.dropWait) await workflowContext().waitForSignal('approve');
+  return `${reserved}+shipped`;
 });
 
 describe('a body that ends without calling a step it recorded', () => {
@@ -114,6 +121,34 @@ describe('a body that ends without calling a step it recorded', () => {
       if (!onPostgres) expect(consistencyProblems(temp.file)).toEqual([]);
     } finally {
       await first.close();
+      await temp.cleanup();
+    }
+  });
+  it('a deployment that dropped a signal wait without a timeout the workflow waits in pauses it, instead of running past the wait', async () => {
+    const temp = tempDatabase();
+    const options = { database: temp.file, register: [step, approval], pollIntervalMs: 20, logger: silentLogger };
+    deployed.dropWait = false;
+    const engine = new Tempolite(options);
+    try {
+      await engine.start();
+      const handle = await engine.startWorkflow(approval, [], { id: 'approval-1' });
+      await eventually(async () => (await handle.status()) === 'waiting', 'the workflow to wait for approval');
+      deployed.dropWait = true;
+      // Any signal wakes a waiting workflow: the new code then ends without reaching the recorded wait.
+      await handle.signal('unrelated');
+      await eventually(async () => (await handle.status()) === 'paused', 'the workflow to pause');
+      const error = (await handle.describe()).executions.at(-1)?.error;
+      expect(error).toBeInstanceOf(NonDeterminismError);
+      expect(error).toMatchObject({ stepId: 'tempolite.signal#0', expected: { kind: 'end', name: 'unreached.approval' }, recorded: { kind: 'signal', name: 'tempolite.signal' } });
+      deployed.dropWait = false;
+      await handle.resume();
+      await eventually(async () => (await handle.status()) === 'waiting', 'the fixed code to wait again');
+      await handle.signal('approve');
+      expect(await handle.result()).toBe('reserve+shipped');
+      if (!onPostgres) expect(consistencyProblems(temp.file)).toEqual([]);
+    } finally {
+      deployed.dropWait = false;
+      await engine.close();
       await temp.cleanup();
     }
   });

@@ -17,9 +17,10 @@ import { eventually } from '../helpers/eventually.js';
 /**
  * What "the code" does, changed between deployments within one process (a durable name registers once):
  * 1 has no `version()` call, 2 adds tax before the charge under change "tax", 3 drops the old branch
- * (`minSupported` 1), 4 removes the call once every workflow took version 1.
+ * (`minSupported` 1), 4 removes the call once every workflow took version 1. The workflow waits in a sleep,
+ * or for a signal without a timeout (which records no deadline).
  */
-const deployed = { code: 1, where: 'before-sleep' as 'before-sleep' | 'after-sleep' };
+const deployed = { code: 1, where: 'before-sleep' as 'before-sleep' | 'after-sleep', wait: 'sleep' as 'sleep' | 'signal' };
 const ran: string[] = [];
 
 const reserve = registerActivity('versioning.reserve', async (order: string) => {
@@ -50,7 +51,8 @@ async function taxStep(order: string, trace: string[]): Promise<void> {
 const order = registerWorkflow('versioning.order', async (id: string): Promise<string[]> => {
   const trace = [await reserve(id)];
   if (deployed.where === 'before-sleep') await taxStep(id, trace);
-  await workflowContext().sleep('1h');
+  if (deployed.wait === 'sleep') await workflowContext().sleep('1h');
+  else await workflowContext().waitForSignal('go');
   if (deployed.where === 'after-sleep') await taxStep(id, trace);
   trace.push(await charge(id));
   return trace;
@@ -114,6 +116,38 @@ describe('workflowContext().version()', () => {
     expect(await ahead.result()).toEqual(['reserved o-ahead', 'v1', 'taxed o-ahead', 'charged o-ahead']);
     expect(ran).toEqual(['reserve o-ahead', 'tax o-ahead', 'charge o-ahead']);
     expect(await checkConsistency(file)).toEqual([]);
+  });
+
+  it('a workflow waiting for a signal without a timeout has passed the point too: DEFAULT_VERSION', async () => {
+    const { engine: e, file } = await engine();
+    ran.length = 0;
+    deployed.code = 1;
+    deployed.where = 'before-sleep';
+    deployed.wait = 'signal';
+    try {
+      const waiting = await e.startWorkflow(order, ['o-signal'], { id: 'o-signal' });
+      await eventually(async () => (await waiting.status()) === 'waiting', 'the signal wait');
+      deployed.code = 2;
+      await waiting.signal('go');
+      expect(await waiting.result()).toEqual(['reserved o-signal', 'v0', 'charged o-signal']);
+      expect(ran).toEqual(['reserve o-signal', 'charge o-signal']);
+      // The wait's record is no timer: describe() shows none.
+      expect((await waiting.describe()).timers).toEqual([]);
+
+      // Code that dropped the old branch pauses such a workflow instead of taxing it.
+      deployed.code = 1;
+      const dropped = await e.startWorkflow(order, ['o-signal-3'], { id: 'o-signal-3' });
+      await eventually(async () => (await dropped.status()) === 'waiting', 'the signal wait');
+      deployed.code = 3;
+      await dropped.signal('go');
+      await eventually(async () => (await dropped.status()) === 'paused', 'the pause');
+      expect((await dropped.describe()).executions.at(-1)?.error).toMatchObject({ stepId: 'tempolite.version/tax', recorded: { kind: 'version', name: '0' } });
+      expect(ran).not.toContain('tax o-signal-3');
+      await dropped.cancel();
+      expect(await checkConsistency(file)).toEqual([]);
+    } finally {
+      deployed.wait = 'sleep';
+    }
   });
 
   it('a version the code no longer supports pauses the workflow with a NonDeterminismError; a deployment that supports it again resumes it', async () => {

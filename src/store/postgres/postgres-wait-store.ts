@@ -1,6 +1,6 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
 import { isTerminal, type WorkflowStatus } from '../statuses.js';
-import type { NewSignal, SignalRow, SignalSent, SignalTake, SignalTakeResult, TimerRow, WaitStore } from '../wait-store.js';
+import { deadlineOf, NO_DEADLINE, type NewSignal, type SignalRow, type SignalSent, type SignalTake, type SignalTakeResult, type TimerRow, type WaitStore } from '../wait-store.js';
 import { BINARY } from './pg-columns.js';
 import type { PgSql } from './pg-sql.js';
 import type { PgWriter } from './pg-writer.js';
@@ -64,7 +64,7 @@ export class PostgresWaitStore implements WaitStore {
       if (consumed) return { kind: 'received', signal: consumed };
       const timer = await timerAt(sql, workflowId, generation, stepId);
       if (timer?.status === 'timed_out') return { kind: 'timedOut' };
-      let deadline = timer?.wakeAt ?? null;
+      let deadline = deadlineOf(timer);
       if (timer === undefined && take.timeoutMs !== undefined) {
         deadline = now + take.timeoutMs;
         await insertTimer(sql, take.timerId, workflowId, generation, stepId, deadline, now);
@@ -79,13 +79,15 @@ export class PostgresWaitStore implements WaitStore {
       );
       if (signal) {
         await sql.run(`UPDATE tempolite_signal SET consumed_at = $1, consumed_generation = $2, consumed_step_id = $3 WHERE id = $4`, now, generation, stepId, signal.id);
-        if (deadline !== null) await setTimerStatus(sql, workflowId, generation, stepId, 'fired');
+        if (timer !== undefined || deadline !== null) await setTimerStatus(sql, workflowId, generation, stepId, 'fired');
         return { kind: 'received', signal: { ...signal, consumedAt: now, consumedGeneration: generation, consumedStepId: stepId } };
       }
       if (deadline !== null && deadline <= now) {
         await setTimerStatus(sql, workflowId, generation, stepId, 'timed_out');
         return { kind: 'timedOut' };
       }
+      // Only a wait that has to wait records itself: one that finds its signal at once writes nothing more.
+      if (timer === undefined && deadline === null) await insertTimer(sql, take.timerId, workflowId, generation, stepId, NO_DEADLINE, now);
       return { kind: 'waiting', deadline };
     });
   }
@@ -94,8 +96,9 @@ export class PostgresWaitStore implements WaitStore {
     return this.writer.enqueue(s.workflowId, async (sql): Promise<SignalSent> => {
       // Locked: a body suspending in another process right now either sees this signal's wake-up or has suspended
       // before it; and two sends of one idempotency key take turns.
-      const workflow = await sql.get<{ status: WorkflowStatus }>(`SELECT status FROM tempolite_workflow_entity WHERE id = $1 FOR UPDATE`, s.workflowId);
+      const workflow = await sql.get<{ status: WorkflowStatus; runId: string }>(`SELECT status, run_id AS "runId" FROM tempolite_workflow_entity WHERE id = $1 FOR UPDATE`, s.workflowId);
       if (!workflow) throw new WorkflowNotFoundError(s.workflowId);
+      if (s.runId !== undefined && workflow.runId !== s.runId) throw new WorkflowNotFoundError(s.workflowId, s.runId);
       // Before the status: a webhook delivered again after the workflow ended was delivered.
       if (s.idempotencyKey !== undefined && (await sql.get(`SELECT 1 AS found FROM tempolite_signal WHERE workflow_id = $1 AND idempotency_key = $2`, s.workflowId, s.idempotencyKey))) return { stored: false };
       if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, 'signal', `signal "${s.name}"`);

@@ -1,6 +1,6 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
 import { isTerminal, type WorkflowStatus } from '../statuses.js';
-import type { NewSignal, SignalRow, SignalSent, SignalTake, SignalTakeResult, TimerRow, WaitStore } from '../wait-store.js';
+import { deadlineOf, NO_DEADLINE, type NewSignal, type SignalRow, type SignalSent, type SignalTake, type SignalTakeResult, type TimerRow, type WaitStore } from '../wait-store.js';
 import type { Sql } from './sql.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -55,7 +55,7 @@ export class SqliteWaitStore implements WaitStore {
       if (consumed) return { kind: 'received', signal: consumed };
       const timer = this.timerAtNow(workflowId, generation, stepId);
       if (timer?.status === 'timed_out') return { kind: 'timedOut' };
-      let deadline = timer?.wakeAt ?? null;
+      let deadline = deadlineOf(timer);
       if (timer === undefined && take.timeoutMs !== undefined) {
         deadline = now + take.timeoutMs;
         this.insertTimer(take.timerId, workflowId, generation, stepId, deadline, now);
@@ -70,21 +70,24 @@ export class SqliteWaitStore implements WaitStore {
       );
       if (signal) {
         this.sql.run(`UPDATE tempolite_signal SET consumed_at = ?, consumed_generation = ?, consumed_step_id = ? WHERE id = ?`, now, generation, stepId, signal.id);
-        if (deadline !== null) this.setTimerStatus(workflowId, generation, stepId, 'fired');
+        if (timer !== undefined || deadline !== null) this.setTimerStatus(workflowId, generation, stepId, 'fired');
         return { kind: 'received', signal: { ...signal, consumedAt: now, consumedGeneration: generation, consumedStepId: stepId } };
       }
       if (deadline !== null && deadline <= now) {
         this.setTimerStatus(workflowId, generation, stepId, 'timed_out');
         return { kind: 'timedOut' };
       }
+      // Only a wait that has to wait records itself: one that finds its signal at once writes nothing more.
+      if (timer === undefined && deadline === null) this.insertTimer(take.timerId, workflowId, generation, stepId, NO_DEADLINE, now);
       return { kind: 'waiting', deadline };
     });
   }
 
   sendSignal(s: NewSignal): Promise<SignalSent> {
     return this.batcher.enqueue((): SignalSent => {
-      const workflow = this.sql.get<{ status: WorkflowStatus }>(`SELECT status FROM tempolite_workflow_entity WHERE id = ?`, s.workflowId);
+      const workflow = this.sql.get<{ status: WorkflowStatus; runId: string }>(`SELECT status, run_id AS runId FROM tempolite_workflow_entity WHERE id = ?`, s.workflowId);
       if (!workflow) throw new WorkflowNotFoundError(s.workflowId);
+      if (s.runId !== undefined && workflow.runId !== s.runId) throw new WorkflowNotFoundError(s.workflowId, s.runId);
       // Before the status: a webhook delivered again after the workflow ended was delivered.
       if (s.idempotencyKey !== undefined && this.sql.get(`SELECT 1 AS found FROM tempolite_signal WHERE workflow_id = ? AND idempotency_key = ?`, s.workflowId, s.idempotencyKey)) return { stored: false };
       if (isTerminal(workflow.status)) throw new InvalidStateError(s.workflowId, workflow.status, 'signal', `signal "${s.name}"`);
