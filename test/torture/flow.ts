@@ -2,7 +2,7 @@
  * The torture workflow: `TortureFlow.run` interprets a {@link Plan} with every
  * feature Tempolite exports (activities and their twin, retries through the
  * policy and `withRetry`, `withId`, `withTimeout` (attempts that time out), `Promise.all`, side effects (one that
- * throws too), sagas and
+ * throws too), `version()`, sagas and
  * their twin, `compensate()`, sleeps, signal waits with and without timeout,
  * children, cross-queue children, detached starts, continue-as-new) and
  * `TortureFlow.retried` does the same under a workflow retry policy. Every
@@ -22,7 +22,7 @@ import {
   workflowContext,
 } from '../../src/index.js';
 import type { LedgerWriter } from './ledger.js';
-import { MAX_ATTEMPTS, RETRY_ACT_ATTEMPTS, TIMED_ACT_TIMEOUT_MS, type ActSpec, type FlowMethod, type Plan } from './plan.js';
+import { MAX_ATTEMPTS, RETRY_ACT_ATTEMPTS, TIMED_ACT_TIMEOUT_MS, VERSION_MAX, type ActSpec, type FlowMethod, type Plan } from './plan.js';
 
 /** What a workflow returns, and carries from one generation to the next. */
 export interface Carried {
@@ -191,6 +191,9 @@ async function interpret(flow: TortureFlow, method: FlowMethod, plan: Plan, gen:
       case 'side':
         sides.push(await flow.side(ctx.workflowId, gen, `torture.side#${sideIndex++}`));
         trace.push('side');
+        break;
+      case 'version':
+        trace.push(`v${await ctx.version(`torture.v${op.change}`, 0, VERSION_MAX)}`);
         break;
       case 'sideFail':
         try {

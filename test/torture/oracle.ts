@@ -8,7 +8,7 @@
  */
 import { derivedWorkflowId } from '../../src/engine/steps/child-ids.js';
 import type { WorkflowStatus } from '../../src/index.js';
-import { MAX_ATTEMPTS, RETRY_ACT_ATTEMPTS, TIMED_ACT_TIMEOUT_MS, type FlowMethod, type Plan, type RootSpec } from './plan.js';
+import { MAX_ATTEMPTS, RETRY_ACT_ATTEMPTS, TIMED_ACT_TIMEOUT_MS, VERSION_MAX, type FlowMethod, type Plan, type RootSpec } from './plan.js';
 
 /** How a step must end: its table and its entity status. */
 export interface ExpectedStep {
@@ -138,6 +138,11 @@ function simulate(sim: Sim, id: string, method: FlowMethod, plan: Plan, queue: s
         case 'side':
           steps.set(`${gen}:${next('torture.side')}`, { kind: 'sideEffect', status: 'completed' });
           state.trace.push('side');
+          break;
+        case 'version':
+          // One marker per change and generation, however often the body asks.
+          steps.set(`${gen}:tempolite.version/torture.v${op.change}`, { kind: 'sideEffect', status: 'completed' });
+          state.trace.push(`v${VERSION_MAX}`);
           break;
         case 'sideFail':
           steps.set(`${gen}:${next('torture.sideFail')}`, { kind: 'sideEffect', status: 'failed' });

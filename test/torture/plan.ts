@@ -27,6 +27,11 @@ export type Op =
   | { readonly op: 'all'; readonly acts: readonly ActSpec[] }
   /** `@SideEffect`: a random value, recorded once. */
   | { readonly op: 'side' }
+  /**
+   * `workflowContext().version('torture.v<change>', 0, VERSION_MAX)`: the code never changes, so every call,
+   * re-entries after a kill and a second call on the same change included, must get VERSION_MAX.
+   */
+  | { readonly op: 'version'; readonly change: number }
   /** `@SideEffect` that throws; the body catches it. Recorded failed once, thrown again on every re-entry. */
   | { readonly op: 'sideFail' }
   /** `@Saga` (or its `registerSaga` twin); the compensation fails its first `compFails` attempts. */
@@ -81,6 +86,8 @@ export interface RootSpec {
 export const MAX_ATTEMPTS = 3;
 /** The per-attempt timeout of `timedAct`: long enough that an attempt that does not hang never meets it on a loaded machine. */
 export const TIMED_ACT_TIMEOUT_MS = 1500;
+/** The highest version of every change the torture code supports: what a first reach records. */
+export const VERSION_MAX = 2;
 /** Attempts of `retryAct`, through `withRetry`. */
 export const RETRY_ACT_ATTEMPTS = 5;
 
@@ -108,7 +115,7 @@ function safeOp(g: Gen, idIndex: { next: number }): Op {
     case 1:
       return { op: 'act', twin: rng.chance(0.3), catch: false, ...act(g, false) };
     case 2:
-      return { op: 'side' };
+      return rng.chance(0.5) ? { op: 'version', change: rng.int(0, 1) } : { op: 'side' };
     case 3:
       return { op: 'all', acts: Array.from({ length: rng.int(2, 4) }, () => act(g, false)) };
     case 4:
@@ -141,6 +148,7 @@ function anyOp(g: Gen, depth: number, idIndex: { next: number }, sagasSoFar: { f
   if (roll === 10 && rng.chance(0.5)) return { op: 'fail', n: g.n++ };
   // Not in safeOp: a workflow retry gives a failed side effect a fresh round, and a caught failure then switches branch.
   if (roll === 12) return { op: 'sideFail' };
+  if (roll === 13) return { op: 'version', change: rng.int(0, 1) };
   return safeOp(g, idIndex);
 }
 
