@@ -90,7 +90,7 @@ export { tsyringeContainer, type ServiceContainer } from './di/service-container
 export { SuperJsonCodec, type PayloadCodec, type SuperJsonCodecOptions } from './store/codec.js';
 export type { PayloadClass } from './store/codec-errors.js';
 export type { Constructor } from './registry/registration.js';
-export type { WorkflowStatus, ExecutionStatus, ExecutionReason, StepStatus, StepKind, AttemptStatus } from './store/statuses.js';
+export type { WorkflowStatus, FinishedStatus, ExecutionStatus, ExecutionReason, StepStatus, StepKind, AttemptStatus } from './store/statuses.js';
 
 export {
   ErrorCode,

@@ -1,7 +1,7 @@
 import { InvalidOptionsError } from '../errors.js';
 import { toMilliseconds, type Duration } from '../engine/duration.js';
 import { refuseUnknownKeys } from '../engine/option-keys.js';
-import { TERMINAL_WORKFLOW_STATUSES, type WorkflowStatus } from '../store/statuses.js';
+import { TERMINAL_WORKFLOW_STATUSES, type FinishedStatus, type WorkflowStatus } from '../store/statuses.js';
 
 /** Options of `engine.prune()`. */
 export interface PruneOptions {
@@ -11,7 +11,7 @@ export interface PruneOptions {
    * Only runs whose root workflow ended in this status (or one of these); finished statuses only.
    * @default every finished status: completed, failed, cancelled, compensated, compensation_failed
    */
-  status?: WorkflowStatus | readonly WorkflowStatus[] | undefined;
+  status?: FinishedStatus | readonly FinishedStatus[] | undefined;
 }
 
 const SUBJECT = 'prune()';

@@ -138,13 +138,16 @@ export class WorkflowContext implements WorkflowInfo {
     workflowClass: C,
     method: K,
     args: Readonly<MethodArgs<InstanceType<C>, K>>,
-    options: ChildOptions = {},
-  ): Promise<MethodResult<InstanceType<C>, K>> {
-    const fn = (workflowClass.prototype as Record<string, (...a: unknown[]) => Promise<MethodResult<InstanceType<C>, K>>>)[method];
-    // An undecorated method would run as plain code, and the options would find no step call to take them.
-    if (typeof fn !== 'function' || recordedMethod(workflowClass, String(method), 'workflow') === undefined) {
-      return Promise.reject(new UnknownWorkflowError(`${workflowClass.name}.${String(method)}`, undefined, recordedMethod(workflowClass, String(method))?.kind));
-    }
+    options?: ChildOptions,
+  ): Promise<MethodResult<InstanceType<C>, K>>;
+  /** Runs a workflow registered with `registerWorkflow` as a child: same as calling it directly, plus options. */
+  child<A extends unknown[], R>(workflow: RegisteredFunction<A, R>, args: Readonly<A>, options?: ChildOptions): Promise<R>;
+  child(target: unknown, methodOrArgs: unknown, argsOrOptions?: unknown, maybeOptions?: unknown): Promise<unknown> {
+    const isFunction = typeof target === 'function' && REGISTRATION in target;
+    const call = isFunction ? childOfFunction(target as RegisteredFunction<unknown[], unknown>, methodOrArgs) : childOfMethod(target as Constructor, methodOrArgs, argsOrOptions);
+    if (call instanceof Error) return Promise.reject(call);
+    const given = isFunction ? argsOrOptions : maybeOptions;
+    const options = (given === undefined ? {} : given) as ChildOptions;
     if (options === null || typeof options !== 'object') return Promise.reject(new InvalidOptionsError('workflowContext().child()', 'options', 'must be an object'));
     try {
       refuseUnknownKeys('workflowContext().child()', options, ['id', 'queue']);
@@ -156,8 +159,7 @@ export class WorkflowContext implements WorkflowInfo {
       ...(options.queue !== undefined ? { queue: options.queue } : {}),
       givenBy: 'workflowContext().child()',
     };
-    // The dispatcher ignores `this` for workflow calls: the child resolves its own instance.
-    return withPendingOptions(stepOptions, () => fn.call(undefined, ...(args as readonly unknown[])));
+    return withPendingOptions(stepOptions, call);
   }
 
   /**
@@ -323,4 +325,22 @@ export function workflowContext(): WorkflowContext {
   const scope = currentScope();
   if (scope?.kind !== 'workflow') throw new OutsideWorkflowError('workflowContext()');
   return new WorkflowContext(scope.runtime);
+}
+
+/** The call of a child given as a class and a method name, or the error that it is not a workflow method. */
+function childOfMethod(workflowClass: Constructor, method: unknown, args: unknown): (() => Promise<unknown>) | Error {
+  const fn = (workflowClass.prototype as Record<string, (...a: unknown[]) => Promise<unknown>>)[String(method)];
+  // An undecorated method would run as plain code, and the options would find no step call to take them.
+  if (typeof fn !== 'function' || recordedMethod(workflowClass, String(method), 'workflow') === undefined) {
+    return new UnknownWorkflowError(`${workflowClass.name}.${String(method)}`, undefined, recordedMethod(workflowClass, String(method))?.kind);
+  }
+  // The dispatcher ignores `this` for workflow calls: the child resolves its own instance.
+  return () => fn.call(undefined, ...(args as readonly unknown[]));
+}
+
+/** The call of a child given as a registered function, or the error that it is a step's twin. */
+function childOfFunction(fn: RegisteredFunction<unknown[], unknown>, args: unknown): (() => Promise<unknown>) | Error {
+  const { kind, name } = fn[REGISTRATION];
+  if (kind !== 'workflow') return new UnknownWorkflowError(name, undefined, kind);
+  return () => fn(...(args as readonly unknown[]));
 }

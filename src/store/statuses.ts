@@ -35,8 +35,11 @@ export type AttemptStatus = 'running' | 'completed' | 'failed' | 'interrupted';
 /** Kinds of checkpointed steps. */
 export type StepKind = 'activity' | 'sideEffect' | 'saga';
 
+/** The statuses a workflow ends in: it never runs again by itself (what `prune()` filters by). */
+export type FinishedStatus = Extract<WorkflowStatus, 'completed' | 'failed' | 'cancelled' | 'compensated' | 'compensation_failed'>;
+
 /** Statuses after which a workflow never runs again by itself. */
-export const TERMINAL_WORKFLOW_STATUSES: readonly WorkflowStatus[] = ['completed', 'failed', 'cancelled', 'compensated', 'compensation_failed'];
+export const TERMINAL_WORKFLOW_STATUSES: readonly FinishedStatus[] = ['completed', 'failed', 'cancelled', 'compensated', 'compensation_failed'];
 
 /** The terminal statuses as an SQL list, for `status NOT IN (...)`. */
 export const TERMINAL_SQL_LIST = TERMINAL_WORKFLOW_STATUSES.map((status) => `'${status}'`).join(', ');

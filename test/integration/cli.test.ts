@@ -255,6 +255,9 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     expect((await cli('frobnicate')).code).toBe(2);
     expect((await cli('show')).code).toBe(2);
     expect((await cli('list', '--limit', '0', ...db())).code).toBe(2);
+    const huge = await cli('list', '--offset', String(2 ** 63), ...db());
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toContain(`expected an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got "${2 ** 63}"`);
     const port = await cli('dashboard', '--port', '70000', ...db());
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('expected an integer from 0 to 65535, got "70000"');

@@ -181,9 +181,14 @@ describe('engine.prune()', () => {
     const young = await cli('prune', '--db', file, '--older-than', '365d', '--json');
     expect(young.stderr).toBe('');
     expect(JSON.parse(young.stdout)).toEqual({ ok: true, action: 'prune', workflows: 0 });
+    // The summary names the filter it applied.
+    const completedOnly = await cli('prune', '--db', file, '--older-than', '0', '--status', 'completed,cancelled');
+    expect(completedOnly.stdout).toBe('Deleted 0 finished workflows (every run whose root ended completed or cancelled).\n');
+    const oldCompleted = await cli('prune', '--db', file, '--older-than', '30d', '--status', 'completed');
+    expect(oldCompleted.stdout).toBe('Deleted 0 finished workflows (runs whose root ended completed more than 30d ago).\n');
     const all = await cli('prune', '--db', file, '--older-than', '0');
     expect(all.code).toBe(0);
-    expect(all.stdout).toContain('Deleted 1 finished workflow');
+    expect(all.stdout).toBe('Deleted 1 finished workflow (every finished run).\n');
     await expect(engine.getHandle('cli-old')).rejects.toBeInstanceOf(WorkflowNotFoundError);
     const bad = await cli('prune', '--db', file, '--older-than', 'soon', '--json');
     expect(bad.code).toBe(2);

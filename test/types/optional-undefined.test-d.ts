@@ -111,6 +111,9 @@ describe('client calls', () => {
     await engine.prune(prune);
     // @ts-expect-error olderThan is required: nothing is deleted without an age
     await engine.prune({ olderThan: undefined });
+    await engine.prune({ olderThan: '1d', status: ['failed', 'compensation_failed'] });
+    // @ts-expect-error only finished statuses: a running workflow is never pruned
+    await engine.prune({ olderThan: '1d', status: 'running' });
   });
 });
 

@@ -122,6 +122,18 @@ describe('scheduled workflows', () => {
   });
 });
 
+describe('workflowContext().child()', () => {
+  it('types a class method child and a registerWorkflow child by their parameters and result', async () => {
+    const ctx = workflowContext();
+    expectTypeOf(ctx.child(Orders, 'place', [order, false], { id: 'p' })).resolves.toEqualTypeOf<{ orderId: string; chargeId: string }>();
+    expectTypeOf(ctx.child(greet, ['ana', 2], { queue: 'q' })).resolves.toEqualTypeOf<string[]>();
+    // @ts-expect-error greet's second argument is a number
+    void ctx.child(greet, ['ana', 'twice']);
+    // @ts-expect-error a method name goes with a class, not a registered function
+    void ctx.child(greet, 'run', ['ana', 2]);
+  });
+});
+
 describe('continueAsNew', () => {
   it("checks its arguments against the workflow method given as its type parameter; unchecked without one", () => {
     class Poller {

@@ -30,7 +30,7 @@ export function integerOption(min: number, max = Number.MAX_SAFE_INTEGER): (valu
   return (value) => {
     const parsed = Number(value);
     if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      throw new InvalidArgumentError(`expected an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, got "${value}"`);
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got "${value}"`);
     }
     return parsed;
   };
