@@ -9,7 +9,14 @@ export const ExitCode = {
   OperationFailed: 1,
   /** The command line is wrong: unknown command or option, a missing or malformed argument. */
   Usage: 2,
+  /** `show --watch` followed the workflow to an end other than `completed` (failed, cancelled, compensated, ...). */
+  NotCompleted: 3,
 } as const;
+
+/** What a command sets when it succeeded but its exit code still says something (`show --watch`). */
+export interface CommandOutcome {
+  exitCode: number;
+}
 
 /** Codes of the CLI's own errors, beside the library's `TEMPOLITE_*` codes. */
 export const CliErrorCode = {

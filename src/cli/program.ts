@@ -1,6 +1,6 @@
 import { printableLine } from '../client/printable.js';
 import { Command, CommanderError } from 'commander';
-import { errorJson, exitCodeOf, ExitCode, UsageError } from './cli-errors.js';
+import { errorJson, exitCodeOf, ExitCode, UsageError, type CommandOutcome } from './cli-errors.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { controlCommands } from './commands/control-commands.js';
 import { dashboardCommand } from './commands/dashboard-command.js';
@@ -11,8 +11,8 @@ import { showCommand } from './commands/show-command.js';
 /** The version the CLI reports (the package's). */
 export const CLI_VERSION = '0.1.0';
 
-/** Builds the `tempolite` command line program, writing through `io`. */
-export function buildProgram(io: CliIo): Command {
+/** Builds the `tempolite` command line program, writing through `io`; a command that succeeds may set `outcome`'s exit code. */
+export function buildProgram(io: CliIo, outcome: CommandOutcome = { exitCode: ExitCode.Ok }): Command {
   const program = new Command()
     .name('tempolite')
     .description('Look at and operate Tempolite workflows in a database, also while an engine runs on it.')
@@ -21,7 +21,7 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(run "tempolite --help" for usage)')
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
   listCommand(program, io);
-  showCommand(program, io);
+  showCommand(program, io, outcome);
   controlCommands(program, io);
   pruneCommand(program, io);
   dashboardCommand(program, io);
@@ -30,17 +30,19 @@ export function buildProgram(io: CliIo): Command {
 
 /**
  * Runs the CLI on `argv` (the arguments after the program name) and resolves
- * with its exit code: 0 ok, 1 operation error (e.g. workflow not found), 2 usage error.
+ * with its exit code: 0 ok, 1 operation error (e.g. workflow not found), 2 usage error, 3 a watched workflow
+ * that did not complete.
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const outcome: CommandOutcome = { exitCode: ExitCode.Ok };
+  const program = buildProgram(io, outcome);
   if (argv.length === 0) {
     io.err(program.helpInformation());
     return ExitCode.Usage;
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return ExitCode.Ok;
+    return outcome.exitCode;
   } catch (error) {
     const code = exitCodeOf(error);
     // Scripts asking for JSON get it for every failure, usage errors included (not for --help or --version).

@@ -145,6 +145,10 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
   });
 
   it('retry: a failed workflow completes once the fix is deployed; retrying a completed one is refused (exit 1)', async () => {
+    // Watching a workflow that ended without completing exits 3, so `show --watch && next` stops there.
+    const watchedFailed = await cli('show', 'fragile-1', ...db(), '--watch', '--interval', '50');
+    expect(watchedFailed.code).toBe(3);
+    expect(watchedFailed.stdout).toContain('Workflow fragile-1 · ops.fragileFlow · failed');
     writeFileSync(fixFile, 'yes');
     const retried = parse<{ ok: boolean; action: string; status: string }>(await cli('retry', 'fragile-1', ...db(), '--json'));
     expect(retried).toMatchObject({ ok: true, action: 'retry', workflowId: 'fragile-1' });

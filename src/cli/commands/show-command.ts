@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { WorkflowDescription } from '../../client/description.js';
 import { formatRunTree } from '../../client/format-tree.js';
 import type { Tempolite } from '../../engine/tempolite.js';
+import { ExitCode, type CommandOutcome } from '../cli-errors.js';
 import type { CliIo } from '../cli-io.js';
 import { withClient } from '../open-client.js';
 import { stringifyPlain, toPlain } from '../plain-json.js';
@@ -14,8 +15,8 @@ interface ShowCommandOptions extends DatabaseOptions {
   readonly interval: number;
 }
 
-/** `tempolite show <id>`: the run as a tree; `--watch` follows it until it finishes. */
-export function showCommand(program: Command, io: CliIo): void {
+/** `tempolite show <id>`: the run as a tree; `--watch` follows it until it finishes (exit 3 when it did not complete). */
+export function showCommand(program: Command, io: CliIo, outcome: CommandOutcome): void {
   databaseOptions(
     program
       .command('show')
@@ -25,8 +26,12 @@ export function showCommand(program: Command, io: CliIo): void {
       .option('--interval <ms>', 'refresh interval of --watch', integerOption(50), 500),
   ).action(async (id: string, options: ShowCommandOptions) => {
     await withClient(options, async (engine) => {
-      if (options.watch) await watch(engine, id, options, io);
-      else print(await describe(engine, id), options.json === true, io);
+      if (!options.watch) {
+        print(await describe(engine, id), options.json === true, io);
+        return;
+      }
+      // A script can wait for a workflow: `tempolite show <id> --watch && next-step`.
+      if ((await watch(engine, id, options, io)) === 'not completed') outcome.exitCode = ExitCode.NotCompleted;
     });
   });
 }
@@ -52,8 +57,9 @@ function print(description: WorkflowDescription, json: boolean, io: CliIo, oneLi
  * Follows a workflow: in a terminal, redraws the tree and the progress line in
  * place; otherwise (a pipe, a log) prints a progress line whenever it changes
  * (`--json`: one JSON object per line, the last one the whole description), then the final tree.
+ * @returns how it stopped: the workflow's end (completed or not), or the user's interrupt
  */
-async function watch(engine: Tempolite, id: string, options: ShowCommandOptions, io: CliIo): Promise<void> {
+async function watch(engine: Tempolite, id: string, options: ShowCommandOptions, io: CliIo): Promise<'completed' | 'not completed' | 'interrupted'> {
   let last = '';
   const stop = io.interrupted().then(() => 'interrupted' as const);
   for (;;) {
@@ -73,11 +79,11 @@ async function watch(engine: Tempolite, id: string, options: ShowCommandOptions,
     if (progress.finished) {
       if (options.json) print(description, true, io, true);
       else if (!io.isTTY) io.out(`\n${formatShow(description)}`);
-      return;
+      return description.status === 'completed' ? 'completed' : 'not completed';
     }
     let timer: NodeJS.Timeout | undefined;
     const next = await Promise.race([stop, new Promise<'tick'>((resolve) => (timer = setTimeout(() => resolve('tick'), options.interval)))]);
     clearTimeout(timer);
-    if (next === 'interrupted') return;
+    if (next === 'interrupted') return 'interrupted';
   }
 }
