@@ -248,6 +248,9 @@ export class NonDeterminismError extends TempoliteError {
         ? `Non-determinism in workflow "${workflowId}": it runs version ${recorded.name} of change "${stepId.slice(stepId.indexOf('/') + 1)}" ` +
             (recorded.name === '0' ? '(it passed that point under the code before the change)' : '(recorded when it first reached that point)') +
             `, but the code now supports versions ${expected.name} only. Deploy code that supports it again, then resume the workflow.`
+        : recorded.kind === 'timeout'
+        ? `Non-determinism in workflow "${workflowId}" at step "${stepId}": the code now waits for signal "${expected.name}" without a timeout, ` +
+            `but the database recorded that this wait timed out. Deploy code that gives this wait a timeout again (it then returns { timedOut: true }), then resume the workflow.`
         : expected.kind === 'end'
         ? `Non-determinism in workflow "${workflowId}": the body ended without calling ${recorded.kind} "${recorded.name}", which the database recorded at step "${stepId}". ` +
             `Either a deployment dropped or renamed that call (a renamed step keeps its durable name through the decorator's "name" option), ` +

@@ -12,6 +12,15 @@ export function deadlineOf(timer: TimerRow | undefined): number | null {
   return timer === undefined || timer.wakeAt === NO_DEADLINE ? null : timer.wakeAt;
 }
 
+/**
+ * The deadline of a wait under way whose code now has a timeout where the recorded wait had none, or none where
+ * it had one (a deployment changed it): a timeout added counts from now, the new code's first take; one removed
+ * is dropped. (A changed length keeps the recorded deadline, as every re-entry of unchanged code does.)
+ */
+export function changedDeadline(take: SignalTake, now: number): number | null {
+  return take.timeoutMs === undefined ? null : now + take.timeoutMs;
+}
+
 /** A timer as stored. */
 export interface TimerRow {
   readonly id: string;

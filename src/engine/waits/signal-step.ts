@@ -33,7 +33,7 @@ export async function runSignalStep(rt: WorkflowRuntime, stepId: string, names: 
   const { store, clock, options } = rt.deps;
   const { workflowId, generation } = rt.info;
   const recorded = await rt.inCallOrder(recordedOutcome(rt, stepId));
-  if (recorded === 'timedOut') return TIMED_OUT;
+  if (recorded === 'timedOut') return timedOut(rt, stepId, names, timeoutMs);
   if (recorded !== undefined) return received(rt, stepId, names, recorded);
   await rt.boundary();
   for (;;) {
@@ -42,7 +42,7 @@ export async function runSignalStep(rt: WorkflowRuntime, stepId: string, names: 
     try {
       const taken = await rt.track(store.waits.takeSignal({ workflowId, generation, stepId, names, timeoutMs, timerId: newId(), now: clock.now() }));
       if (taken.kind === 'received') return received(rt, stepId, names, taken.signal);
-      if (taken.kind === 'timedOut') return TIMED_OUT;
+      if (taken.kind === 'timedOut') return timedOut(rt, stepId, names, timeoutMs);
       const deadline = taken.deadline;
       if (deadline === null || deadline - clock.now() > options.suspendAfterMs) return await rt.suspend(deadline);
       await rt.sleepUntil(deadline, arrival.signal);
@@ -51,6 +51,15 @@ export async function runSignalStep(rt: WorkflowRuntime, stepId: string, names: 
     }
     await rt.boundary();
   }
+}
+
+/**
+ * A timeout, for a wait that has one. A wait without one cannot return it (its type says so): the code changed
+ * under a wait that timed out, a `NonDeterminismError`.
+ */
+function timedOut(rt: WorkflowRuntime, stepId: string, names: readonly string[], timeoutMs: number | undefined): SignalResult<never> {
+  if (timeoutMs !== undefined) return TIMED_OUT;
+  throw new NonDeterminismError(rt.info.workflowId, stepId, { kind: 'signal', name: names.join(' | ') }, { kind: 'timeout', name: SIGNAL_STEP });
 }
 
 /** What the wait at `stepId` recorded: the signal it consumed, its timeout, or nothing yet. */

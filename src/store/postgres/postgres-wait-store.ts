@@ -1,6 +1,6 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
 import { isTerminal, type WorkflowStatus } from '../statuses.js';
-import { deadlineOf, NO_DEADLINE, type NewSignal, type SignalRow, type SignalSent, type SignalTake, type SignalTakeResult, type TimerRow, type WaitStore } from '../wait-store.js';
+import { changedDeadline, deadlineOf, NO_DEADLINE, type NewSignal, type SignalRow, type SignalSent, type SignalTake, type SignalTakeResult, type TimerRow, type WaitStore } from '../wait-store.js';
 import { BINARY } from './pg-columns.js';
 import type { PgSql } from './pg-sql.js';
 import type { PgWriter } from './pg-writer.js';
@@ -68,6 +68,9 @@ export class PostgresWaitStore implements WaitStore {
       if (timer === undefined && take.timeoutMs !== undefined) {
         deadline = now + take.timeoutMs;
         await insertTimer(sql, take.timerId, workflowId, generation, stepId, deadline, now);
+      } else if (timer?.status === 'pending' && (deadline === null) !== (take.timeoutMs === undefined)) {
+        deadline = changedDeadline(take, now);
+        await sql.run(`UPDATE tempolite_timer SET wake_at = $1 WHERE id = $2`, deadline ?? NO_DEADLINE, timer.id);
       }
       // Arrival order: created_at, then the uuid v7 id. Locked and skipping locked rows: a signal another
       // transaction is consuming right now is not this step's (only the workflow's holder takes signals anyway).

@@ -1,6 +1,6 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
 import { isTerminal, type WorkflowStatus } from '../statuses.js';
-import { deadlineOf, NO_DEADLINE, type NewSignal, type SignalRow, type SignalSent, type SignalTake, type SignalTakeResult, type TimerRow, type WaitStore } from '../wait-store.js';
+import { changedDeadline, deadlineOf, NO_DEADLINE, type NewSignal, type SignalRow, type SignalSent, type SignalTake, type SignalTakeResult, type TimerRow, type WaitStore } from '../wait-store.js';
 import type { Sql } from './sql.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -59,6 +59,9 @@ export class SqliteWaitStore implements WaitStore {
       if (timer === undefined && take.timeoutMs !== undefined) {
         deadline = now + take.timeoutMs;
         this.insertTimer(take.timerId, workflowId, generation, stepId, deadline, now);
+      } else if (timer?.status === 'pending' && (deadline === null) !== (take.timeoutMs === undefined)) {
+        deadline = changedDeadline(take, now);
+        this.sql.run(`UPDATE tempolite_timer SET wake_at = ? WHERE id = ?`, deadline ?? NO_DEADLINE, timer.id);
       }
       // Arrival order: created_at first; the uuid v7 id breaks ties in the order the signals were sent.
       // A signal sent after the deadline does not count, even if no worker looked in between.
