@@ -33,9 +33,13 @@ export function decorateMethod(
   const subject = `@${decoratorName} on ${typeof target === 'function' ? target.name : target.constructor.name}.${method}`;
   if (typeof target === 'function') throw new InvalidOptionsError(subject, 'target', 'static methods cannot be decorated; decorate an instance method');
   if (typeof propertyKey === 'symbol') throw new InvalidOptionsError(subject, 'target', 'symbol-named methods have no stable durable name');
-  const original: unknown = descriptor.value;
+  // A field has no descriptor (TypeScript passes none for a property).
+  const original: unknown = (descriptor as PropertyDescriptor | undefined)?.value;
   if (typeof original !== 'function') throw new InvalidOptionsError(subject, 'target', 'only methods can be decorated (not accessors or fields)');
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new InvalidOptionsError(subject, 'options', 'must be an object');
+  // The rest of the options are checked when an engine starts; a name no engine could take is refused now, as the twins do.
+  const name = (options as { name?: unknown } | undefined)?.name;
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw new InvalidOptionsError(subject, 'name', typeof name === 'string' ? 'must not be empty' : 'must be a string');
 
   const registration: MethodRegistration = {
     source: 'method',

@@ -2,6 +2,7 @@ import type { Span, Tracer } from '@opentelemetry/api';
 import type { Clock } from '../engine/clock.js';
 import { NonDeterminismError, WorkflowCancelledFailure } from '../errors.js';
 import { consoleLogger, silentLogger, type Logger } from '../engine/logger.js';
+import { thrownAsError } from '../store/codec-errors.js';
 import type { WorkflowRow } from '../store/rows.js';
 import type { ExecutionReason, StepKind } from '../store/statuses.js';
 import type { EventHub } from './event-hub.js';
@@ -378,5 +379,5 @@ function spanAttributes(base: WorkflowEventBase, step?: ObservedStep): Record<st
 }
 
 function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+  return thrownAsError(error);
 }

@@ -108,6 +108,18 @@ function safeGet(target: object, key: string): unknown {
   }
 }
 
+/**
+ * A thrown value as an Error: itself, or for a value that is not one an Error describing it, which keeps it on
+ * `value` (what a stored copy of the value decodes to, so the live and the stored failure read the same).
+ */
+export function thrownAsError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  const wrapped = new Error(`Non-Error value thrown: ${describeValue(value)}`);
+  // The wrapper's frames would only mislead; the value was thrown elsewhere.
+  wrapped.stack = `${wrapped.name}: ${wrapped.message}`;
+  return Object.assign(wrapped, { value });
+}
+
 /** A short, human-readable description of any value, for messages and last-resort storage. */
 export function describeValue(value: unknown, maxLength = 500): string {
   let text: string;

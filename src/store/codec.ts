@@ -19,6 +19,7 @@ import {
   errorFields,
   reduceError,
   smallOwnFields,
+  thrownAsError,
   truncated,
   reviveError,
   type PayloadClass,
@@ -263,11 +264,7 @@ export class PayloadEncoder {
     } catch (cause) {
       return new Error(`The stored error could not be decoded: ${describeValue(text, 200)}`, { cause });
     }
-    if (value instanceof Error) return value;
-    const wrapped = new Error(`Non-Error value thrown: ${describeValue(value)}`);
-    // The decoder's frames would only mislead; the value was thrown elsewhere.
-    wrapped.stack = `${wrapped.name}: ${wrapped.message}`;
-    return Object.assign(wrapped, { value });
+    return thrownAsError(value);
   }
 }
 

@@ -324,6 +324,37 @@ describe('registry validation at engine start', () => {
     expect(await checkConsistency(file)).toEqual([]);
   });
 
+  it('a decorator with an empty or non-string name, or on a field, is refused at once, as the twins are', () => {
+    for (const [name, reason] of [['', 'must not be empty'], [5, 'must be a string']] as const) {
+      const error = (() => {
+        try {
+          class Named {
+            @Activity({ name: name as string }) async a(): Promise<void> {}
+          }
+          return Named;
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error, String(name)).toBeInstanceOf(InvalidOptionsError);
+      expect(error).toMatchObject({ subject: '@Activity on Named.a', path: 'name' });
+      expect((error as Error).message).toContain(reason);
+    }
+    const onField = (() => {
+      try {
+        class Field {
+          // @ts-expect-error a decorator of methods on a field
+          @Activity() run = async (): Promise<void> => undefined;
+        }
+        return Field;
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(onField).toBeInstanceOf(InvalidOptionsError);
+    expect((onField as Error).message).toContain('only methods can be decorated');
+  });
+
   it('decorating a static method is refused at once', () => {
     expect(() => {
       class Static {

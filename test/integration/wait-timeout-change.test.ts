@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NonDeterminismError, TestClock, registerWorkflow, workflowContext } from '../../src/index.js';
+import { NonDeterminismError, TestClock, registerWorkflow, workflowContext, type Duration } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { startEngine } from '../helpers/engine.js';
 import { eventually } from '../helpers/eventually.js';
 
 /** The deployed code's timeout of the first wait (a deployment changes it while workflows wait there). */
-const deployed: { timeout: string | undefined } = { timeout: undefined };
+const deployed: { timeout: Duration | undefined } = { timeout: undefined };
 
 const approval = registerWorkflow('timeoutchange.approval', async (): Promise<string[]> => {
   const ctx = workflowContext();

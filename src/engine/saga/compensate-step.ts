@@ -1,6 +1,7 @@
 import type { ActivityContext } from '../../context/activity-context.js';
 import { ambient } from '../../context/ambient.js';
 import { CompensationFailure, PayloadTooLargeError, SerializationError } from '../../errors.js';
+import { thrownAsError } from '../../store/codec-errors.js';
 import type { SagaStepRow } from '../../store/saga-store.js';
 import { compensationIdempotencyKey, newId } from '../ids.js';
 import { retryDelayMs, shouldRetry } from '../retry-policy.js';
@@ -38,7 +39,7 @@ export async function compensateStep(host: CompensationHost, step: SagaStepRow, 
     if (outcome.ok) return;
     if (host.abort.signal.aborted) await host.boundary();
     failed = attempt;
-    if (!outcome.retry) throw new CompensationFailure(host.info.workflowId, step.stepId, step.name, failed, outcome.error, originalFailure);
+    if (!outcome.retry) throw new CompensationFailure(host.info.workflowId, step.stepId, step.name, failed, thrownAsError(outcome.error), originalFailure);
     // From the attempt's recorded end, as a restart counts it: the clock may have moved since.
     await host.wait(Math.max(0, (outcome.endedAt ?? clock.now()) + retryDelayMs(target.policy, failed) - clock.now()));
   }
