@@ -9,40 +9,53 @@ import { fuzzParameters } from './fuzz-config.js';
 
 const echo = registerWorkflow('fuzz.options.echo', async (n: number) => n + 1);
 
-/** Each option: plausible values, junk, or absent. */
-const option = <T>(plausible: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ weight: 8, arbitrary: plausible }, { weight: 1, arbitrary: junkArb });
+/** An option's value: a plausible one, or (`withJunk`) now and then junk. */
+type OptionArb = <T>(plausible: fc.Arbitrary<T>) => fc.Arbitrary<unknown>;
+const junkOrPlausible: OptionArb = (plausible) => fc.oneof({ weight: 8, arbitrary: plausible }, { weight: 1, arbitrary: junkArb });
+const plausibleOnly: OptionArb = (plausible) => plausible;
 
-const queueArb = fc.record(
-  {
-    concurrency: option(fc.integer({ min: 1, max: 8 })),
-    workerConcurrency: option(fc.integer({ min: 1, max: 8 })),
-    rateLimit: option(fc.record({ limit: option(fc.integer({ min: 1, max: 50 })), intervalMs: option(fc.integer({ min: 1, max: 100 })) }, { requiredKeys: [] })),
-  },
-  { requiredKeys: [] },
-);
+/**
+ * Engine options: every known key (each present or absent), with `option`'s values. The database is always a
+ * temp file or junk, never a stray path.
+ */
+function engineOptions(option: OptionArb): fc.Arbitrary<Record<string, unknown>> {
+  const queueArb = fc.record(
+    {
+      concurrency: option(fc.integer({ min: 1, max: 8 })),
+      workerConcurrency: option(fc.integer({ min: 1, max: 8 })),
+      rateLimit: option(fc.record({ limit: option(fc.integer({ min: 1, max: 50 })), intervalMs: option(fc.integer({ min: 1, max: 100 })) }, { requiredKeys: [] })),
+    },
+    { requiredKeys: [] },
+  );
+  return fc.record(
+    {
+      durability: option(fc.constantFrom('full', 'normal')),
+      busyTimeoutMs: option(fc.integer({ min: 0, max: 10_000 })),
+      queues: option(fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom('default', 'side') }, { weight: 1, arbitrary: fc.string({ maxLength: 3 }) }), option(queueArb), { maxKeys: 3 })),
+      register: option(fc.constantFrom([echo], [echo, 5, null, 'x'], [], [echo, echo])),
+      container: option(fc.constant(tsyringeContainer())),
+      codec: option(fc.constant(new SuperJsonCodec())),
+      maxPayloadBytes: option(fc.integer({ min: 1, max: 100_000 })),
+      leaseMs: option(fc.integer({ min: 1_000, max: 60_000 })),
+      pollIntervalMs: option(fc.integer({ min: 10, max: 1_000 })),
+      suspendAfterMs: option(fc.integer({ min: 0, max: 10_000 })),
+      clock: option(fc.constantFrom(new SystemClock(), new TestClock())),
+      logger: option(fc.constant(silentLogger)),
+      workerId: option(fc.string({ minLength: 1, maxLength: 64 })),
+      workers: option(fc.constant(true)).filter((value) => value !== false),
+      migrate: option(fc.boolean()),
+    },
+    { requiredKeys: [] },
+  );
+}
 
-/** Engine options: every known key (plausible or junk), sometimes an unknown one. The database is always a temp file or junk, never a stray path. */
-const engineOptionsArb = fc.record(
-  {
-    durability: option(fc.constantFrom('full', 'normal')),
-    busyTimeoutMs: option(fc.integer({ min: 0, max: 10_000 })),
-    queues: option(fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom('default', 'side') }, { weight: 1, arbitrary: fc.string({ maxLength: 3 }) }), option(queueArb), { maxKeys: 3 })),
-    register: option(fc.constantFrom([echo], [echo, 5, null, 'x'], [], [echo, echo])),
-    container: option(fc.constant(tsyringeContainer())),
-    codec: option(fc.constant(new SuperJsonCodec())),
-    maxPayloadBytes: option(fc.integer({ min: 1, max: 100_000 })),
-    leaseMs: option(fc.integer({ min: 1_000, max: 60_000 })),
-    pollIntervalMs: option(fc.integer({ min: 10, max: 1_000 })),
-    suspendAfterMs: option(fc.integer({ min: 0, max: 10_000 })),
-    clock: option(fc.constantFrom(new SystemClock(), new TestClock())),
-    logger: option(fc.constant(silentLogger)),
-    workerId: option(fc.string({ minLength: 1, maxLength: 64 })),
-    workers: option(fc.constant(true)).filter((value) => value !== false),
-    migrate: option(fc.boolean()),
-  },
-  { requiredKeys: [] },
-).chain((options) =>
-  fc.oneof({ weight: 8, arbitrary: fc.constant(options) }, { weight: 1, arbitrary: junkArb.map((unknown) => ({ ...options, unknownOption: unknown })) }),
+/**
+ * Junk in any of the 15 keys, sometimes an unknown key; and in a quarter of the cases plausible values only, so
+ * that running engines are reached too (with junk allowed everywhere, a case without any is the exception).
+ */
+const engineOptionsArb = fc.oneof(
+  { weight: 3, arbitrary: engineOptions(junkOrPlausible).chain((options) => fc.oneof({ weight: 8, arbitrary: fc.constant(options) }, { weight: 1, arbitrary: junkArb.map((unknown) => ({ ...options, unknownOption: unknown })) })) },
+  { weight: 1, arbitrary: engineOptions(plausibleOnly) },
 );
 
 /** A temp file, memory, or junk that is no path (a junk string would create a file wherever the tests run). */
