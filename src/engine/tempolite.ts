@@ -16,6 +16,7 @@ import {
   EngineStateError,
   InvalidOptionsError,
   InvalidStateError,
+  StorageError,
   UnknownQueueError,
   UnknownWorkflowError,
   WorkflowFailure,
@@ -602,9 +603,21 @@ export class Tempolite {
 
   /** Watches a workflow until it is terminal: one loop per workflow, however many `result()` calls wait on it. */
   private async watchOutcome(workflowId: string, stop: AbortSignal): Promise<Ended | undefined> {
+    let unreachableFor = 0;
     while (!stop.aborted) {
       const { deps } = this.require();
-      const row = await deps.store.getWorkflow(workflowId);
+      let row: WorkflowRow | undefined;
+      try {
+        row = await deps.store.getWorkflow(workflowId);
+        unreachableFor = 0;
+      } catch (error) {
+        if (!(error instanceof StorageError && error.problem === 'cannot-connect')) throw error;
+        // A server out of reach (a lost connection, a restart): wait through it as the engine's own work does.
+        unreachableFor = Math.min(Math.max(500, unreachableFor * 2), 30_000);
+        const output = await this.hub.wait(workflowId, unreachableFor, stop);
+        if (output !== undefined) return { output };
+        continue;
+      }
       if (!row) throw new WorkflowNotFoundError(workflowId);
       if (isTerminal(row.status)) return { row };
       // A store that pushes outcomes (PostgreSQL) needs the poll only as a fallback.

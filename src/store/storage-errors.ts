@@ -58,3 +58,28 @@ export function isClosedEngineError(error: unknown): boolean {
 export function unlessPoolEnded(error: unknown): unknown {
   return error instanceof Error && error.message === 'Cannot use a pool after calling end on the pool' ? closedEngineError() : error;
 }
+
+/** Socket errors of a connection that could not be made or was lost. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** pg's own words for a connection that ended or could not be had in time. */
+const CONNECTION_MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect|Client was closed/;
+
+/** Whether an error of `pg` says the server could not be reached or the connection was lost (not what a statement did). */
+export function isPgConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  // SQLSTATE class 08 (connection exception), and the server shutting down or starting up (57P01-57P03).
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) return true;
+  return CONNECTION_MESSAGES.test(error.message);
+}
+
+/**
+ * What a PostgreSQL store call rejects with: `closedEngineError()` for the pool its engine's close() ended, a
+ * StorageError (`cannot-connect`) for a server it cannot reach or a connection it lost, else `error`.
+ * @param database named in the StorageError (the URL without its password)
+ */
+export function asPgStoreError(error: unknown, database: string): unknown {
+  const unlessEnded = unlessPoolEnded(error);
+  if (unlessEnded !== error) return unlessEnded;
+  return isPgConnectionError(error) ? new StorageError(database, 'cannot-connect', undefined, error) : error;
+}

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { StorageError } from '../../errors.js';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { TEMPOLITE_ENTITIES } from '../../../entities/index.js';
 import { TEMPOLITE_MIGRATIONS } from '../migrations/index.js';
@@ -82,6 +82,7 @@ export async function openPgDatabase(options: PgOpenOptions): Promise<OpenPgData
   }
   try {
     const pool = (dataSource.driver as unknown as { master: Pool }).master;
+    keepLostConnectionsQuiet(pool);
     const lock = await pool.connect();
     try {
       await lock.query('SELECT pg_advisory_lock(hashtext($1))', [migrationLockKey(target.schema)]);
@@ -98,4 +99,19 @@ export async function openPgDatabase(options: PgOpenOptions): Promise<OpenPgData
     await dataSource.destroy().catch(() => undefined);
     throw error;
   }
+}
+
+const quieted = new WeakSet<PoolClient>();
+
+/**
+ * pg-pool listens for a connection's `error` only while it is idle: one lost while checked out (a transaction
+ * between statements, the migration lock) emits an `error` nobody hears, which ends the process. Its statements
+ * fail on their own (a StorageError), and the pool drops it on release.
+ */
+function keepLostConnectionsQuiet(pool: Pool): void {
+  pool.on('acquire', (client) => {
+    if (quieted.has(client)) return;
+    quieted.add(client);
+    client.on('error', () => undefined);
+  });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { QueryResultRow } from 'pg';
-import { unlessPoolEnded } from '../storage-errors.js';
+import { asPgStoreError, unlessPoolEnded } from '../storage-errors.js';
 
 /** What `PgSql` runs statements on: a pool (one statement, autocommit) or a client inside a transaction. */
 export interface PgQueryable {
@@ -50,7 +50,14 @@ export class PgSql {
   /** NOTIFY payloads (`w:queue`, `f:workflowId`, `s:workflowId`) to send when this transaction commits. */
   readonly notified = new Set<string>();
 
-  constructor(private readonly db: PgQueryable) {}
+  /**
+   * @param database the store's label: a statement on the pool that meets a lost connection then rejects with a
+   *   StorageError naming it (inside a transaction, the writer that runs it says so for the whole batch)
+   */
+  constructor(
+    private readonly db: PgQueryable,
+    private readonly database?: string,
+  ) {}
 
   /** Runs a statement; resolves to the number of rows it changed. */
   async run(text: string, ...values: unknown[]): Promise<number> {
@@ -75,7 +82,7 @@ export class PgSql {
       return await this.db.query<QueryResultRow>({ name: statementName(text), text, values });
     } catch (error) {
       // A body that close({ timeout }) left behind reads and writes on the ended pool.
-      throw unlessPoolEnded(error);
+      throw this.database === undefined ? unlessPoolEnded(error) : asPgStoreError(error, this.database);
     }
   }
 

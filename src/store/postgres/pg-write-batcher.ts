@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { LeaseLostError } from '../../errors.js';
 import { taskLockOrder } from './pg-columns.js';
 import { PgSql } from './pg-sql.js';
-import { unlessPoolEnded } from '../storage-errors.js';
+import { asPgStoreError } from '../storage-errors.js';
 
 /** A write of a running body needs its workflow still leased by its worker. */
 export interface Fence {
@@ -56,6 +56,8 @@ export class PgWriteBatcher {
     private readonly pool: Pool,
     /** NOTIFY channel of the store. */
     private readonly channel: string,
+    /** The store's label, named by the StorageError of a lost connection. */
+    private readonly database: string,
   ) {}
 
   /** Queues `op` for the next group commit; resolves with its return value after the commit. */
@@ -87,7 +89,7 @@ export class PgWriteBatcher {
     try {
       client = await this.pool.connect();
     } catch (error) {
-      for (const pending of batch) pending.reject(unlessPoolEnded(error));
+      for (const pending of batch) pending.reject(asPgStoreError(error, this.database));
       return;
     }
     let broken: Error | undefined;
@@ -124,7 +126,7 @@ export class PgWriteBatcher {
       }
     } catch (error) {
       // The commit itself failed (connection lost, server gone): nothing of the batch is known to be durable.
-      for (const pending of batch) pending.reject(error);
+      for (const pending of batch) pending.reject(asPgStoreError(error, this.database));
     } finally {
       client.release(broken);
     }

@@ -73,8 +73,8 @@ export class PgWriter {
   /** Workflow keys of executions and attempts under way in this process. */
   readonly keys = new WriteKeys();
 
-  constructor(pool: Pool, channel: string, shards = WRITER_SHARDS) {
-    this.shards = Array.from({ length: shards }, () => new PgWriteBatcher(pool, channel));
+  constructor(pool: Pool, channel: string, database: string, shards = WRITER_SHARDS) {
+    this.shards = Array.from({ length: shards }, () => new PgWriteBatcher(pool, channel, database));
   }
 
   /** Queues `op` on the writer of `key`; resolves with its value after its commit. */

@@ -62,8 +62,8 @@ export class PostgresStore implements WorkflowStore {
     private readonly lockPrefix: string,
     private readonly workerLockSpace: string,
   ) {
-    this.writer = new PgWriter(pool, channel);
-    this.reads = new PgSql(pool);
+    this.writer = new PgWriter(pool, channel, label);
+    this.reads = new PgSql(pool, label);
     this.waits = new PostgresWaitStore(this.reads, this.writer);
     this.control = new PostgresControlStore(this.reads, this.writer);
   }

@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StorageError, Tempolite, registerActivity, registerWorkflow, silentLogger } from '../../src/index.js';
+import { checkConsistency } from '../helpers/consistency.js';
+import { eventually } from '../helpers/eventually.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { dropSchema, freshSchemaUrl, onPostgres } from '../helpers/test-store.js';
+
+const OUTAGE_MS = 1500;
+const done = { steps: 0 };
+const step = registerActivity('connloss.step', async (n: number) => {
+  done.steps++;
+  return n;
+});
+const busy = registerWorkflow('connloss.busy', async (steps: number) => {
+  let sum = 0;
+  for (let i = 0; i < steps; i++) sum += await step(i);
+  return sum;
+});
+
+/**
+ * PostgreSQL connections lost under load (a TCP proxy in front of the server resets them all and refuses new
+ * ones for a while): the process goes on, client calls meanwhile reject with a StorageError, result() waits
+ * through the outage, and every workflow completes once the server is reachable again.
+ */
+describe.runIf(onPostgres)('lost PostgreSQL connections', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('neither crash the process nor fail the workflows; client calls in the outage are a StorageError, result() waits through it', async () => {
+    const direct = freshSchemaUrl('connloss');
+    cleanups.push(() => dropSchema(direct));
+    const target = new URL(direct);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    const proxied = new URL(direct);
+    proxied.port = String(await proxy.listen());
+    cleanups.push(() => proxy.close());
+    const engine = new Tempolite({ database: proxied.toString(), register: [step, busy], logger: silentLogger, pollIntervalMs: 50 });
+    await engine.start();
+    cleanups.push(() => engine.close());
+
+    const handles = await Promise.all(Array.from({ length: 20 }, (_, i) => engine.startWorkflow(busy, [40], { id: `busy-${i}` })));
+    const results = handles.map((handle) => handle.result());
+    // Cut while the workflows are mid-way: write transactions are under way on checked-out connections.
+    await eventually(() => done.steps >= 100, 'steps to run');
+    await proxy.cut();
+    const during = await handles[0]!.status().catch((error: unknown) => error);
+    expect(during).toBeInstanceOf(StorageError);
+    expect(during).toMatchObject({ problem: 'cannot-connect' });
+    expect((during as StorageError).database).not.toContain('tempolite:tempolite@');
+    // The outage lasts past the first retries of the engine's writes (0.5 s, then 1 s).
+    await delay(OUTAGE_MS);
+    await proxy.restore();
+
+    expect(await Promise.all(results)).toEqual(handles.map(() => (40 * 39) / 2));
+    expect(await checkConsistency(direct)).toEqual([]);
+  });
+});
