@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StorageError, Tempolite, registerActivity, registerWorkflow, silentLogger } from '../../src/index.js';
+import { DatabaseInUseError, StorageError, Tempolite, registerActivity, registerWorkflow, silentLogger } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { eventually } from '../helpers/eventually.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
@@ -22,7 +22,8 @@ const busy = registerWorkflow('connloss.busy', async (steps: number) => {
 /**
  * PostgreSQL connections lost under load (a TCP proxy in front of the server resets them all and refuses new
  * ones for a while): the process goes on, client calls meanwhile reject with a StorageError, result() waits
- * through the outage, and every workflow completes once the server is reachable again.
+ * through the outage, every workflow completes once the server is reachable again, and the engine holds its
+ * workerId again.
  */
 describe.runIf(onPostgres)('lost PostgreSQL connections', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -30,7 +31,7 @@ describe.runIf(onPostgres)('lost PostgreSQL connections', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('neither crash the process nor fail the workflows; client calls in the outage are a StorageError, result() waits through it', async () => {
+  it('neither crash the process nor fail the workflows; client calls in the outage are a StorageError, result() waits through it; the workerId is held again', async () => {
     const direct = freshSchemaUrl('connloss');
     cleanups.push(() => dropSchema(direct));
     const target = new URL(direct);
@@ -38,7 +39,7 @@ describe.runIf(onPostgres)('lost PostgreSQL connections', () => {
     const proxied = new URL(direct);
     proxied.port = String(await proxy.listen());
     cleanups.push(() => proxy.close());
-    const engine = new Tempolite({ database: proxied.toString(), register: [step, busy], logger: silentLogger, pollIntervalMs: 50 });
+    const engine = new Tempolite({ database: proxied.toString(), register: [step, busy], logger: silentLogger, pollIntervalMs: 50, workerId: 'held-through-outages' });
     await engine.start();
     cleanups.push(() => engine.close());
 
@@ -57,5 +58,14 @@ describe.runIf(onPostgres)('lost PostgreSQL connections', () => {
 
     expect(await Promise.all(results)).toEqual(handles.map(() => (40 * 39) / 2));
     expect(await checkConsistency(direct)).toEqual([]);
+
+    // The outage ended the session that held the engine's workerId: the engine takes it again, so a second
+    // engine started with that id is refused once more (before that, it could start: closed at once here).
+    await eventually(async () => {
+      const second = new Tempolite({ database: direct, register: [step, busy], logger: silentLogger, workerId: 'held-through-outages' });
+      const refused = await second.start().then(() => false, (error: unknown) => error instanceof DatabaseInUseError);
+      await second.close();
+      return refused;
+    }, 'the workerId to be held again');
   });
 });

@@ -1,6 +1,5 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { DatabaseInUseError } from '../../errors.js';
 import type { AttemptRow, ChildRow, ExecutionRow, RunRow, StepRow, WorkflowDataRow, WorkflowRow } from '../rows.js';
 import type { CompensationAttemptEnd, CompensationAttemptStart, CompensationStart, SagaStepRow } from '../saga-store.js';
 import type { StepKind } from '../statuses.js';
@@ -26,6 +25,7 @@ import { PgListener } from './pg-listener.js';
 import { pruneRunsNow } from './pg-prune.js';
 import { beginCompensation, beginCompensationAttempt, endCompensationAttempt } from './pg-saga-ops.js';
 import { PgSql } from './pg-sql.js';
+import { PgWorkerLock } from './pg-worker-lock.js';
 import { PgWriter } from './pg-writer.js';
 import { CancelRequestedAtEnd, beginExecution, continueAsNew, createWorkflow, endExecution, reopenCompensation, resetWorkflow, wake, workflowRow } from './pg-workflow-ops.js';
 import { PostgresControlStore } from './postgres-control-store.js';
@@ -44,8 +44,8 @@ export class PostgresStore implements WorkflowStore {
   private readonly writer: PgWriter;
   private readonly reads: PgSql;
   private listener: PgListener | undefined;
-  /** The connection whose session holds this engine's worker id (`holdWorkerId`). */
-  private workerLock: PoolClient | undefined;
+  /** This engine's hold on its worker id (`holdWorkerId`). */
+  private workerLock: PgWorkerLock | undefined;
   readonly waits: PostgresWaitStore;
   readonly control: PostgresControlStore;
 
@@ -69,23 +69,14 @@ export class PostgresStore implements WorkflowStore {
   }
 
   /**
-   * Holds `workerId` for this engine until `close()`: a session advisory lock on a connection of its own, which
-   * PostgreSQL frees when that connection ends, also when the process dies. The two-key form, whose key space
-   * the queues' one-key locks do not share.
+   * Holds `workerId` for this engine until `close()` (see {@link PgWorkerLock}), in the two-key form, whose key
+   * space the queues' one-key locks do not share.
    * @throws DatabaseInUseError when a live engine holds it
    */
   async holdWorkerId(workerId: string): Promise<void> {
-    const client = await this.pool.connect();
-    // A lost connection loses the lock with it; the engine's writes fail meanwhile, and this must not crash it.
-    client.on('error', () => undefined);
-    try {
-      const { rows } = await client.query<{ held: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS held`, [this.workerLockSpace, workerId]);
-      if (rows[0]?.held !== true) throw new DatabaseInUseError(this.label, workerId);
-    } catch (error) {
-      client.release(true);
-      throw error;
-    }
-    this.workerLock = client;
+    const lock = new PgWorkerLock(this.pool, this.workerLockSpace, workerId, this.label);
+    await lock.take();
+    this.workerLock = lock;
   }
 
   listen(listener: StoreListener): void {
@@ -362,8 +353,7 @@ export class PostgresStore implements WorkflowStore {
       await this.writer.drain();
       await this.listener?.close();
     } finally {
-      // Ending the connection ends its session, and the lock with it.
-      this.workerLock?.release(true);
+      this.workerLock?.release();
       this.workerLock = undefined;
       if (this.dataSource.isInitialized) await this.dataSource.destroy();
     }
