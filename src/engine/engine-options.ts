@@ -177,6 +177,11 @@ export function resolveOptions(options: TempoliteOptions): ResolvedOptions {
   if (typeof database !== 'string' || database.length === 0) throw new InvalidOptionsError(SUBJECT, 'database', 'must be a file path or ":memory:"');
   // A malformed URL or schema is the constructor's error, as every other option's, not the first start()'s.
   if (isPostgresUrl(database)) targetOfUrl(database);
+  // Another scheme (a typo, another database) would be taken for a file path, and the error would show its password.
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(database)) {
+    const scheme = database.slice(0, database.indexOf(':'));
+    throw new InvalidOptionsError(SUBJECT, 'database', `is a ${scheme}:// URL: Tempolite takes postgres:// (or postgresql://) URLs and SQLite file paths`);
+  }
   const dataSource = options.dataSource;
   if (dataSource !== undefined && (dataSource === null || typeof dataSource !== 'object' || typeof (dataSource as { options?: { type?: unknown } }).options?.type !== 'string')) {
     throw new InvalidOptionsError(SUBJECT, 'dataSource', 'must be a TypeORM DataSource');

@@ -40,6 +40,10 @@ describe('scale-out options', () => {
       ['postgres://ana@127.0.0.1:1/app?schema=', 'schema'],
       ['postgres://ana@127.0.0.1:1/app?schema=Bad-Name', 'schema'],
       ['postgres://[bad', 'database'],
+      ['postgres://ana@127.0.0.1:1/app?schema=one&schema=two', 'schema'],
+      // A mistyped scheme is no file path: refused, and the password is not shown.
+      ['postgress://ana:secret@127.0.0.1:1/app', 'database'],
+      ['mysql://ana:secret@127.0.0.1:1/app', 'database'],
     ] as const) {
       const error = (() => {
         try {
@@ -51,6 +55,7 @@ describe('scale-out options', () => {
       })();
       expect(error, database).toBeInstanceOf(InvalidOptionsError);
       expect((error as InvalidOptionsError).path, database).toBe(path);
+      expect((error as Error).message).not.toContain('secret');
     }
   });
 

@@ -58,6 +58,7 @@ export function targetOfUrl(database: string): PgTarget {
   } catch {
     throw new InvalidOptionsError('the Tempolite engine', 'database', 'is not a valid postgres:// URL');
   }
+  if (url.searchParams.getAll('schema').length > 1) throw new InvalidOptionsError('the Tempolite engine (database URL)', 'schema', 'is given more than once: give one ?schema=');
   const given = url.searchParams.get('schema');
   // `?schema=` with nothing after it is a mistake (a variable left empty), not a request for the default schema.
   if (given === '') throw new InvalidOptionsError('the Tempolite engine (database URL)', 'schema', 'is empty: give a schema name, or leave out ?schema= for the default schema');
