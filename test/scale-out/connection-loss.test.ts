@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DatabaseInUseError, StorageError, Tempolite, registerActivity, registerWorkflow, silentLogger } from '../../src/index.js';
+import { DatabaseInUseError, StorageError, Tempolite, registerActivity, registerWorkflow, silentLogger, type Logger } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { eventually } from '../helpers/eventually.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
@@ -39,7 +39,9 @@ describe.runIf(onPostgres)('lost PostgreSQL connections', () => {
     const proxied = new URL(direct);
     proxied.port = String(await proxy.listen());
     cleanups.push(() => proxy.close());
-    const engine = new Tempolite({ database: proxied.toString(), register: [step, busy], logger: silentLogger, pollIntervalMs: 50, workerId: 'held-through-outages' });
+    const errors: string[] = [];
+    const logger: Logger = { ...silentLogger, error: (_fields, message) => errors.push(message ?? '') };
+    const engine = new Tempolite({ database: proxied.toString(), register: [step, busy], logger, pollIntervalMs: 50, workerId: 'held-through-outages' });
     await engine.start();
     cleanups.push(() => engine.close());
 
@@ -57,6 +59,10 @@ describe.runIf(onPostgres)('lost PostgreSQL connections', () => {
     await proxy.restore();
 
     expect(await Promise.all(results)).toEqual(handles.map(() => (40 * 39) / 2));
+    // Each loop that meets the outage backs off (doubling from the 50 ms poll), rather than logging every poll.
+    const deadlineErrors = errors.filter((message) => message === 'cancelling workflows past their deadline failed').length;
+    expect(deadlineErrors).toBeGreaterThan(0);
+    expect(deadlineErrors).toBeLessThanOrEqual(8);
     expect(await checkConsistency(direct)).toEqual([]);
 
     // The outage ended the session that held the engine's workerId: the engine takes it again, so a second

@@ -4,6 +4,8 @@ import type { ControlContext } from './control-context.js';
 
 /** Deadlines read per pass; more are handled by the next one. */
 const DEADLINES_PER_PASS = 100;
+/** Longest pause between passes after failures (an unreachable database): the interval doubles up to it. */
+const MAX_BACKOFF_MS = 30_000;
 
 /** Cancels workflows past their deadline; see `startDeadlineWatch`. */
 export interface DeadlineWatch {
@@ -44,15 +46,29 @@ export function startDeadlineWatch(context: ControlContext, intervalMs: number):
   let inFlight: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  // After a failed pass the next ones wait, doubling, so an outage is not logged at every interval (wall time:
+  // it paces the database, not workflows).
+  let failures = 0;
+  let pausedUntil = 0;
   const run = (): void => {
-    if (stopped) return;
+    if (stopped || Date.now() < pausedUntil) return;
     // A pass slower than the interval is not stacked on; a clock jump during one gets a pass after it.
     if (inFlight !== undefined) {
       again = true;
       return;
     }
     inFlight = pass()
-      .catch((error: unknown) => deps.logger.error({ err: error }, 'cancelling workflows past their deadline failed'))
+      .then(
+        () => {
+          failures = 0;
+        },
+        (error: unknown) => {
+          failures++;
+          const retryInMs = Math.min(intervalMs * 2 ** failures, MAX_BACKOFF_MS);
+          pausedUntil = Date.now() + retryInMs;
+          deps.logger.error({ err: error, retryInMs }, 'cancelling workflows past their deadline failed');
+        },
+      )
       .finally(() => {
         inFlight = undefined;
         if (again) {
