@@ -557,7 +557,7 @@ const STORAGE_PROBLEMS: Record<StorageProblem, string> = {
   io: 'could not be read or written (an I/O error, e.g. a full disk or a file size limit)',
   'cannot-connect': 'cannot be reached: check the URL (host, port, database name), the user and password, and that the server runs',
   busy: 'stayed locked by another connection for longer than busyTimeoutMs (another process, or an application DataSource on the same file, held its write lock); nothing was written, try again',
-  'migration-failed': "could not be migrated: a migration failed and was rolled back, so the schema is as it was (its tables do not match what its migrations table says: changed by hand?)",
+  'migration-failed': 'could not be migrated: a migration failed and was rolled back, so the schema is as it was (a table of the same name was there already, or its tables do not match what its migrations table says: changed by hand?)',
 };
 
 /**

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { SchemaNotMigratedError, SchemaTooNewError, StorageError, TempoliteError } from '../errors.js';
 import { asStorageError, sqliteCodeOf } from './storage-errors.js';
 import { TEMPOLITE_MIGRATIONS } from './migrations/index.js';
@@ -42,20 +42,13 @@ export function checkAppliedMigrations(applied: readonly string[] | undefined, d
  * @throws SchemaTooNewError, SchemaNotMigratedError as {@link checkAppliedMigrations}
  */
 export async function assertSchemaUsable(dataSource: DataSource, databaseLabel: string, requireAll: boolean): Promise<void> {
-  const queryRunner = dataSource.createQueryRunner();
-  try {
-    let applied: string[] | undefined;
-    if (await queryRunner.hasTable(MIGRATIONS_TABLE)) {
-      const { driver } = dataSource;
-      const rows: unknown = await queryRunner.query(
-        `SELECT ${driver.escape('name')} AS ${driver.escape('name')} FROM ${driver.escape(MIGRATIONS_TABLE)}`,
-      );
-      applied = (rows as Array<{ name: string }>).map((row) => row.name);
-    }
-    checkAppliedMigrations(applied, databaseLabel, requireAll);
-  } finally {
-    await queryRunner.release();
-  }
+  const applied = await withQueryRunner(dataSource, async (queryRunner) => {
+    if (!(await queryRunner.hasTable(MIGRATIONS_TABLE))) return undefined;
+    const { driver } = dataSource;
+    const rows: unknown = await queryRunner.query(`SELECT ${driver.escape('name')} AS ${driver.escape('name')} FROM ${driver.escape(MIGRATIONS_TABLE)}`);
+    return (rows as Array<{ name: string }>).map((row) => row.name);
+  });
+  checkAppliedMigrations(applied, databaseLabel, requireAll);
 }
 
 /**
@@ -63,11 +56,23 @@ export async function assertSchemaUsable(dataSource: DataSource, databaseLabel: 
  * @throws StorageError: the driver's problem (a full disk...), else `migration-failed`; the schema is rolled back
  */
 export async function runTempoliteMigrations(dataSource: DataSource, databaseLabel: string): Promise<void> {
+  const hadMigrationsTable = await withQueryRunner(dataSource, (runner) => runner.hasTable(MIGRATIONS_TABLE));
   try {
     await dataSource.runMigrations({ transaction: 'all' });
   } catch (error) {
+    // TypeORM creates its migrations table before the transaction: a first migration that failed leaves it, empty.
+    if (!hadMigrationsTable) await withQueryRunner(dataSource, (runner) => runner.dropTable(MIGRATIONS_TABLE, true)).catch(() => undefined);
     const mapped = asStorageError(error, databaseLabel);
     if (mapped instanceof TempoliteError) throw mapped;
     throw new StorageError(databaseLabel, 'migration-failed', sqliteCodeOf(error), error);
+  }
+}
+
+async function withQueryRunner<T>(dataSource: DataSource, work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    return await work(runner);
+  } finally {
+    await runner.release();
   }
 }

@@ -7,7 +7,7 @@ import { targetOfUrl } from '../../src/store/postgres/pg-connection.js';
 import { openPgDatabase } from '../../src/store/postgres/pg-database.js';
 import { countRows } from '../helpers/consistency.js';
 import { queryRows } from '../helpers/db-rows.js';
-import { dropSchema, freshSchemaUrl, onPostgres, pgServerUrl, schemaOf } from '../helpers/test-store.js';
+import { dropSchema, freshSchemaUrl, onPostgres, pgServerUrl, schemaOf, withPgClient } from '../helpers/test-store.js';
 
 const echo = registerWorkflow('pg-schema.echo', async (text: string) => text);
 
@@ -95,6 +95,24 @@ describe.runIf(onPostgres)('PostgreSQL schema', () => {
     await expect(engine.start()).rejects.toMatchObject({ name: 'StorageError', problem: 'migration-failed' });
     await engine.close();
     expect(await countRows(url)).toEqual(before);
+  });
+
+  it('a first migration that fails on a table of the same name leaves the schema as it was: no migrations table, the table untouched', async () => {
+    const url = fresh();
+    const schema = schemaOf(url);
+    await withPgClient(pgServerUrl(), async (client) => {
+      await client.query(`CREATE SCHEMA ${schema}`);
+      await client.query(`CREATE TABLE ${schema}.tempolite_task (id integer PRIMARY KEY, whatever text)`);
+      await client.query(`INSERT INTO ${schema}.tempolite_task VALUES (1, 'mine')`);
+    });
+    const engine = new Tempolite({ database: url, register: [], logger: silentLogger });
+    const error = await engine.start().catch((e: unknown) => e);
+    await engine.close();
+    expect(error).toMatchObject({ name: 'StorageError', problem: 'migration-failed' });
+    expect((error as Error).message).toContain('a table of the same name was there already');
+    const tables = await queryRows<{ table_name: string }>(url, 'SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name', schema);
+    expect(tables.map((t) => t.table_name)).toEqual(['tempolite_task']);
+    expect(await queryRows(url, 'SELECT id, whatever FROM tempolite_task')).toEqual([{ id: 1, whatever: 'mine' }]);
   });
 
   it('with migrate: false, refuses a schema that does not exist (a typo) without creating it, and opens a migrated one', async () => {
