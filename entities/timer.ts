@@ -31,6 +31,10 @@ export class Timer {
   @Column({ name: 'status', type: 'varchar', length: 32 })
   status!: string;
 
+  /** The signal names a signal wait asks for, as a JSON array; null for a sleep. */
+  @Column({ name: 'signal_names', type: 'text', nullable: true })
+  signalNames!: string | null;
+
   /** Epoch milliseconds. */
   @Column({ name: 'created_at', type: 'bigint', transformer: bigintTransformer })
   createdAt!: number;

@@ -58,7 +58,7 @@ export type { StartOptions } from './client/start-options.js';
 export type { ResultOptions } from './client/result-options.js';
 export type { SignalOptions } from './client/signal-options.js';
 export type { PruneOptions } from './client/prune-options.js';
-export type { WorkflowDescription, ExecutionDescription, StepDescription, AttemptDescription, WorkflowSummary, TimerDescription, TimerStatus, SignalDescription, UndecodablePayload } from './client/description.js';
+export type { WorkflowDescription, ExecutionDescription, StepDescription, AttemptDescription, WorkflowSummary, TimerDescription, TimerStatus, SignalDescription, SignalWaitDescription, UndecodablePayload } from './client/description.js';
 export { formatRunTree } from './client/format-tree.js';
 export { progressOf, formatProgress, type Progress } from './client/progress.js';
 

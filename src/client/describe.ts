@@ -3,10 +3,20 @@ import { reviveFailure } from '../engine/revive-failure.js';
 import { SIGNAL_STEP } from '../engine/waits/signal-step.js';
 import type { PayloadEncoder, PayloadLocation } from '../store/codec.js';
 import type { AttemptRow, ExecutionRow, StepRow, WorkflowRow } from '../store/rows.js';
-import type { StepKind } from '../store/statuses.js';
+import { isTerminal, type StepKind } from '../store/statuses.js';
 import type { WorkflowStore } from '../store/workflow-store.js';
 import { NO_DEADLINE, type SignalRow, type TimerRow } from '../store/wait-store.js';
-import type { AttemptDescription, ExecutionDescription, SignalDescription, StepDescription, TimerDescription, UndecodablePayload, WorkflowDescription, WorkflowSummary } from './description.js';
+import type {
+  AttemptDescription,
+  ExecutionDescription,
+  SignalDescription,
+  SignalWaitDescription,
+  StepDescription,
+  TimerDescription,
+  UndecodablePayload,
+  WorkflowDescription,
+  WorkflowSummary,
+} from './description.js';
 
 /**
  * Decodes a description's payload fields; one the codec cannot read is left out and noted, so a workflow paused
@@ -49,6 +59,9 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
   const output = fields.field('output', data?.output, where, 'output');
   const stepDescriptions = steps.map((row) => step(payloads, fields, row, attempts.get(row.id) ?? []));
   const signals = (await store.waits.signalsOf(workflow.id)).map((row) => signal(fields, row));
+  const timerRows = await store.waits.timersOf(workflow.id);
+  // The waits its current generation is in (a wait a body left behind when it ended, or continued as new, is none).
+  const waiting = isTerminal(workflow.status) ? [] : timerRows.filter((row) => row.status === 'pending' && row.signalNames !== null && row.generation === workflow.generation);
   return {
     run: { id: workflow.runId, status: run?.status ?? workflow.status, rootWorkflowId: run?.rootWorkflowId ?? workflow.id, createdAt: new Date(run?.createdAt ?? workflow.createdAt) },
     workflowId: workflow.id,
@@ -67,9 +80,10 @@ async function build(store: WorkflowStore, payloads: PayloadEncoder, workflow: W
     executions: (await store.executionsOf(workflow.id)).map((row) => execution(payloads, row)),
     steps: stepDescriptions,
     children: await Promise.all(childrenOf(workflow.id, runRows).map((child) => build(store, payloads, child, runRows))),
-    // A signal wait without a timeout leaves a row with no deadline: no timer to show.
-    timers: (await store.waits.timersOf(workflow.id)).filter((row) => row.wakeAt !== NO_DEADLINE).map(timer),
+    // A signal wait without a timeout leaves a row with no deadline: no timer to show, but a wait.
+    timers: timerRows.filter((row) => row.wakeAt !== NO_DEADLINE).map(timer),
     signals,
+    signalWaits: waiting.map(signalWait),
     ...(fields.undecodable.length > 0 ? { undecodable: fields.undecodable } : {}),
   };
 }
@@ -85,7 +99,24 @@ function childrenOf(parentId: string, runRows: readonly WorkflowRow[]): Workflow
 }
 
 function timer(row: TimerRow): TimerDescription {
-  return { stepId: row.stepId, kind: row.stepId.startsWith(SIGNAL_STEP) ? 'signal' : 'sleep', generation: Number(row.generation), status: row.status, wakeAt: new Date(Number(row.wakeAt)) };
+  const kind = row.stepId.startsWith(SIGNAL_STEP) ? 'signal' : 'sleep';
+  return {
+    stepId: row.stepId,
+    kind,
+    generation: Number(row.generation),
+    status: row.status,
+    wakeAt: new Date(Number(row.wakeAt)),
+    ...(row.signalNames !== null ? { signals: JSON.parse(row.signalNames) as string[] } : {}),
+  };
+}
+
+function signalWait(row: TimerRow): SignalWaitDescription {
+  return {
+    stepId: row.stepId,
+    generation: Number(row.generation),
+    signals: JSON.parse(row.signalNames ?? '[]') as string[],
+    ...(row.wakeAt !== NO_DEADLINE ? { deadline: new Date(Number(row.wakeAt)) } : {}),
+  };
 }
 
 function signal(fields: FieldDecoder, row: SignalRow): SignalDescription {

@@ -67,6 +67,20 @@ export interface TimerDescription {
   /** `pending`, `fired` (the sleep ended, or the signal wait's signal came first), `timed_out` (the signal wait gave up), `cancelled`. */
   readonly status: TimerStatus;
   readonly wakeAt: Date;
+  /** A signal wait's: the signal names it waits for. Absent for a sleep. */
+  readonly signals?: readonly string[];
+}
+
+/** A signal wait under way (with or without a timeout): what a waiting workflow waits for. */
+export interface SignalWaitDescription {
+  /** The step id of the wait, e.g. `tempolite.signal#1`. */
+  readonly stepId: string;
+  /** The generation (see `continueAsNew`) whose body waits there. */
+  readonly generation: number;
+  /** The signal names it takes, as the code deployed last asked for them. */
+  readonly signals: readonly string[];
+  /** When it gives up (its timeout); absent for a wait without one. */
+  readonly deadline?: Date;
 }
 
 /** A signal sent to a workflow: buffered until a `waitForSignal` step consumes it. */
@@ -114,6 +128,8 @@ export interface WorkflowDescription {
   readonly timers: readonly TimerDescription[];
   /** Signals sent to it, in arrival order. */
   readonly signals: readonly SignalDescription[];
+  /** The signal waits it is in now, each with the names it waits for (empty when it waits for none). */
+  readonly signalWaits: readonly SignalWaitDescription[];
   /**
    * Stored payloads of this workflow that the engine's codec cannot decode (another codec wrote them, a wrong
    * key): each field left out of the description, with the reason. Absent when every payload decoded.

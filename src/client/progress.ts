@@ -78,6 +78,8 @@ function waitReason(d: WorkflowDescription): string {
   if (timer?.kind === 'sleep') return `a sleep until ${timer.wakeAt.toISOString()}`;
   const unfinished = d.children.filter((child) => !isTerminal(child.status));
   if (unfinished.length > 0) return `${unfinished.length} child workflow${unfinished.length === 1 ? '' : 's'}`;
+  const wait = d.signalWaits[0];
+  if (wait !== undefined) return `signal ${wait.signals.map((name) => JSON.stringify(name)).join(' or ')}${wait.deadline === undefined ? '' : ` (until ${wait.deadline.toISOString()})`}`;
   if (timer?.kind === 'signal') return `a signal (until ${timer.wakeAt.toISOString()})`;
   const retrying = d.steps.find((step) => step.status === 'retrying');
   if (retrying) return `the next attempt of ${retrying.stepId}`;

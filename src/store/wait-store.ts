@@ -29,6 +29,8 @@ export interface TimerRow {
   readonly generation: number;
   readonly wakeAt: number;
   readonly status: TimerStatus;
+  /** A signal wait's names, as a JSON array (the latest code's, for a wait under way); null for a sleep. */
+  readonly signalNames: string | null;
 }
 
 /** A signal as stored. */

@@ -124,8 +124,8 @@ describe('the tempolite CLI on a database a worker engine runs on (another proce
     let output = '';
     watch.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => watch.once('exit', (code) => resolve(code)));
-    await eventually(() => output.includes('waiting for a signal'), 'the watch to show the wait');
-    expect(output).toMatch(/waiting · 1\/1 steps done · waiting for a signal/);
+    await eventually(() => output.includes('waiting for signal'), 'the watch to show the wait');
+    expect(output).toMatch(/waiting · 1\/1 steps done · waiting for signal "approve"/);
 
     const bad = await cli('signal', 'approval-1', 'approve', '{not json', ...db());
     expect(bad.code).toBe(2);

@@ -38,7 +38,7 @@ describe.runIf(onPostgres)('PostgreSQL schema', () => {
     const entityTables = dataSource.entityMetadatas.map((metadata) => metadata.tableName);
     expect(tables.map((t) => t.name)).toEqual([...entityTables, 'tempolite_migrations'].sort());
     expect(TEMPOLITE_ENTITIES).toHaveLength(entityTables.length);
-    expect((await queryRows<{ name: string }>(url, 'SELECT name FROM tempolite_migrations')).map((r) => r.name)).toEqual(['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000', 'SignalConsumedIndex1764800000000', 'SignalIdempotencyKey1764900000000']);
+    expect((await queryRows<{ name: string }>(url, 'SELECT name FROM tempolite_migrations')).map((r) => r.name)).toEqual(['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000', 'SignalConsumedIndex1764800000000', 'SignalIdempotencyKey1764900000000', 'SignalWaitNames1765000000000']);
     const sqlInMemory = await dataSource.driver.createSchemaBuilder().log();
     expect(sqlInMemory.upQueries.map((query) => query.query)).toEqual([]);
   });
@@ -46,7 +46,7 @@ describe.runIf(onPostgres)('PostgreSQL schema', () => {
   it('several processes opening a fresh database at once migrate it once', async () => {
     const url = fresh();
     await Promise.all([open(url), open(url), open(url)]);
-    expect(await queryRows(url, 'SELECT name FROM tempolite_migrations')).toHaveLength(5);
+    expect(await queryRows(url, 'SELECT name FROM tempolite_migrations')).toHaveLength(6);
   });
 
   it('refuses a database migrated by a newer Tempolite and leaves it unchanged', async () => {
@@ -135,7 +135,7 @@ describe.runIf(onPostgres)('PostgreSQL schema', () => {
     await first.dataSource.destroy();
     const before = await countRows(url);
     const older = reader();
-    await expect(older.start()).rejects.toMatchObject({ code: 'TEMPOLITE_SCHEMA_NOT_MIGRATED', empty: false, pendingMigrations: ['SignalIdempotencyKey1764900000000'] });
+    await expect(older.start()).rejects.toMatchObject({ code: 'TEMPOLITE_SCHEMA_NOT_MIGRATED', empty: false, pendingMigrations: ['SignalWaitNames1765000000000'] });
     await older.close();
     expect(await countRows(url)).toEqual(before);
 

@@ -98,7 +98,7 @@ describe.skipIf(onPostgres)('schema guard', () => {
   });
 
   describe('an engine with migrate: false', () => {
-    const ALL = ['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000', 'SignalConsumedIndex1764800000000', 'SignalIdempotencyKey1764900000000'];
+    const ALL = ['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000', 'SignalConsumedIndex1764800000000', 'SignalIdempotencyKey1764900000000', 'SignalWaitNames1765000000000'];
 
     /** Refused by a client-mode engine and by one with workers (which would take the process lock). */
     async function startRefused(database: string): Promise<SchemaNotMigratedError> {
@@ -160,7 +160,7 @@ describe.skipIf(onPostgres)('schema guard', () => {
       await dataSource.destroy();
       const before = rowCounts(file);
       const error = await startRefused(file);
-      expect(error).toMatchObject({ empty: false, pendingMigrations: ['SignalIdempotencyKey1764900000000'] });
+      expect(error).toMatchObject({ empty: false, pendingMigrations: ['SignalWaitNames1765000000000'] });
       expect(error.message).toContain('older Tempolite');
       expect(rowCounts(file)).toEqual(before);
 

@@ -73,7 +73,7 @@ describe.skipIf(onPostgres)('SQLite schema', () => {
       .pluck()
       .all();
     expect(tables).toEqual([...EXPECTED_TABLES, 'tempolite_migrations'].sort());
-    expect(db.prepare('SELECT name FROM tempolite_migrations').pluck().all()).toEqual(['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000', 'SignalConsumedIndex1764800000000', 'SignalIdempotencyKey1764900000000']);
+    expect(db.prepare('SELECT name FROM tempolite_migrations').pluck().all()).toEqual(['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000', 'SignalConsumedIndex1764800000000', 'SignalIdempotencyKey1764900000000', 'SignalWaitNames1765000000000']);
   });
 
   it('has one entity per table', async () => {
@@ -90,7 +90,7 @@ describe.skipIf(onPostgres)('SQLite schema', () => {
 
     const second = await openDb();
     expect(second.db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all()).toEqual(schemaBefore);
-    expect(second.db.prepare('SELECT COUNT(*) FROM tempolite_migrations').pluck().get()).toBe(5);
+    expect(second.db.prepare('SELECT COUNT(*) FROM tempolite_migrations').pluck().get()).toBe(6);
     expect(await second.dataSource.showMigrations()).toBe(false);
   });
 
@@ -102,7 +102,7 @@ describe.skipIf(onPostgres)('SQLite schema', () => {
     await first.destroy();
 
     const { db } = await openDb();
-    expect(db.prepare('SELECT name FROM tempolite_migrations ORDER BY id').pluck().all()).toEqual(['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000', 'SignalConsumedIndex1764800000000', 'SignalIdempotencyKey1764900000000']);
+    expect(db.prepare('SELECT name FROM tempolite_migrations ORDER BY id').pluck().all()).toEqual(['InitialSchema1763800000000', 'DueTaskIndex1764600000000', 'WorkflowDeadline1764700000000', 'SignalConsumedIndex1764800000000', 'SignalIdempotencyKey1764900000000', 'SignalWaitNames1765000000000']);
     expect(db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'idx_tempolite_task_due'`).pluck().get()).toMatch(/WHERE owner IS NULL/);
     expect(db.prepare(`SELECT workflow_id FROM tempolite_task INDEXED BY idx_tempolite_task_due WHERE queue = 'default' AND owner IS NULL`).pluck().all()).toEqual(['old-task']);
     expect(db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'idx_tempolite_workflow_deadline'`).pluck().get()).toMatch(/WHERE deadline_at IS NOT NULL AND status IN/);

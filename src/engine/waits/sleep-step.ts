@@ -19,7 +19,7 @@ export async function runSleepStep(rt: WorkflowRuntime, stepId: string, ms: numb
   if (timer === undefined) {
     await rt.boundary();
     const now = clock.now();
-    timer = { id: newId(), stepId, generation, wakeAt: now + ms, status: 'pending' };
+    timer = { id: newId(), stepId, generation, wakeAt: now + ms, status: 'pending', signalNames: null };
     // Durable before the wait begins: a crash during the sleep must find the wake time, not start the sleep over.
     await rt.track(store.waits.createTimer({ id: timer.id, workflowId, generation, stepId, wakeAt: timer.wakeAt, now }));
   }

@@ -6,7 +6,7 @@ import type { PgSql } from './pg-sql.js';
 import type { PgWriter } from './pg-writer.js';
 import { bumpWakeups, wake } from './pg-workflow-ops.js';
 
-const TIMER_COLUMNS = `id, step_id AS "stepId", generation, wake_at AS "wakeAt", status`;
+const TIMER_COLUMNS = `id, step_id AS "stepId", generation, wake_at AS "wakeAt", status, signal_names AS "signalNames"`;
 const SIGNAL_COLUMNS = `id, workflow_id AS "workflowId", name, payload, created_at AS "createdAt", consumed_at AS "consumedAt",
   consumed_generation AS "consumedGeneration", consumed_step_id AS "consumedStepId", idempotency_key AS "idempotencyKey"`;
 
@@ -21,10 +21,10 @@ function consumedAt(sql: PgSql, workflowId: string, generation: number, stepId: 
   );
 }
 
-async function insertTimer(sql: PgSql, id: string, workflowId: string, generation: number, stepId: string, wakeAt: number, now: number): Promise<void> {
+async function insertTimer(sql: PgSql, id: string, workflowId: string, generation: number, stepId: string, wakeAt: number, now: number, signalNames: string | null): Promise<void> {
   await sql.run(
-    `INSERT INTO tempolite_timer (id, workflow_id, generation, step_id, wake_at, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)`,
-    id, workflowId, generation, stepId, wakeAt, now,
+    `INSERT INTO tempolite_timer (id, workflow_id, generation, step_id, wake_at, status, created_at, signal_names) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)`,
+    id, workflowId, generation, stepId, wakeAt, now, signalNames,
   );
 }
 
@@ -44,7 +44,7 @@ export class PostgresWaitStore implements WaitStore {
   }
 
   createTimer(t: { id: string; workflowId: string; generation: number; stepId: string; wakeAt: number; now: number }): Promise<void> {
-    return this.writer.enqueueFenced(t.workflowId, (sql) => insertTimer(sql, t.id, t.workflowId, t.generation, t.stepId, t.wakeAt, t.now));
+    return this.writer.enqueueFenced(t.workflowId, (sql) => insertTimer(sql, t.id, t.workflowId, t.generation, t.stepId, t.wakeAt, t.now, null));
   }
 
   fireTimer(timerId: string): Promise<void> {
@@ -60,6 +60,7 @@ export class PostgresWaitStore implements WaitStore {
   takeSignal(take: SignalTake): Promise<SignalTakeResult> {
     return this.writer.enqueueFenced(take.workflowId, async (sql): Promise<SignalTakeResult> => {
       const { workflowId, generation, stepId, now } = take;
+      const names = JSON.stringify(take.names);
       const consumed = await consumedAt(sql, workflowId, generation, stepId);
       if (consumed) return { kind: 'received', signal: consumed };
       const timer = await timerAt(sql, workflowId, generation, stepId);
@@ -67,11 +68,13 @@ export class PostgresWaitStore implements WaitStore {
       let deadline = deadlineOf(timer);
       if (timer === undefined && take.timeoutMs !== undefined) {
         deadline = now + take.timeoutMs;
-        await insertTimer(sql, take.timerId, workflowId, generation, stepId, deadline, now);
+        await insertTimer(sql, take.timerId, workflowId, generation, stepId, deadline, now, names);
       } else if (timer?.status === 'pending' && (deadline === null) !== (take.timeoutMs === undefined)) {
         deadline = changedDeadline(take, now);
         await sql.run(`UPDATE tempolite_timer SET wake_at = $1 WHERE id = $2`, deadline ?? NO_DEADLINE, timer.id);
       }
+      // A wait under way takes the new code's names: the row says what it waits for now.
+      if (timer?.status === 'pending' && timer.signalNames !== names) await sql.run(`UPDATE tempolite_timer SET signal_names = $1 WHERE id = $2`, names, timer.id);
       // Arrival order: created_at, then the uuid v7 id. Locked and skipping locked rows: a signal another
       // transaction is consuming right now is not this step's (only the workflow's holder takes signals anyway).
       const signal = await sql.get<SignalRow>(
@@ -90,7 +93,7 @@ export class PostgresWaitStore implements WaitStore {
         return { kind: 'timedOut' };
       }
       // Only a wait that has to wait records itself: one that finds its signal at once writes nothing more.
-      if (timer === undefined && deadline === null) await insertTimer(sql, take.timerId, workflowId, generation, stepId, NO_DEADLINE, now);
+      if (timer === undefined && deadline === null) await insertTimer(sql, take.timerId, workflowId, generation, stepId, NO_DEADLINE, now, names);
       return { kind: 'waiting', deadline };
     });
   }

@@ -4,7 +4,7 @@ import { changedDeadline, deadlineOf, NO_DEADLINE, type NewSignal, type SignalRo
 import type { Sql } from './sql.js';
 import type { WriteBatcher } from './write-batcher.js';
 
-const TIMER_COLUMNS = `id, step_id AS stepId, generation, wake_at AS wakeAt, status`;
+const TIMER_COLUMNS = `id, step_id AS stepId, generation, wake_at AS wakeAt, status, signal_names AS signalNames`;
 const SIGNAL_COLUMNS = `id, workflow_id AS workflowId, name, payload, created_at AS createdAt, consumed_at AS consumedAt,
   consumed_generation AS consumedGeneration, consumed_step_id AS consumedStepId, idempotency_key AS idempotencyKey`;
 
@@ -26,7 +26,7 @@ export class SqliteWaitStore implements WaitStore {
 
   createTimer(t: { id: string; workflowId: string; generation: number; stepId: string; wakeAt: number; now: number }): Promise<void> {
     return this.batcher.enqueue(() => {
-      this.insertTimer(t.id, t.workflowId, t.generation, t.stepId, t.wakeAt, t.now);
+      this.insertTimer(t.id, t.workflowId, t.generation, t.stepId, t.wakeAt, t.now, null);
     });
   }
 
@@ -51,6 +51,7 @@ export class SqliteWaitStore implements WaitStore {
   takeSignal(take: SignalTake): Promise<SignalTakeResult> {
     return this.batcher.enqueue((): SignalTakeResult => {
       const { workflowId, generation, stepId, now } = take;
+      const names = JSON.stringify(take.names);
       const consumed = this.consumedAtNow(workflowId, generation, stepId);
       if (consumed) return { kind: 'received', signal: consumed };
       const timer = this.timerAtNow(workflowId, generation, stepId);
@@ -58,18 +59,20 @@ export class SqliteWaitStore implements WaitStore {
       let deadline = deadlineOf(timer);
       if (timer === undefined && take.timeoutMs !== undefined) {
         deadline = now + take.timeoutMs;
-        this.insertTimer(take.timerId, workflowId, generation, stepId, deadline, now);
+        this.insertTimer(take.timerId, workflowId, generation, stepId, deadline, now, names);
       } else if (timer?.status === 'pending' && (deadline === null) !== (take.timeoutMs === undefined)) {
         deadline = changedDeadline(take, now);
         this.sql.run(`UPDATE tempolite_timer SET wake_at = ? WHERE id = ?`, deadline ?? NO_DEADLINE, timer.id);
       }
+      // A wait under way takes the new code's names: the row says what it waits for now.
+      if (timer?.status === 'pending' && timer.signalNames !== names) this.sql.run(`UPDATE tempolite_timer SET signal_names = ? WHERE id = ?`, names, timer.id);
       // Arrival order: created_at first; the uuid v7 id breaks ties in the order the signals were sent.
       // A signal sent after the deadline does not count, even if no worker looked in between.
       const signal = this.sql.get<SignalRow>(
         `SELECT ${SIGNAL_COLUMNS} FROM tempolite_signal
          WHERE workflow_id = ? AND consumed_at IS NULL AND name IN (SELECT value FROM json_each(?)) AND (? IS NULL OR created_at <= ?)
          ORDER BY created_at, id LIMIT 1`,
-        workflowId, JSON.stringify(take.names), deadline, deadline,
+        workflowId, names, deadline, deadline,
       );
       if (signal) {
         this.sql.run(`UPDATE tempolite_signal SET consumed_at = ?, consumed_generation = ?, consumed_step_id = ? WHERE id = ?`, now, generation, stepId, signal.id);
@@ -81,7 +84,7 @@ export class SqliteWaitStore implements WaitStore {
         return { kind: 'timedOut' };
       }
       // Only a wait that has to wait records itself: one that finds its signal at once writes nothing more.
-      if (timer === undefined && deadline === null) this.insertTimer(take.timerId, workflowId, generation, stepId, NO_DEADLINE, now);
+      if (timer === undefined && deadline === null) this.insertTimer(take.timerId, workflowId, generation, stepId, NO_DEADLINE, now, names);
       return { kind: 'waiting', deadline };
     });
   }
@@ -113,10 +116,10 @@ export class SqliteWaitStore implements WaitStore {
     return this.sql.all<TimerRow>(`SELECT ${TIMER_COLUMNS} FROM tempolite_timer WHERE workflow_id = ? ORDER BY created_at, id`, workflowId);
   }
 
-  private insertTimer(id: string, workflowId: string, generation: number, stepId: string, wakeAt: number, now: number): void {
+  private insertTimer(id: string, workflowId: string, generation: number, stepId: string, wakeAt: number, now: number, signalNames: string | null): void {
     this.sql.run(
-      `INSERT INTO tempolite_timer (id, workflow_id, generation, step_id, wake_at, status, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
-      id, workflowId, generation, stepId, wakeAt, now,
+      `INSERT INTO tempolite_timer (id, workflow_id, generation, step_id, wake_at, status, created_at, signal_names) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      id, workflowId, generation, stepId, wakeAt, now, signalNames,
     );
   }
 
