@@ -28,7 +28,12 @@ describe('what a waiting workflow waits for', () => {
     const started = await startEngine({ register: [review], clock });
     dispose = started.dispose;
     const handle = await started.engine.startWorkflow(review, [], { id: 'review-1' });
-    await eventually(async () => (await handle.describe()).signalWaits.length === 1, 'the first wait');
+    // The wait is recorded as the body takes it, and the workflow is `waiting` once the body has suspended.
+    const waitingAt = async (stepId: string) => {
+      const d = await handle.describe();
+      return d.status === 'waiting' && d.signalWaits[0]?.stepId === stepId;
+    };
+    await eventually(() => waitingAt('tempolite.signal#0'), 'the first wait');
     const first = await handle.describe();
     expect(first.signalWaits).toEqual([{ stepId: 'tempolite.signal#0', generation: 0, signals: ['approve', 'reject'] }]);
     expect(first.timers).toEqual([]);
@@ -37,10 +42,10 @@ describe('what a waiting workflow waits for', () => {
     // A deployment renames the wait under way: any signal wakes the workflow, and the wait takes the new names.
     deployed.names = ['approve', 'decline'];
     await handle.signal('nudge');
-    await eventually(async () => (await handle.describe()).signalWaits[0]?.signals.includes('decline') === true, 'the new names');
+    await eventually(async () => (await waitingAt('tempolite.signal#0')) && (await handle.describe()).signalWaits[0]?.signals.includes('decline') === true, 'the new names');
 
     await handle.signal('approve', 'ana');
-    await eventually(async () => (await handle.describe()).signalWaits[0]?.stepId === 'tempolite.signal#1', 'the timed wait');
+    await eventually(() => waitingAt('tempolite.signal#1'), 'the timed wait');
     const second = await handle.describe();
     const deadline = new Date(clock.now() + 3_600_000);
     expect(second.signalWaits).toEqual([{ stepId: 'tempolite.signal#1', generation: 0, signals: ['note'], deadline }]);
