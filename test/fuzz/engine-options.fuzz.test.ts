@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SuperJsonCodec, SystemClock, TempoliteError, TestClock, Tempolite, registerWorkflow, silentLogger, tsyringeContainer } from '../../src/index.js';
 import { checkConsistency } from '../helpers/consistency.js';
 import { tempDatabase } from '../helpers/temp-db.js';
@@ -69,8 +72,14 @@ const isClean = (error: unknown): boolean => error instanceof TempoliteError;
 
 describe('fuzz: engine options are validated or work', () => {
   const temps: { cleanup: () => unknown }[] = [];
+  // An absent `database` is the default `./tempolite.db`: in a folder of its own, not in the checkout.
+  const home = process.cwd();
+  const cwd = mkdtempSync(join(tmpdir(), 'tempolite-fuzz-cwd-'));
+  beforeAll(() => process.chdir(cwd));
   afterAll(async () => {
+    process.chdir(home);
     for (const temp of temps) await temp.cleanup();
+    rmSync(cwd, { recursive: true, force: true });
   });
 
   it('new Tempolite(options) and start() throw a TempoliteError, or the engine runs a workflow', async () => {
