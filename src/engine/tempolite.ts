@@ -35,6 +35,7 @@ import { isTerminal, type WorkflowStatus } from '../store/statuses.js';
 import type { WorkflowRow } from '../store/rows.js';
 import type { ListFilter } from '../store/workflow-store.js';
 import { SystemClock } from './clock.js';
+import { backoffMs } from './backoff.js';
 import { CompletionHub } from './completion-hub.js';
 import { ResultWaits, type Ended } from './result-waits.js';
 import { resultWait } from '../client/result-options.js';
@@ -60,6 +61,9 @@ import type { ControlContext } from './control/control-context.js';
 import { pauseWorkflow, resumeWorkflow } from './control/pause.js';
 import { sendSignal } from './waits/send-signal.js';
 import { notifySignalWaits } from './waits/signal-step.js';
+
+/** A result() whose read finds the database out of reach reads again after this, doubling (see `backoffMs`). */
+const FIRST_UNREACHABLE_WAIT_MS = 500;
 
 /** What a call on a closed engine gets, and a result() still waiting when it closed. */
 const CLOSED_MESSAGE =
@@ -603,18 +607,17 @@ export class Tempolite {
 
   /** Watches a workflow until it is terminal: one loop per workflow, however many `result()` calls wait on it. */
   private async watchOutcome(workflowId: string, stop: AbortSignal): Promise<Ended | undefined> {
-    let unreachableFor = 0;
+    let failedReads = 0;
     while (!stop.aborted) {
       const { deps } = this.require();
       let row: WorkflowRow | undefined;
       try {
         row = await deps.store.getWorkflow(workflowId);
-        unreachableFor = 0;
+        failedReads = 0;
       } catch (error) {
         if (!(error instanceof StorageError && error.problem === 'cannot-connect')) throw error;
         // A server out of reach (a lost connection, a restart): wait through it as the engine's own work does.
-        unreachableFor = Math.min(Math.max(500, unreachableFor * 2), 30_000);
-        const output = await this.hub.wait(workflowId, unreachableFor, stop);
+        const output = await this.hub.wait(workflowId, backoffMs(failedReads++, FIRST_UNREACHABLE_WAIT_MS), stop);
         if (output !== undefined) return { output };
         continue;
       }

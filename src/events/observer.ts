@@ -95,7 +95,7 @@ export class Observer {
   workflowRetried(host: ObservedHost, error: unknown, attempts: number, retryAt: number): void {
     const record = this.record(host);
     const now = this.clock.now();
-    this.workflowEvent('workflow.retried', { ...record.base, at: new Date(now), trigger: 'policy', error: asError(error), attempts, retryAt: new Date(retryAt) }, 'workflow failed; retrying');
+    this.workflowEvent('workflow.retried', { ...record.base, at: new Date(now), trigger: 'policy', error: thrownAsError(error), attempts, retryAt: new Date(retryAt) }, 'workflow failed; retrying');
     this.finish(record, now, error);
   }
 
@@ -103,7 +103,7 @@ export class Observer {
   workflowFailed(host: ObservedHost, error: unknown, attempts: number): void {
     const record = this.record(host);
     const now = this.clock.now();
-    this.workflowEvent('workflow.failed', { ...record.base, at: new Date(now), error: asError(error), attempts }, 'workflow failed', 'warn');
+    this.workflowEvent('workflow.failed', { ...record.base, at: new Date(now), error: thrownAsError(error), attempts }, 'workflow failed', 'warn');
     this.finish(record, now, error);
   }
 
@@ -137,7 +137,7 @@ export class Observer {
   workflowCompensationFailed(host: ObservedHost, failure: unknown): void {
     const record = this.record(host);
     const now = this.clock.now();
-    this.workflowEvent('workflow.compensation_failed', { ...record.base, at: new Date(now), error: asError(failure) }, 'workflow compensation failed', 'warn');
+    this.workflowEvent('workflow.compensation_failed', { ...record.base, at: new Date(now), error: thrownAsError(failure) }, 'workflow compensation failed', 'warn');
     this.finish(record, now, failure);
   }
 
@@ -328,7 +328,7 @@ class ObservedAttempt implements AttemptObservation {
     this.observer.stepEvent(
       this.record.base.workflowId,
       this.names.failed,
-      () => ({ ...this.base(), error: asError(error), durationMs: now - this.startedAt, willRetry }),
+      () => ({ ...this.base(), error: thrownAsError(error), durationMs: now - this.startedAt, willRetry }),
       this.step.kind === 'compensation' ? 'compensation attempt failed' : 'step attempt failed',
       error,
     );
@@ -376,8 +376,4 @@ function spanAttributes(base: WorkflowEventBase, step?: ObservedStep): Record<st
     ...(base.executionId !== undefined ? { 'tempolite.execution.id': base.executionId } : {}),
     ...(step ? { 'tempolite.step.id': step.stepId, 'tempolite.step.kind': step.kind, 'tempolite.step.name': step.name, 'tempolite.step.attempt': step.attempt } : {}),
   };
-}
-
-function asError(error: unknown): Error {
-  return thrownAsError(error);
 }

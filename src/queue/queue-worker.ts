@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffMs } from '../engine/backoff.js';
 import { LeaseLostError } from '../errors.js';
 import type { Logger } from '../engine/logger.js';
 import type { Clock } from '../engine/clock.js';
@@ -21,9 +22,8 @@ export interface QueueWorkerDeps {
   readonly run: (workflowId: string, claimedAt: number) => Promise<void>;
 }
 
-/** First pause before a workflow whose run failed runs again; it doubles up to RERUN_MAX_MS. */
+/** First pause before a workflow whose run failed runs again; it doubles up to MAX_BACKOFF_MS. */
 const RERUN_FIRST_MS = 500;
-const RERUN_MAX_MS = 30_000;
 
 /**
  * Claims and runs the tasks of one queue, never more than its concurrency at
@@ -164,7 +164,7 @@ export class QueueWorker {
           this.deps.logger.warn({ err: error, workflowId }, 'a workflow left running by close() ended; what it did after the close is not recorded, and the next engine recovers it');
           return;
         }
-        const pauseMs = Math.min(RERUN_MAX_MS, RERUN_FIRST_MS * 2 ** failures);
+        const pauseMs = backoffMs(failures, RERUN_FIRST_MS);
         this.deps.logger.error({ err: error, workflowId, retryInMs: pauseMs }, 'running a workflow failed; it runs again after a pause');
         try {
           await sleep(pauseMs, undefined, { signal: this.stopped.signal });

@@ -1,11 +1,10 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
+import { backoffMs } from '../backoff.js';
 import { cancelWorkflow } from './cancel.js';
 import type { ControlContext } from './control-context.js';
 
 /** Deadlines read per pass; more are handled by the next one. */
 const DEADLINES_PER_PASS = 100;
-/** Longest pause between passes after failures (an unreachable database): the interval doubles up to it. */
-const MAX_BACKOFF_MS = 30_000;
 
 /** Cancels workflows past their deadline; see `startDeadlineWatch`. */
 export interface DeadlineWatch {
@@ -64,7 +63,7 @@ export function startDeadlineWatch(context: ControlContext, intervalMs: number):
         },
         (error: unknown) => {
           failures++;
-          const retryInMs = Math.min(intervalMs * 2 ** failures, MAX_BACKOFF_MS);
+          const retryInMs = backoffMs(failures, intervalMs);
           pausedUntil = Date.now() + retryInMs;
           deps.logger.error({ err: error, retryInMs }, 'cancelling workflows past their deadline failed');
         },

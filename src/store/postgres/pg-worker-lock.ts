@@ -1,9 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
+import { backoffMs } from '../../engine/backoff.js';
 import { DatabaseInUseError } from '../../errors.js';
 
-/** First wait before taking the lock again after its connection was lost, doubled up to `MAX_RETAKE_MS`. */
+/** First wait before taking the lock again after its connection was lost; it doubles (see `backoffMs`). */
 const FIRST_RETAKE_MS = 500;
-const MAX_RETAKE_MS = 30_000;
 
 /**
  * An engine's hold on its `workerId`: a session advisory lock on a connection of its own, which PostgreSQL frees
@@ -43,7 +43,7 @@ export class PgWorkerLock {
       if (this.client !== client) return;
       this.client = undefined;
       client.release(true);
-      this.retake(FIRST_RETAKE_MS);
+      this.retake(0);
     };
     client.on('error', lost);
     client.on('end', lost);
@@ -57,12 +57,13 @@ export class PgWorkerLock {
     this.client = undefined;
   }
 
-  private retake(delayMs: number): void {
+  /** Tries to take the lock again after a pause, as try `retry + 1` since the connection was lost. */
+  private retake(retry: number): void {
     if (this.released) return;
     this.retakeTimer = setTimeout(() => {
       // Unreachable still, or (rarely) another engine took the id meanwhile: try again until it is this one's.
-      this.take().catch(() => this.retake(Math.min(delayMs * 2, MAX_RETAKE_MS)));
-    }, delayMs);
+      this.take().catch(() => this.retake(retry + 1));
+    }, backoffMs(retry, FIRST_RETAKE_MS));
     this.retakeTimer.unref();
   }
 }
