@@ -8,17 +8,34 @@ export type TimerStatus = 'pending' | 'fired' | 'timed_out' | 'cancelled';
 export const NO_DEADLINE = Number.MAX_SAFE_INTEGER;
 
 /** The deadline a signal wait's timer row sets: `null` for none (no row, or one of a wait without a timeout). */
-export function deadlineOf(timer: TimerRow | undefined): number | null {
+function deadlineOf(timer: TimerRow | undefined): number | null {
   return timer === undefined || timer.wakeAt === NO_DEADLINE ? null : timer.wakeAt;
 }
 
+/** What a take of a signal wait makes of the wait's timer row, before it looks for a signal; see {@link takenTimer}. */
+export interface TakenTimer {
+  /** The deadline it looks for a signal with; `null` for none. */
+  readonly deadline: number | null;
+  /** The names it asks for, as stored (a JSON array). */
+  readonly names: string;
+  /** The pending row's new wake time and names, when the code under the wait changed them (a deployment). */
+  readonly update?: { readonly wakeAt: number; readonly signalNames: string };
+}
+
 /**
- * The deadline of a wait under way whose code now has a timeout where the recorded wait had none, or none where
- * it had one (a deployment changed it): a timeout added counts from now, the new code's first take; one removed
- * is dropped. (A changed length keeps the recorded deadline, as every re-entry of unchanged code does.)
+ * The deadline and names of a take, against the wait's timer row. A wait under way takes the deployed code's
+ * names, and its timeout where one was added or removed: an added one counts from now (the new code's first
+ * take), a removed one is dropped; a changed length keeps the recorded deadline, as every re-entry of unchanged
+ * code does. Not for a take that inserts the row (it has none yet).
  */
-export function changedDeadline(take: SignalTake, now: number): number | null {
-  return take.timeoutMs === undefined ? null : now + take.timeoutMs;
+export function takenTimer(timer: TimerRow | undefined, take: SignalTake, now: number): TakenTimer {
+  const names = JSON.stringify(take.names);
+  const deadline = deadlineOf(timer);
+  if (timer?.status !== 'pending') return { deadline, names };
+  const timedNow = take.timeoutMs !== undefined;
+  const wanted = (deadline !== null) === timedNow ? deadline : timedNow ? now + take.timeoutMs : null;
+  if (wanted === deadline && timer.signalNames === names) return { deadline, names };
+  return { deadline: wanted, names, update: { wakeAt: wanted ?? NO_DEADLINE, signalNames: names } };
 }
 
 /** A timer as stored. */

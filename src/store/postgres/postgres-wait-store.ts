@@ -1,6 +1,6 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
 import { isTerminal, type WorkflowStatus } from '../statuses.js';
-import { changedDeadline, deadlineOf, NO_DEADLINE, type NewSignal, type SignalRow, type SignalSent, type SignalTake, type SignalTakeResult, type TimerRow, type WaitStore } from '../wait-store.js';
+import { NO_DEADLINE, takenTimer, type NewSignal, type SignalRow, type SignalSent, type SignalTake, type SignalTakeResult, type TimerRow, type WaitStore } from '../wait-store.js';
 import { BINARY } from './pg-columns.js';
 import type { PgSql } from './pg-sql.js';
 import type { PgWriter } from './pg-writer.js';
@@ -60,21 +60,19 @@ export class PostgresWaitStore implements WaitStore {
   takeSignal(take: SignalTake): Promise<SignalTakeResult> {
     return this.writer.enqueueFenced(take.workflowId, async (sql): Promise<SignalTakeResult> => {
       const { workflowId, generation, stepId, now } = take;
-      const names = JSON.stringify(take.names);
       const consumed = await consumedAt(sql, workflowId, generation, stepId);
       if (consumed) return { kind: 'received', signal: consumed };
       const timer = await timerAt(sql, workflowId, generation, stepId);
       if (timer?.status === 'timed_out') return { kind: 'timedOut' };
-      let deadline = deadlineOf(timer);
+      const taken = takenTimer(timer, take, now);
+      const { names, update } = taken;
+      let deadline = taken.deadline;
       if (timer === undefined && take.timeoutMs !== undefined) {
         deadline = now + take.timeoutMs;
         await insertTimer(sql, take.timerId, workflowId, generation, stepId, deadline, now, names);
-      } else if (timer?.status === 'pending' && (deadline === null) !== (take.timeoutMs === undefined)) {
-        deadline = changedDeadline(take, now);
-        await sql.run(`UPDATE tempolite_timer SET wake_at = $1 WHERE id = $2`, deadline ?? NO_DEADLINE, timer.id);
+      } else if (timer !== undefined && update !== undefined) {
+        await sql.run(`UPDATE tempolite_timer SET wake_at = $1, signal_names = $2 WHERE id = $3`, update.wakeAt, update.signalNames, timer.id);
       }
-      // A wait under way takes the new code's names: the row says what it waits for now.
-      if (timer?.status === 'pending' && timer.signalNames !== names) await sql.run(`UPDATE tempolite_timer SET signal_names = $1 WHERE id = $2`, names, timer.id);
       // Arrival order: created_at, then the uuid v7 id. Locked and skipping locked rows: a signal another
       // transaction is consuming right now is not this step's (only the workflow's holder takes signals anyway).
       const signal = await sql.get<SignalRow>(

@@ -1,6 +1,6 @@
 import { InvalidStateError, WorkflowNotFoundError } from '../../errors.js';
 import { isTerminal, type WorkflowStatus } from '../statuses.js';
-import { changedDeadline, deadlineOf, NO_DEADLINE, type NewSignal, type SignalRow, type SignalSent, type SignalTake, type SignalTakeResult, type TimerRow, type WaitStore } from '../wait-store.js';
+import { NO_DEADLINE, takenTimer, type NewSignal, type SignalRow, type SignalSent, type SignalTake, type SignalTakeResult, type TimerRow, type WaitStore } from '../wait-store.js';
 import type { Sql } from './sql.js';
 import type { WriteBatcher } from './write-batcher.js';
 
@@ -51,21 +51,19 @@ export class SqliteWaitStore implements WaitStore {
   takeSignal(take: SignalTake): Promise<SignalTakeResult> {
     return this.batcher.enqueue((): SignalTakeResult => {
       const { workflowId, generation, stepId, now } = take;
-      const names = JSON.stringify(take.names);
       const consumed = this.consumedAtNow(workflowId, generation, stepId);
       if (consumed) return { kind: 'received', signal: consumed };
       const timer = this.timerAtNow(workflowId, generation, stepId);
       if (timer?.status === 'timed_out') return { kind: 'timedOut' };
-      let deadline = deadlineOf(timer);
+      const taken = takenTimer(timer, take, now);
+      const { names, update } = taken;
+      let deadline = taken.deadline;
       if (timer === undefined && take.timeoutMs !== undefined) {
         deadline = now + take.timeoutMs;
         this.insertTimer(take.timerId, workflowId, generation, stepId, deadline, now, names);
-      } else if (timer?.status === 'pending' && (deadline === null) !== (take.timeoutMs === undefined)) {
-        deadline = changedDeadline(take, now);
-        this.sql.run(`UPDATE tempolite_timer SET wake_at = ? WHERE id = ?`, deadline ?? NO_DEADLINE, timer.id);
+      } else if (timer !== undefined && update !== undefined) {
+        this.sql.run(`UPDATE tempolite_timer SET wake_at = ?, signal_names = ? WHERE id = ?`, update.wakeAt, update.signalNames, timer.id);
       }
-      // A wait under way takes the new code's names: the row says what it waits for now.
-      if (timer?.status === 'pending' && timer.signalNames !== names) this.sql.run(`UPDATE tempolite_timer SET signal_names = ? WHERE id = ?`, names, timer.id);
       // Arrival order: created_at first; the uuid v7 id breaks ties in the order the signals were sent.
       // A signal sent after the deadline does not count, even if no worker looked in between.
       const signal = this.sql.get<SignalRow>(
